@@ -1,0 +1,174 @@
+"""The frozen dataclasses that every stage passes forward: sources, role ARNs, events, file results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, NewType
+
+AccountId = NewType("AccountId", str)
+"""A 12-digit AWS account id, kept as a string so that leading zeros survive."""
+
+Family = Literal["cvd", "vsdiscovery", "vsbkp", "vsrst"]
+EventKind = Literal["connect", "validate", "error", "activity", "unrecognized", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedSource:
+    """A file met under a scanned path that was not read, and why (a person reads the reason)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleArn:
+    """A role ARN as logged, with what is wrong with it for STS (``problems`` empty when fine)."""
+
+    text: str
+    """The ARN as it stands between the brackets of the log line, blanks included."""
+    normalized: str
+    """The ARN with every blank removed: what the user most likely meant."""
+    partition: str | None
+    account_id: AccountId | None
+    """None when the account field is absent or not 12 digits; see ``problems``."""
+    redacted: bool
+    """The account id was written as ``xxxxxxxxxxxx`` (guides, scrubbed logs)."""
+    resource_type: str | None
+    name: str | None
+    """The role name; ``path`` holds what stands between ``role/`` and the name."""
+    path: str
+    problems: tuple[str, ...]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class AwsError:
+    """The facts found in one AWS error message, whatever SDK wrapped it."""
+
+    code: str | None = None
+    operation: str | None = None
+    service: str | None = None
+    status: int | None = None
+    aws_message: str | None = None
+    principal: str | None = None
+    action: str | None = None
+    resource: str | None = None
+    policy_type: str | None = None
+    deny: str | None = None
+    """``implicit`` (no policy allows) or ``explicit`` (a policy denies), when AWS said which."""
+    policy_arn: str | None = None
+    endpoint: str | None = None
+    """The ``*.amazonaws.com`` host named by the message or its URL."""
+    url: str | None = None
+    connection_error: str | None = None
+    curl_code: int | None = None
+    request_time: str | None = None
+    server_time: str | None = None
+    skew_direction: str | None = None
+    region_account: str | None = None
+    parameter: str | None = None
+    bad_value: str | None = None
+    reason: str | None = None
+    phrases: frozenset[str] = frozenset()
+    """Lower-case key phrases (``rate exceeded``, ``unable to locate credentials``...)."""
+    kms: bool = False
+    metadata_service: bool = False
+    encoded_message: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a line stands: the path as reported (relative to the scanned PATH) and its 1-based number."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One log record that a grammar recognised (or, with ``--all``, any record)."""
+
+    kind: EventKind
+    location: Location
+    time: datetime | None
+    host: str | None
+    family: Family
+    pid: int
+    tid: str
+    job: str
+    function: str
+    message: str
+    """The message after the header, continuation lines joined with newlines."""
+    text: str
+    """The header line as it stands in the file (without its line ending)."""
+    role: RoleArn | None = None
+    url: str | None = None
+    error: AwsError | None = None
+
+    @property
+    def account_id(self) -> AccountId | None:
+        """The account this event speaks of: the role's, else the one an error names."""
+        if self.role is not None and self.role.account_id is not None:
+            return self.role.account_id
+        return None if self.error is None else error_account(self.error)
+
+    @property
+    def role_arn(self) -> str | None:
+        return None if self.role is None else self.role.normalized
+
+
+def error_account(error: AwsError) -> AccountId | None:
+    """The tenant account an error names: a role resource first, then the region account, then the principal."""
+    for arn in (error.resource, error.region_account and f"arn:aws:iam::{error.region_account}:", error.principal):
+        if arn:
+            parts = arn.split(":")
+            if len(parts) > 4 and len(parts[4]) == 12 and parts[4].isdigit():
+                return AccountId(parts[4])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LineSample:
+    """A line kept as an example (unparsed lines): where it is and its text."""
+
+    location: Location
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Everything one log file yields; ``lines == records + continuations + unparsed`` always."""
+
+    path: str
+    family: Family
+    host: str | None
+    lines: int
+    records: int
+    continuations: int
+    unparsed: int
+    first_time: datetime | None
+    last_time: datetime | None
+    events: tuple[Event, ...] = ()
+    unparsed_samples: tuple[LineSample, ...] = ()
+    year: int | None = None
+    """The year of the file's last line (from the rolled name or the modification time)."""
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """The parse stage over every PATH: files read, files skipped, in a stable order."""
+
+    files: tuple[FileResult, ...]
+    skipped: tuple[SkippedSource, ...] = field(default=())
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(event for result in self.files for event in result.events)
