@@ -1,0 +1,51 @@
+"""cvlogs: why does cross-account STS AssumeRole fail on a Commvault access node?
+
+The Python API for notebooks and scripts::
+
+    import cvlogs
+    frame = cvlogs.read_events(["/var/log/commvault/Log_Files"])
+    frame[frame.kind == "error"].groupby("account_id").size()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+from cvlogs.errors import CvlogsError
+from cvlogs.model import Event, FileResult, ScanResult, SkippedSource
+from cvlogs.parsing import scan_paths
+
+if TYPE_CHECKING:  # pandas costs ~100 MB and a second to import: only the table needs it
+    import pandas as pd
+
+try:
+    __version__ = version("cvlogs")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "CvlogsError",
+    "Event",
+    "FileResult",
+    "ScanResult",
+    "SkippedSource",
+    "__version__",
+    "read_events",
+    "scan_paths",
+]
+
+
+def read_events(paths: Iterable[str | os.PathLike[str]] | str, all_lines: bool = False) -> pd.DataFrame:
+    """The events under ``paths`` (directories, log files, .gz/.bz2/.zip) as one pandas table.
+
+    By default the table holds the credential events (connect, validate, error, activity,
+    unrecognized); ``all_lines=True`` adds every other record with kind ``other``.
+    """
+    from cvlogs.table import events_frame
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return events_frame(scan_paths(paths, keep_all=all_lines).events)

@@ -1,0 +1,421 @@
+"""The hot path: one log stream in, line accounting and credential events out.
+
+A file is read in large chunks that always end at the start of a header line, so a record and
+its continuation lines stay together.  Per chunk, C-speed primitives do the bulk work: counting
+newlines, finding headerless lines with one compiled pattern, finding the prefilter words in a
+lower-cased copy.  Only the few records that hold a prefilter word are decoded, matched with the
+compiled header pattern and handed to the message registry (cached per distinct message), so no
+Python object is made for an irrelevant line and pyparsing is never called per line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO
+
+from cvlogs.grammars import aws_errors, credentials, header
+from cvlogs.intake import LogSource
+from cvlogs.model import Event, FileResult, LineSample, Location
+from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
+
+CHUNK_SIZE = 8 << 20
+_MAX_CONTINUATION_LINES = 200
+_MAX_MESSAGE_CHARS = 16_384
+_UNPARSED_SAMPLES = 5
+_BACKTRACK_LINES = 64
+_MAX_RECORD_BYTES = 1 << 20
+
+HEADER_RE = header.HEADER.re
+# The bulk scanner needs no groups: capturing them costs about a fifth of the match time.
+_PREFIX_BYTES = re.sub(r"\(\?P<\w+>", "(?:", header.HEADER_PREFIX_PATTERN).encode()
+_PREFIX_AT = re.compile(_PREFIX_BYTES)
+# Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
+_HEADERLESS = re.compile(b"\n(?!" + _PREFIX_BYTES + b")", re.MULTILINE)
+
+
+def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
+    """The smallest set of the grammars' trigger words that every trigger contains one of."""
+    unique = sorted(set(words), key=len)
+    kept: list[str] = []
+    for word in unique:
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(word.encode() for word in kept)
+
+
+#: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
+PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 where it is, Latin-1 otherwise: never fails, never loses a byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderFields:
+    """The header of one line, from the compiled header pattern (the fast path)."""
+
+    pid: int
+    tid: str
+    month: int
+    day: int
+    clock: str
+    job: str
+    function: str
+    class_name: str
+    method: str
+    message: str
+
+
+def match_header(line: str) -> HeaderFields | None:
+    """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split."""
+    found = HEADER_RE.match(line)
+    if found is None:
+        return None
+    message, _ = header.split_trailer(found["message"])
+    return HeaderFields(
+        pid=int(found["pid"]),
+        tid=found["tid"],
+        month=int(found["month"]),
+        day=int(found["day"]),
+        clock=found["time"],
+        job=found["job"] or "",
+        function=found["function"] or "",
+        class_name=found["class_name"] or "",
+        method=found["method"] or "",
+        message=message,
+    )
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An event waiting for its year, which is known only once the whole file has been read."""
+
+    fields: HeaderFields
+    year_offset: int
+    location: Location
+    message: str
+    text: str
+    meaning: Meaning
+
+
+@dataclass(slots=True)
+class _FileState:
+    """Counters and the year tracker of the file being read."""
+
+    source: LogSource
+    keep_all: bool
+    lines: int = 0
+    records: int = 0
+    continuations: int = 0
+    unparsed: int = 0
+    seen_header: bool = False
+    last_month: int | None = None
+    year_offset: int = 0
+    first: tuple[HeaderFields, int] | None = None
+    last: tuple[HeaderFields, int] | None = None
+    pending: list[_Pending] = field(default_factory=list)
+    samples: list[LineSample] = field(default_factory=list)
+
+    def observe(self, fields: HeaderFields) -> int:
+        """Note a line's month in file order; the year advances when the month goes backwards."""
+        if self.last_month is not None and fields.month < self.last_month:
+            self.year_offset += 1
+        self.last_month = fields.month
+        return self.year_offset
+
+
+def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHUNK_SIZE) -> FileResult:
+    """Read one log source and account for every line; ``keep_all`` keeps every record as an event."""
+    state = _FileState(source, keep_all)
+    with source.open() as stream:
+        encoding, chunks = _utf8_chunks(stream, chunk_size)
+        for chunk in chunks:
+            _scan_chunk(chunk, state)
+    return _finish(state, source, encoding)
+
+
+def _utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:
+    """The stream as UTF-8 chunks that end where a header line starts (or at the end)."""
+    first = stream.read(size)
+    encoding = _sniff(first)
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    if encoding == "utf-8":
+        blocks: Iterator[bytes] = _blocks(first, stream, size)
+    else:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        blocks = (decoder.decode(block).encode("utf-8") for block in _blocks(first, stream, size))
+    return encoding, _cut_at_records(blocks)
+
+
+def _sniff(head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 8 and sample.count(0) * 3 > len(sample):
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return "utf-8"
+
+
+def _blocks(first: bytes, stream: IO[bytes], size: int) -> Iterator[bytes]:
+    if first:
+        yield first
+    while block := stream.read(size):
+        yield block
+
+
+def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for block in blocks:
+        buffer = carry + block
+        cut = _last_record_start(buffer)
+        if cut > 0:
+            yield buffer[:cut]
+        carry = buffer[cut:]
+    if carry:
+        yield carry
+
+
+def _last_record_start(buffer: bytes) -> int:
+    """Where to cut: the start of the last complete header line, so its continuations follow it.
+
+    0 means "read more first" (the buffer holds one record so far).  A record longer than
+    ``_BACKTRACK_LINES`` lines or ``_MAX_RECORD_BYTES`` is cut after its last complete line:
+    its lines are still counted, only the record's message is shortened.
+    """
+    end = buffer.rfind(b"\n")
+    if end < 0:
+        return 0
+    start = end
+    for _ in range(_BACKTRACK_LINES):
+        start = buffer.rfind(b"\n", 0, start) + 1
+        if start == 0:
+            return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
+        if _PREFIX_AT.match(buffer, start):
+            return start
+        start -= 1
+    return end + 1
+
+
+def _scan_chunk(chunk: bytes, state: _FileState) -> None:
+    size = len(chunk)
+    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+    headerless = [m.start() + 1 for m in _HEADERLESS.finditer(chunk) if m.start() + 1 < size]
+    if size and _PREFIX_AT.match(chunk) is None:
+        headerless.insert(0, 0)
+    headerless_set = set(headerless)
+    base = state.lines
+    state.lines += lines
+    leading = 0
+    if not state.seen_header:
+        leading = _leading_unparsed(chunk, headerless_set)
+        _sample_unparsed(chunk, headerless[:leading], base, state)
+        state.unparsed += leading
+        state.seen_header = leading < lines
+    state.continuations += len(headerless) - leading
+    state.records += lines - len(headerless)
+    if lines == len(headerless):
+        return
+    first_start = _next_header(chunk, 0, headerless_set)
+    _observe_edge(chunk, first_start, state, edge="first")
+    if state.keep_all:
+        starts = _all_header_starts(chunk, headerless_set)
+    else:
+        starts = _relevant_record_starts(chunk, headerless_set)
+    line_number = base
+    previous = 0
+    for start in starts:
+        line_number += chunk.count(b"\n", previous, start)
+        previous = start
+        _read_record(chunk, start, headerless_set, line_number + 1, state)
+    last_start = _last_header(chunk, headerless_set)
+    _observe_edge(chunk, last_start, state, edge="last")
+
+
+def _leading_unparsed(chunk: bytes, headerless: set[int]) -> int:
+    count = 0
+    start = 0
+    while start in headerless:
+        count += 1
+        nl = chunk.find(b"\n", start)
+        if nl < 0:
+            break
+        start = nl + 1
+    return count
+
+
+def _sample_unparsed(chunk: bytes, starts: list[int], base: int, state: _FileState) -> None:
+    line = base
+    previous = 0
+    for start in starts:
+        line += chunk.count(b"\n", previous, start)
+        previous = start
+        if len(state.samples) < _UNPARSED_SAMPLES:
+            end = chunk.find(b"\n", start)
+            text = decode(chunk[start : end if end >= 0 else len(chunk)][:512]).rstrip("\r")
+            state.samples.append(LineSample(Location(state.source.path, line + 1), text))
+
+
+def _next_header(chunk: bytes, start: int, headerless: set[int]) -> int:
+    while start in headerless:
+        start = chunk.find(b"\n", start) + 1
+    return start
+
+
+def _last_header(chunk: bytes, headerless: set[int]) -> int:
+    end = len(chunk) - 1 if chunk.endswith(b"\n") else len(chunk)
+    start = chunk.rfind(b"\n", 0, end) + 1
+    while start in headerless and start > 0:
+        start = chunk.rfind(b"\n", 0, start - 1) + 1
+    return start
+
+
+def _all_header_starts(chunk: bytes, headerless: set[int]) -> list[int]:
+    starts = [0] if 0 not in headerless else []
+    position = chunk.find(b"\n")
+    while 0 <= position < len(chunk) - 1:
+        if position + 1 not in headerless:
+            starts.append(position + 1)
+        position = chunk.find(b"\n", position + 1)
+    return starts
+
+
+def _relevant_record_starts(chunk: bytes, headerless: set[int]) -> list[int]:
+    """Starts of the records (header line plus continuations) that hold a prefilter word."""
+    lowered = chunk.lower()
+    found: set[int] = set()
+    for word in PREFILTER:
+        position = lowered.find(word)
+        while position >= 0:
+            line_start = chunk.rfind(b"\n", 0, position) + 1
+            found.add(line_start)
+            line_end = chunk.find(b"\n", position)
+            if line_end < 0:
+                break
+            position = lowered.find(word, line_end)
+    starts = {_record_start(chunk, line_start, headerless) for line_start in found}
+    return sorted(start for start in starts if start not in headerless)
+
+
+def _record_start(chunk: bytes, line_start: int, headerless: set[int]) -> int:
+    """The header line that a (possibly continuation) line belongs to."""
+    while line_start in headerless and line_start > 0:
+        line_start = chunk.rfind(b"\n", 0, line_start - 1) + 1
+    return line_start
+
+
+def _record_lines(chunk: bytes, start: int, headerless: set[int]) -> tuple[str, list[str]]:
+    end = chunk.find(b"\n", start)
+    end = len(chunk) if end < 0 else end
+    first = decode(chunk[start:end]).rstrip("\r")
+    more: list[str] = []
+    while end + 1 in headerless and len(more) < _MAX_CONTINUATION_LINES:
+        nxt = chunk.find(b"\n", end + 1)
+        nxt = len(chunk) if nxt < 0 else nxt
+        more.append(decode(chunk[end + 1 : nxt]).rstrip("\r"))
+        end = nxt
+    return first, more
+
+
+def _read_record(chunk: bytes, start: int, headerless: set[int], line: int, state: _FileState) -> None:
+    first, more = _record_lines(chunk, start, headerless)
+    fields = match_header(first)
+    if fields is None:
+        return
+    message = "\n".join([fields.message, *more])[:_MAX_MESSAGE_CHARS] if more else fields.message
+    meaning = interpret(fields.class_name, fields.method, mask_volatile(message))
+    if meaning is None:
+        if not state.keep_all:
+            return
+        meaning = Meaning("other")
+    offset = state.observe(fields)
+    state.pending.append(_Pending(fields, offset, Location(state.source.path, line), message, first, meaning))
+
+
+def _observe_edge(chunk: bytes, start: int, state: _FileState, edge: str) -> None:
+    end = chunk.find(b"\n", start)
+    fields = match_header(decode(chunk[start : end if end >= 0 else len(chunk)]).rstrip("\r"))
+    if fields is None:
+        return
+    offset = state.observe(fields)
+    if edge == "first" and state.first is None:
+        state.first = (fields, offset)
+    if edge == "last":
+        state.last = (fields, offset)
+
+
+def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
+    base_year = _base_year(state, source)
+    events = tuple(_event(p, base_year, source) for p in state.pending)
+    first = _time(*state.first, base_year) if state.first else None
+    last = _time(*state.last, base_year) if state.last else None
+    return FileResult(
+        path=source.path,
+        family=source.family,
+        host=source.host,
+        lines=state.lines,
+        records=state.records,
+        continuations=state.continuations,
+        unparsed=state.unparsed,
+        first_time=first,
+        last_time=last,
+        events=events,
+        unparsed_samples=tuple(state.samples),
+        year=None if base_year is None else base_year + state.year_offset,
+        encoding=encoding,
+    )
+
+
+def _base_year(state: _FileState, source: LogSource) -> int | None:
+    """The year of the file's first line: the hint dates the last line, minus the roll-overs seen."""
+    hint = source.year_hint
+    if hint is None:
+        return None
+    year = hint.year
+    if state.last is not None:
+        last = state.last[0]
+        if (last.month, last.day) > (hint.month, hint.day):
+            year -= 1  # the hint is early in January, the last line late in December
+    return year - state.year_offset
+
+
+def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:
+    if base_year is None:
+        return None
+    hour, minute, second = fields.clock.replace(",", ".").split(":")
+    whole, _, fraction = second.partition(".")
+    try:
+        moment = datetime(base_year + offset, fields.month, fields.day, int(hour), int(minute), int(whole))
+    except ValueError:
+        return None  # 02/30 or 25:00 from a damaged line: the event keeps no time rather than a wrong one
+    return moment + timedelta(microseconds=int(fraction.ljust(6, "0")[:6])) if fraction else moment
+
+
+def _event(pending: _Pending, base_year: int | None, source: LogSource) -> Event:
+    fields = pending.fields
+    meaning = pending.meaning
+    return Event(
+        kind=meaning.kind,
+        location=pending.location,
+        time=_time(fields, pending.year_offset, base_year),
+        host=source.host,
+        family=source.family,
+        pid=fields.pid,
+        tid=fields.tid,
+        job=fields.job,
+        function=fields.function,
+        message=pending.message,
+        text=pending.text,
+        role=meaning.role,
+        url=meaning.url,
+        error=meaning.error,
+    )
