@@ -1,0 +1,35 @@
+"""Shared fixtures: the sample corpus, copied with fixed modification times so dates never drift."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+SAMPLE_LOGS = Path(__file__).resolve().parent.parent / "sample_logs"
+#: Modification time given to the copied corpus: the files without a dated name end on 2026-11-20.
+FIXED_MTIME = datetime(2026, 11, 20, 23, 0, 0).timestamp()
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> Path:
+    """A copy of sample_logs whose files all carry ``FIXED_MTIME``."""
+    target = tmp_path / "sample_logs"
+    shutil.copytree(SAMPLE_LOGS, target)
+    for folder, _, files in os.walk(target):
+        for name in files:
+            os.utime(Path(folder, name), (FIXED_MTIME, FIXED_MTIME))
+    return target
+
+
+def write_log(folder: Path, name: str, text: str | bytes, mtime: datetime | None = None) -> Path:
+    """Write a log file (text is written as UTF-8 bytes, unchanged) and optionally date it."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    if mtime is not None:
+        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path

@@ -1,0 +1,123 @@
+"""Every grammar sample parses to its named results; the header fast path agrees with pyparsing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyparsing as pp
+import pytest
+from cvlogs.grammars import arn, aws_errors, credentials, header
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cvlogs.parsing.scanner import PREFILTER, match_header
+
+from .conftest import SAMPLE_LOGS
+
+
+def _results(element: pp.ParserElement, text: str) -> dict[str, Any]:
+    return dict(element.parse_string(text).as_dict())
+
+
+@pytest.mark.parametrize(("line", "expected"), header.SAMPLES)
+def test_header_samples_parse_to_their_named_results(line: str, expected: dict[str, str]) -> None:
+    """Each header sample, the seed guide's damaged lines included, yields its named results."""
+    found = _results(header.HEADER, line)
+    assert {key: found.get(key) or "" for key in expected} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), arn.SAMPLES)
+def test_arn_samples_parse_to_their_named_results(text: str, expected: dict[str, object]) -> None:
+    """Each ARN sample yields its pieces, with the variant tags (colons, account kind)."""
+    found = _results(arn.ARN, text)
+    assert {key: found.get(key) for key in expected} == expected
+
+
+MESSAGE_SAMPLES = credentials.SAMPLES + aws_errors.SAMPLES
+
+
+@pytest.mark.parametrize(("element", "text", "expected"), MESSAGE_SAMPLES, ids=[s[1][:40] for s in MESSAGE_SAMPLES])
+def test_message_samples_parse_to_their_named_results(
+    element: pp.ParserElement, text: str, expected: dict[str, object]
+) -> None:
+    """Each credential-step and AWS-error sample yields its named results."""
+    found = _results(element, text)
+    assert {key: found.get(key) for key in expected} == expected
+
+
+def _sample_log_lines() -> list[str]:
+    lines = []
+    for path in sorted(SAMPLE_LOGS.rglob("*.log")):
+        lines.extend(path.read_text(encoding="utf-8").splitlines())
+    return lines
+
+
+def _fast_path(line: str) -> dict[str, str] | None:
+    fields = match_header(line)
+    if fields is None:
+        return None
+    return {
+        "pid": str(fields.pid),
+        "tid": fields.tid,
+        "month": str(int(fields.month)),
+        "time": fields.clock,
+        "job": fields.job,
+        "function": fields.function,
+        "message": fields.message,
+    }
+
+
+def _pyparsing_path(line: str) -> dict[str, str] | None:
+    try:
+        found = header.HEADER.parse_string(line)
+    except pp.ParseException:
+        return None
+    return {
+        "pid": str(int(found["pid"])),
+        "tid": found["tid"],
+        "month": str(int(found["month"])),
+        "time": found["time"],
+        "job": found.get("job") or "",
+        "function": found.get("function") or "",
+        "message": found["message"],
+    }
+
+
+@pytest.mark.parametrize("line", [line for line, _ in header.SAMPLES] + _sample_log_lines())
+def test_fast_path_agrees_with_parse_string(line: str) -> None:
+    """The compiled header pattern and ``HEADER.parse_string`` read every sample line alike."""
+    assert _fast_path(line) == _pyparsing_path(line)
+
+
+HEADERISH = st.from_regex(
+    r"\A[ \t]{0,2}[0-9]{1,6}[ \t]{0,3}[0-9a-f]{1,5}[ \t]{1,3}[0-9]{1,2}/[0-9]{1,2}[ \t]{1,2}"
+    r"[0-9]{1,2}:[0-9]{2}:[0-9]{2}[ \t]{0,2}[#0-9A-Za-z]{0,6}[ \t]{0,2}[A-Za-z:()\-\u2013 \[\]=,0-9]{0,40}\Z",
+    fullmatch=True,
+)
+
+
+@given(st.one_of(HEADERISH, st.text(max_size=120)))
+def test_fast_path_agrees_with_parse_string_on_generated_lines(line: str) -> None:
+    """On generated header-like and arbitrary lines the two paths agree too."""
+    line = line.replace("\n", " ").replace("\r", " ")
+    assert _fast_path(line) == _pyparsing_path(line)
+
+
+def test_prefix_alone_decides_whether_a_line_is_a_header() -> None:
+    """The chunk scanner counts headers with the prefix; the full header must agree on that."""
+    for line in [line for line, _ in header.SAMPLES] + _sample_log_lines():
+        assert (header.HEADER_PREFIX.re.match(line) is not None) == (header.HEADER.re.match(line) is not None)
+
+
+@pytest.mark.parametrize("text", [text for element, text, _ in MESSAGE_SAMPLES if element not in aws_errors.FRAGMENTS])
+def test_every_grammar_sample_passes_the_prefilter(text: str) -> None:
+    """The prefilter derived from the grammars lets every grammar sample through."""
+    lowered = text.lower().encode()
+    assert any(word in lowered for word in PREFILTER)
+
+
+def test_every_sample_log_credential_line_passes_the_prefilter() -> None:
+    """Every sample-log line that names an ARN, an AWS host or an error passes the prefilter."""
+    for line in _sample_log_lines():
+        if any(word in line for word in ("arn:", "amazonaws", "Error", "error")):
+            assert any(word in line.lower().encode() for word in PREFILTER), line

@@ -1,0 +1,149 @@
+"""The message registry: each AWS wrapper style yields the same facts, and non-errors stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from cvlogs.parsing.messages import find_error, interpret, mask_volatile
+
+DENIED = (
+    "User: arn:aws:sts::111122223333:assumed-role/CVAccessNodeRole/i-0123456789abcdef0 is not authorized "
+    "to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/CVTenantRole"
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"An error occurred (AccessDenied) when calling the AssumeRole operation: {DENIED}",
+        f"{DENIED} (Service: AWSSecurityTokenService; Status Code: 403; Error Code: AccessDenied; Request ID: 1)",
+        f"operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 1, "
+        f"api error AccessDenied: {DENIED}",
+        f"AccessDenied: {DENIED}\n\tstatus code: 403, request id: 1",
+        f'Error executing "AssumeRole" on "https://sts.us-east-1.amazonaws.com"; AWS HTTP error: Client error: '
+        f"403 Forbidden AccessDenied (client): {DENIED}",
+        f"<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{DENIED}</Message></Error>",
+        f"AssumeRole failed, code [AccessDenied]. {DENIED}",
+    ],
+    ids=["boto", "java", "go-v2", "go-v1", "php", "xml", "commvault"],
+)
+def test_every_wrapper_yields_the_same_denial(message: str) -> None:
+    """Whatever SDK wrapped it, a denied AssumeRole yields code, action, principal and resource."""
+    error = find_error(message, message.lower())
+    assert error is not None
+    assert error.code == "AccessDenied"
+    assert error.action == "sts:AssumeRole"
+    assert error.principal is not None
+    assert error.principal.startswith("arn:aws:sts::111122223333:")
+    assert error.resource == "arn:aws:iam::444455556666:role/CVTenantRole"
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "value"),
+    [
+        (
+            'Could not connect to the endpoint URL: "https://sts.us-east-1.amazonaws.com/"',
+            "endpoint",
+            "sts.us-east-1.amazonaws.com",
+        ),
+        ("Curl returned error code 7 - Couldn't connect to server", "curl_code", 7),
+        (
+            "Signature expired: 20151221T200419Z is now earlier than 20151221T201450Z (20151221T201950Z - 5 min.)",
+            "server_time",
+            "20151221T201950Z",
+        ),
+        (
+            "An error occurred (RegionDisabledException) when calling the AssumeRole operation: STS is not "
+            "activated in this region for account:444455556666.",
+            "region_account",
+            "444455556666",
+        ),
+        (
+            "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
+            "detected: Value '%20' at 'externalId' failed to satisfy constraint: Member must satisfy",
+            "parameter",
+            "externalId",
+        ),
+        (
+            "Parameter validation failed:\nInvalid length for parameter RoleArn, value: 12, valid min length: 20",
+            "parameter",
+            "RoleArn",
+        ),
+        (
+            "An error occurred (Throttling) when calling the AssumeRole operation (reached max retries: 4): "
+            "Rate exceeded",
+            "code",
+            "Throttling",
+        ),
+        (
+            "Client.InvalidKMSKey.InvalidState: The KMS key provided is in an incorrect state",
+            "code",
+            "Client.InvalidKMSKey.InvalidState",
+        ),
+        ("AccessDeniedException: Reason: UNAUTHORIZED_ACCOUNT", "reason", "UNAUTHORIZED_ACCOUNT"),
+    ],
+)
+def test_error_facts(message: str, field: str, value: object) -> None:
+    """Each failure mode's key fact is extracted from its documented text."""
+    error = find_error(message, message.lower())
+    assert error is not None
+    assert getattr(error, field) == value
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Unable to locate credentials",
+        "Error retrieving metadata: Unable to retrieve token for use in IMDSv2 call and IMDSv1 has been disabled",
+        "Unable to get IAM security credentials from EC2 Instance Metadata Service.",
+    ],
+)
+def test_instance_credential_failures_are_errors_with_phrases(message: str) -> None:
+    """IMDS failures carry no code; their key phrase marks them."""
+    error = find_error(message, message.lower())
+    assert error is not None
+    assert error.phrases
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Connecting to Url=[default], username[arn:aws:iam::444455556666:role/CVTenantRole]",
+        "Created snapshot [snap-0a1b] for volume [vol-0123]",
+        "Cached session token refreshed, expires in [3600] s",
+        "Error count [0] after stream [4]",
+    ],
+)
+def test_ordinary_messages_are_not_errors(message: str) -> None:
+    """Lines that merely mention words of the vocabulary are not AWS errors."""
+    assert find_error(message, message.lower()) is None
+
+
+def test_connect_and_validate_are_recognised() -> None:
+    """Connect and Assume role messages become steps with their role ARN."""
+    connect = interpret(
+        "CAmazonInfo", "Connect", "Connecting to Url=[default], user name[arn:aws:iam::444455556666:role/R]"
+    )
+    validate = interpret("AmazonConnection", "ValidateCredentials", "Assume role [arn:aws:iam::444455556666:role/R]")
+    assert connect is not None
+    assert (connect.kind, connect.url, connect.role and connect.role.account_id) == (
+        "connect",
+        "default",
+        "444455556666",
+    )
+    assert validate is not None
+    assert (validate.kind, validate.role and validate.role.name) == ("validate", "R")
+
+
+def test_unknown_credential_vocabulary_is_unrecognized_not_dropped() -> None:
+    """A credential line that no grammar explains is kept as 'unrecognized' (for CVL901)."""
+    meaning = interpret("CvSession", "Refresh", "Cached session token refreshed")
+    assert meaning is not None
+    assert meaning.kind == "unrecognized"
+
+
+def test_volatile_parts_are_masked_for_the_cache() -> None:
+    """Request ids and encoded blobs do not make otherwise equal messages distinct."""
+    one = mask_volatile("AccessDenied (Request ID: 1f2e3d4c-5b6a) Encoded authorization failure message: QUJD")
+    two = mask_volatile("AccessDenied (Request ID: 99999999-0000) Encoded authorization failure message: WFla")
+    assert one == two

@@ -1,0 +1,210 @@
+"""The hot path: every line accounted for, whatever the chunking, encoding or line ending."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from cvlogs.grammars import header
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cvlogs.intake import LogSource, discover
+from cvlogs.model import FileResult
+from cvlogs.parsing import scan_paths, scan_source
+
+from .conftest import write_log
+
+ROLE = "arn:aws:iam::444455556666:role/R"
+VALIDATE = f"AmazonConnection::ValidateCredentials() - Assume role [{ROLE}]"
+CONNECT = f"CAmazonInfo::Connect() - Connecting to Url=[default], username[{ROLE}]"
+
+
+def _reference_accounting(data: bytes) -> tuple[int, int, int, int]:
+    """Lines, records, continuations, unparsed by the plain definition, one line at a time."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    records = continuations = unparsed = 0
+    for raw in lines:
+        line = raw.decode("latin-1")
+        if header.HEADER_PREFIX.re.match(line):
+            records += 1
+        elif records:
+            continuations += 1
+        else:
+            unparsed += 1
+    return len(lines), records, continuations, unparsed
+
+
+def _counts(result: FileResult) -> tuple[int, int, int, int]:
+    return result.lines, result.records, result.continuations, result.unparsed
+
+
+def _source(path: Path) -> LogSource:
+    sources, _ = discover([path])
+    return sources[0]
+
+
+def test_sample_logs_are_accounted_line_for_line(samples: Path) -> None:
+    """Every file of sample_logs: lines = records + continuations + unparsed, as the reference counts."""
+    result = scan_paths([samples])
+    assert len(result.files) == 8
+    for file in result.files:
+        assert file.lines == file.records + file.continuations + file.unparsed
+        sources, _ = discover([samples])
+        source = next(s for s in sources if s.path == file.path)
+        with source.open() as stream:
+            assert _counts(file) == _reference_accounting(stream.read()), file.path
+    assert [s.path for s in result.skipped] == ["README.md"]
+
+
+def test_seed_guide_lines_yield_steps_with_the_redacted_account(samples: Path) -> None:
+    """The guide's three lines parse: two Connects and one Assume role, account redacted."""
+    result = scan_paths([samples / "seed_guide"])
+    events = result.events
+    assert [e.kind for e in events] == ["connect", "connect", "validate"]
+    assert all(e.role is not None and e.role.redacted and e.role.name == "VSA_Role" for e in events)
+    assert [e.pid for e in events] == [960, 6924, 6924]
+    assert events[1].message.endswith("role/VSA_Role]")  # the glued duplicate header is cut off
+    assert result.files[0].unparsed == 0
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 300, 4096])
+def test_chunk_size_never_changes_the_result(samples: Path, chunk_size: int) -> None:
+    """Records and continuations are never split wrongly, however small the chunks."""
+    for source in discover([samples])[0]:
+        small = scan_source(source, chunk_size=chunk_size)
+        large = scan_source(source)
+        assert _counts(small) == _counts(large)
+        assert [(e.kind, e.location, e.message) for e in small.events] == [
+            (e.kind, e.location, e.message) for e in large.events
+        ]
+
+
+def test_crlf_bom_and_latin1_bytes_never_stop_a_scan(tmp_path: Path) -> None:
+    """A BOM, CRLF endings and bytes that are not UTF-8 are read; nothing is lost."""
+    data = (
+        b"\xef\xbb\xbf4012 1a2c 11/20 10:00:01 1 CAmazonInfo::Connect() - Connecting to Url=[default], "
+        b"username[arn:aws:iam::444455556666:role/R\xe9]\r\n"
+        b"  caf\xe9 continuation\r\n"
+        b"4012 1a2c 11/20 10:00:02 1 x::y() - done\r\n"
+    )
+    write_log(tmp_path, "vsbkp.log", data)
+    result = scan_paths([tmp_path]).files[0]
+    assert _counts(result) == (3, 2, 1, 0)
+    event = result.events[0]
+    assert event.role is not None
+    assert event.role.name == "R\xe9"
+    assert not event.text.endswith("\r")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_logs_are_read(tmp_path: Path, encoding: str) -> None:
+    """Windows tools sometimes write UTF-16, with or without a BOM."""
+    text = f"4012 1a2c 11/20 10:00:01 1 {VALIDATE}\r\n"
+    write_log(tmp_path, "vsbkp.log", text.encode(encoding))
+    result = scan_paths([tmp_path]).files[0]
+    assert result.encoding.startswith("utf-16")
+    assert _counts(result) == (1, 1, 0, 0)
+    assert result.events[0].kind == "validate"
+
+
+def test_year_advances_when_the_month_goes_back(tmp_path: Path) -> None:
+    """A rolled file dated January holds December lines of the year before."""
+    text = f"1 a 12/31 23:59:58 1 {VALIDATE}\n1 a 01/01 00:00:03 1 {VALIDATE}\n"
+    write_log(tmp_path, "vsbkp_2027_01_01_00_10_00.log", text)
+    result = scan_paths([tmp_path]).files[0]
+    assert [e.time for e in result.events] == [datetime(2026, 12, 31, 23, 59, 58), datetime(2027, 1, 1, 0, 0, 3)]
+    assert (result.first_time, result.last_time) == (datetime(2026, 12, 31, 23, 59, 58), datetime(2027, 1, 1, 0, 0, 3))
+
+
+def test_a_december_line_in_a_file_modified_in_january_keeps_its_year(tmp_path: Path) -> None:
+    """The last line, written on 12/31, belongs to the year before a January modification time."""
+    text = f"1 a 12/31 23:59:58 1 {VALIDATE}\n"
+    write_log(tmp_path, "vsbkp.log", text, mtime=datetime(2027, 1, 1, 0, 0, 5))
+    assert scan_paths([tmp_path]).events[0].time == datetime(2026, 12, 31, 23, 59, 58)
+
+
+def test_keep_all_makes_an_event_of_every_record(samples: Path) -> None:
+    """With keep_all every record is an event; credential events keep their kinds."""
+    everything = scan_paths([samples], keep_all=True)
+    relevant = scan_paths([samples])
+    assert len(everything.events) == sum(f.records for f in everything.files)
+    kinds = {(e.location, e.kind) for e in everything.events if e.kind != "other"}
+    assert kinds == {(e.location, e.kind) for e in relevant.events}
+
+
+def test_continuation_lines_join_their_record(tmp_path: Path) -> None:
+    """A Go-style error's second line is part of the record's message."""
+    text = (
+        "1 a 11/20 10:00:00 1 CAmazonEC2::Describe() - UnauthorizedOperation: You are not authorized to perform "
+        "this operation.\n\tstatus code: 403, request id: 5\n"
+    )
+    write_log(tmp_path, "vsbkp.log", text)
+    event = scan_paths([tmp_path]).events[0]
+    assert event.error is not None
+    assert event.error.status == 403
+    assert event.location.line == 1
+
+
+def test_a_trigger_in_a_continuation_line_brings_its_record(tmp_path: Path) -> None:
+    """A credential word on a continuation line makes its whole record relevant."""
+    text = (
+        "1 a 11/20 10:00:00 1 x::y() - call failed:\n  An error occurred (ExpiredToken) when calling the X operation\n"
+    )
+    write_log(tmp_path, "vsbkp.log", text)
+    events = scan_paths([tmp_path]).events
+    assert [(e.kind, e.location.line) for e in events] == [("error", 1)]
+    assert events[0].error is not None
+    assert events[0].error.code == "ExpiredToken"
+
+
+def test_compressed_files_read_like_plain_ones(tmp_path: Path) -> None:
+    """A .gz log yields the same events as the plain file."""
+    text = f"1 a 11/20 10:00:00 1 {VALIDATE}\n"
+    write_log(tmp_path / "plain", "vsbkp_2026_11_20_10_00_00.log", text)
+    (tmp_path / "gz").mkdir()
+    (tmp_path / "gz" / "vsbkp_2026_11_20_10_00_00.log.gz").write_bytes(gzip.compress(text.encode()))
+    plain = scan_paths([tmp_path / "plain"]).events
+    packed = scan_paths([tmp_path / "gz"]).events
+    assert [(e.kind, e.time, e.role) for e in plain] == [(e.kind, e.time, e.role) for e in packed]
+
+
+LINE_PIECES = st.sampled_from(
+    [
+        f"4012 1a2c 11/20 10:00:01 1 {CONNECT}",
+        f"4012 1a2c 11/20 10:00:02 1 {VALIDATE}",
+        "4012 1a2c 11/20 10:00:03 1 x::y() - An error occurred (AccessDenied) when calling the AssumeRole operation",
+        "4012 1a2c 11/20 10:00:04 1 x::y() - plain",
+        "\tcontinuation",
+        "",
+        "garbage [ arn:aws: ::: ]",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(LINE_PIECES, st.text(max_size=60)), max_size=25),
+    st.sampled_from(["\n", "\r\n"]),
+    st.binary(max_size=40),
+    st.integers(min_value=1, max_value=200),
+)
+def test_arbitrary_lines_and_bytes_keep_the_accounting(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], ending: str, noise: bytes, chunk_size: int
+) -> None:
+    """Arbitrary text and bytes never raise, and the accounting matches the reference."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    data = ending.join(line.replace("\n", " ").replace("\r", " ") for line in lines).encode() + noise
+    write_log(folder, "vsbkp.log", data)
+    source = _source(folder / "vsbkp.log")
+    result = scan_source(source, chunk_size=chunk_size)
+    assert result.lines == result.records + result.continuations + result.unparsed
+    if result.encoding == "utf-8":
+        assert _counts(result) == _reference_accounting(data)
