@@ -44,7 +44,7 @@ def read_events(paths: Iterable[str | os.PathLike[str]] | str, all_lines: bool =
     By default the table holds the credential events (connect, validate, error, activity,
     unrecognized); ``all_lines=True`` adds every other record with kind ``other``.
     """
-    from cvlogs.table import events_frame
+    from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
