@@ -1,0 +1,167 @@
+"""Credential sequences: Connect -> Assume role -> activity or error, per thread and job, per account.
+
+Events of all files of one host (current and rolled, compressed or not) are merged by time, so a
+sequence that crosses a roll-over is one sequence.  A sequence lives on one key (host, pid, tid,
+job); a placeholder job (``###``, ``N/A``...) takes the job of the previous event of the same
+process, as Commvault's own log-line prediction does.  A Connect closes the sequence open on its
+key and opens a new one; an Assume role with nothing open opens one that lacks its Connect.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from cvlogs.model import AccountId, Event, FileResult, ScanResult, error_account
+
+SequenceStatus = Literal["ok", "failed", "incomplete"]
+SequenceKey = tuple[str | None, int, str, str]
+"""host, pid, tid, job."""
+
+_NO_TIME = datetime.min
+
+
+def is_placeholder_job(job: str) -> bool:
+    """A job column that names no job: empty, ``###``, ``N/A``, ``0``... (anything but a job number)."""
+    return not job.isdigit() or int(job) == 0
+
+
+@dataclass(slots=True)
+class Sequence:
+    """One credential sequence of one access-node thread (mutable while it is being built)."""
+
+    key: SequenceKey
+    connect: Event | None = None
+    validates: list[Event] = field(default_factory=list)
+    activity: list[Event] = field(default_factory=list)
+    errors: list[Event] = field(default_factory=list)
+    closed_by_connect: bool = False
+    last_step: Event | None = None
+
+    @property
+    def first(self) -> Event:
+        return self.connect or (self.validates or self.errors or self.activity)[0]
+
+    @property
+    def role_arn(self) -> str | None:
+        for event in (self.connect, *self.validates):
+            if event is not None and event.role is not None:
+                return event.role.normalized
+        return None
+
+    @property
+    def account_id(self) -> AccountId | None:
+        """The tenant account: the Connect role's, else an Assume role's, else what an error names."""
+        for event in (self.connect, *self.validates):
+            if event is not None and event.role is not None and event.role.account_id is not None:
+                return event.role.account_id
+        for event in self.errors:
+            if event.error is not None and (account := error_account(event.error)) is not None:
+                return account
+        return None
+
+    @property
+    def attempted_assume(self) -> bool:
+        """An Assume role step happened, successful or not (a failed one is an error on that step)."""
+        return bool(self.validates) or any(is_assume_step(e) for e in self.errors)
+
+    @property
+    def status(self) -> SequenceStatus:
+        if self.last_step is not None and self.last_step.kind == "error":
+            return "failed"
+        if self.validates:
+            return "ok"
+        return "incomplete"
+
+
+def is_assume_step(event: Event) -> bool:
+    """An event on the Assume role step: a ValidateCredentials / AssumeRole line, or an AssumeRole error."""
+    method = event.function.rpartition("::")[2].removesuffix("()")
+    if method in {"ValidateCredentials", "AssumeRole"}:
+        return True
+    return event.error is not None and event.error.operation == "AssumeRole"
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """The sequences of every host, and where each error event belongs."""
+
+    scan: ScanResult
+    sequences: tuple[Sequence, ...]
+    events: tuple[Event, ...]
+    """Every event of every host, in merged time order per host."""
+    event_sequence: dict[tuple[str | None, str, int], Sequence]
+    """(host, path, line) of an event -> the sequence it is a step of."""
+    assume_times: dict[tuple[str | None, AccountId], list[datetime]]
+    """Times of successful Assume role steps per (host, account), sorted."""
+
+    def sequence_of(self, event: Event) -> Sequence | None:
+        return self.event_sequence.get((event.host, event.location.path, event.location.line))
+
+
+def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
+    """Each host's events in time order; ties keep file order (older files first, then line)."""
+    by_host: dict[str | None, list[FileResult]] = {}
+    for result in files:
+        by_host.setdefault(result.host, []).append(result)
+    for host in sorted(by_host, key=lambda h: h or ""):
+        ordered = sorted(by_host[host], key=lambda f: (f.first_time or _NO_TIME, f.path))
+        streams = [
+            [(e.time or _NO_TIME, index, e.location.line, e) for e in f.events] for index, f in enumerate(ordered)
+        ]
+        for _, _, _, event in heapq.merge(*streams, key=lambda item: item[:3]):
+            yield event
+
+
+def correlate(scan: ScanResult) -> Correlation:
+    """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
+    open_by_key: dict[SequenceKey, Sequence] = {}
+    job_of_pid: dict[tuple[str | None, int], str] = {}
+    sequences: list[Sequence] = []
+    event_sequence: dict[tuple[str | None, str, int], Sequence] = {}
+    events = tuple(merged_events(scan.files))
+    for event in events:
+        key = _key(event, job_of_pid)
+        current = open_by_key.get(key)
+        if event.kind == "connect":
+            if current is not None:
+                current.closed_by_connect = True
+            current = open_by_key[key] = Sequence(key, connect=event)
+            sequences.append(current)
+        elif event.kind == "validate":
+            if current is None:
+                current = open_by_key[key] = Sequence(key)
+                sequences.append(current)
+            current.validates.append(event)
+        elif event.kind == "activity" and current is not None:
+            current.activity.append(event)
+        elif event.kind == "error" and current is not None:
+            current.errors.append(event)
+        else:
+            continue
+        current.last_step = event
+        event_sequence[(event.host, event.location.path, event.location.line)] = current
+    return Correlation(scan, tuple(sequences), events, event_sequence, _assume_times(sequences))
+
+
+def _assume_times(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:
+    times: dict[tuple[str | None, AccountId], list[datetime]] = {}
+    for sequence in sequences:
+        account = sequence.account_id
+        for validate in sequence.validates:
+            if account is not None and validate.time is not None:
+                times.setdefault((validate.host, account), []).append(validate.time)
+    return {key: sorted(value) for key, value in times.items()}
+
+
+def _key(event: Event, job_of_pid: dict[tuple[str | None, int], str]) -> SequenceKey:
+    process = (event.host, event.pid)
+    job = event.job
+    if is_placeholder_job(job):
+        job = job_of_pid.get(process, job)
+    else:
+        job_of_pid[process] = job
+    return (event.host, event.pid, event.tid, job)
