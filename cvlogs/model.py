@@ -172,3 +172,50 @@ class ScanResult:
     @property
     def events(self) -> tuple[Event, ...]:
         return tuple(event for result in self.files for event in result.events)
+
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One line that shows a finding: where it is and what it says (redacted only when reported)."""
+
+    path: str
+    line: int
+    text: str
+    host: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule for one account and role: how often, since when, and the lines that show it."""
+
+    rule: str
+    name: str
+    severity: Severity
+    account_id: AccountId | None
+    role_arn: str | None
+    message: str
+    first_seen: datetime | None
+    count: int
+    evidence: tuple[Evidence, ...]
+    remedy: str
+
+
+AccountStatus = Literal["ok", "failed", "incomplete"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """One AWS account as the logs show it (report-contract.md, ``accounts``)."""
+
+    account_id: AccountId
+    roles: tuple[str, ...]
+    status: AccountStatus
+    """ok: a sequence completed with no error after it; failed: its last sequence ended in an
+    error-severity finding; incomplete: sequences seen, none completed, none failed."""
+    sequences: int
+    failed_sequences: int
+    first_seen: datetime | None
+    last_seen: datetime | None

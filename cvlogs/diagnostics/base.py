@@ -1,0 +1,79 @@
+"""What every rule shares: its code, name, severity, remedy, and the registry that refuses duplicates."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, TypeVar
+
+from cvlogs.correlate import Correlation, Sequence
+from cvlogs.model import AccountId, Event, Evidence, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One time a rule fired: for which account and role, when, what it found, and the lines that show it."""
+
+    code: str
+    account_id: AccountId | None
+    role_arn: str | None
+    time: datetime | None
+    message: str
+    evidence: tuple[Evidence, ...]
+    weight: int = 1
+    """How many occurrences this one stands for (CVL902 reports a file's unparsed lines at once)."""
+
+
+def evidence_of(*events: Event | None) -> tuple[Evidence, ...]:
+    """The evidence lines of events (the header line of each, as it stands in its file)."""
+    return tuple(Evidence(e.location.path, e.location.line, e.text, e.host) for e in events if e is not None)
+
+
+class Rule(ABC):
+    """A diagnostic rule.  The class docstring is its documentation (``cvlogs rules CODE`` prints it)."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    remedy: ClassVar[str]
+
+    def occurrence(
+        self, event: Event, message: str, account: AccountId | None, role: str | None, *more: Event | None
+    ) -> Occurrence:
+        """An occurrence of this rule shown by ``event`` (and ``more`` lines)."""
+        return Occurrence(self.code, account, role, event.time, message, evidence_of(event, *more))
+
+
+class ErrorRule(Rule):
+    """A rule that explains one AWS error event; the most specific rule that explains it wins."""
+
+    @abstractmethod
+    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
+        """An occurrence if this rule explains the error ``event`` (in ``sequence``, if it has one)."""
+
+
+class ScanRule(Rule):
+    """A rule that looks at the whole correlation (sequences, rates, coverage)."""
+
+    @abstractmethod
+    def check(self, context: Correlation) -> Iterator[Occurrence]:
+        """Every occurrence of this rule in ``context``."""
+
+
+_RULES: dict[str, type[Rule]] = {}
+R = TypeVar("R", bound=type[Rule])
+
+
+def register(rule: R) -> R:
+    """Add a rule class to the registry; a code used twice is a programming error."""
+    if rule.code in _RULES:
+        raise ValueError(f"rule code {rule.code} is already registered by {_RULES[rule.code].__name__}")
+    _RULES[rule.code] = rule
+    return rule
+
+
+def registered() -> dict[str, type[Rule]]:
+    """Every registered rule by code, in code order."""
+    return dict(sorted(_RULES.items()))

@@ -1,0 +1,177 @@
+"""1xx: the credential sequence itself (Connect -> Assume role -> activity or error)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from cvlogs.correlate import Correlation, Sequence
+from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
+from cvlogs.diagnostics.facts import event_account, event_role
+from cvlogs.model import AccountId, Event
+
+STORM_WINDOW = timedelta(seconds=60)
+STORM_LIMIT = 30
+
+
+@register
+class MissingValidate(ScanRule):
+    """A Connect for a role ARN is not followed by an Assume role step before its sequence ends.
+
+    The access node started a connection with the tenant role (``CAmazonInfo::Connect()``) but never
+    reached ``AmazonConnection::ValidateCredentials()`` / ``Assume role [...]`` on that thread and job:
+    the next Connect came first, or the job went on to fail.  Something between the two steps broke
+    (often the node's own credentials or the network path to STS).
+    """
+
+    code = "CVL101"
+    name = "missing-validate"
+    severity = "error"
+    remedy = (
+        "Look at the lines between the Connect and the next step on that thread for the cause; check that the "
+        "access node has an instance profile with the sts-only policy and can reach the regional STS endpoint "
+        "(for example https://sts.us-east-1.amazonaws.com)."
+    )
+
+    def check(self, context: Correlation) -> Iterator[Occurrence]:
+        later_errors = _error_times_by_job(context)
+        for sequence in context.sequences:
+            connect = sequence.connect
+            if connect is None or sequence.attempted_assume:
+                continue
+            ended = "the next Connect on the same thread" if sequence.closed_by_connect else None
+            if ended is None and _has_later(later_errors[(connect.host, sequence.key[3])], connect.time):
+                ended = "a later error in the same job"
+            if ended is not None:
+                account = sequence.account_id
+                message = f"Connect for {sequence.role_arn or 'a role'} had no Assume role step before {ended}"
+                yield self.occurrence(connect, message, account, sequence.role_arn)
+
+
+def _error_times_by_job(context: Correlation) -> dict[tuple[str | None, str], list[datetime]]:
+    times: dict[tuple[str | None, str], list[datetime]] = defaultdict(list)
+    for sequence in context.sequences:
+        for error in sequence.errors:
+            if error.time is not None:
+                times[(error.host, sequence.key[3])].append(error.time)
+    return times
+
+
+def _has_later(times: list[datetime], moment: datetime | None) -> bool:
+    return moment is not None and any(t > moment for t in times)
+
+
+@register
+class MissingConnect(ScanRule):
+    """An Assume role step has no Connect before it in its sequence.
+
+    Usually harmless: the Connect is in a log that rolled away or was not collected.  Collect the
+    rolled logs (``vsbkp_YYYY_MM_DD_HH_MM_SS.log`` and compressed ones) to see the whole sequence.
+    """
+
+    code = "CVL102"
+    name = "missing-connect"
+    severity = "info"
+    remedy = "Include the rolled-over logs (<name>_YYYY_MM_DD_HH_MM_SS.log, also .gz/.bz2/.zip) in the scan."
+
+    def check(self, context: Correlation) -> Iterator[Occurrence]:
+        for sequence in context.sequences:
+            if sequence.connect is None and sequence.validates:
+                first = sequence.validates[0]
+                message = f"Assume role for {sequence.role_arn or 'a role'} with no Connect before it"
+                yield self.occurrence(first, message, sequence.account_id, sequence.role_arn)
+
+
+@register
+class SequenceFailed(ErrorRule):
+    """A sequence ends in an AWS error that no more specific rule explains.
+
+    The evidence is the error line itself: read its code and message.  cvlogs knows the common
+    failure modes (rules CVL2xx to CVL5xx); this one is outside them.
+    """
+
+    code = "CVL103"
+    name = "sequence-failed"
+    severity = "error"
+    remedy = (
+        "Read the AWS error code and message on the evidence line; search it in the AWS documentation for "
+        "the service named, and in CloudTrail of the tenant account for the same time."
+    )
+
+    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
+        error = event.error
+        code = error.code if error and error.code else "an AWS error"
+        where = "the credential sequence" if sequence is not None else "a credential step"
+        message = f"{where} failed with {code}: {error.aws_message if error and error.aws_message else event.message}"
+        return self.occurrence(event, message[:300], event_account(event, sequence), event_role(event, sequence))
+
+
+@register
+class AccountMismatch(ScanRule):
+    """The account in the Connect role ARN differs from the one in the Assume role step of the same sequence.
+
+    The hypervisor's role ARN and the role that the node actually assumes point at different
+    accounts: a copy-paste slip in the hypervisor or VM group settings.
+    """
+
+    code = "CVL104"
+    name = "account-mismatch"
+    severity = "warning"
+    remedy = (
+        "Compare the Role ARN of the tenant hypervisor in Command Center with the tenant account id; "
+        "correct the ARN so both steps name the same account."
+    )
+
+    def check(self, context: Correlation) -> Iterator[Occurrence]:
+        for sequence in context.sequences:
+            connect = sequence.connect
+            if connect is None or connect.role is None or connect.role.account_id is None:
+                continue
+            for validate in sequence.validates:
+                other = validate.role.account_id if validate.role else None
+                if other is not None and other != connect.role.account_id:
+                    message = f"Connect names account {connect.role.account_id} but Assume role names {other}"
+                    yield self.occurrence(validate, message, connect.role.account_id, sequence.role_arn, connect)
+
+
+@register
+class AssumeStorm(ScanRule):
+    """One account is assumed more than 30 times in a 60-second window on one host.
+
+    Temporary credentials are not being cached: each stream or call asks STS again, which risks
+    STS throttling (``Rate exceeded``) and slows every job.
+    """
+
+    code = "CVL105"
+    name = "assume-storm"
+    severity = "warning"
+    remedy = (
+        "Reduce parallel streams or discovery threads for this tenant; reuse credentials until near expiry "
+        "(ask Commvault support about credential caching for the hypervisor)."
+    )
+
+    def check(self, context: Correlation) -> Iterator[Occurrence]:
+        assumes: dict[tuple[str | None, AccountId], list[Event]] = defaultdict(list)
+        for sequence in context.sequences:
+            for validate in sequence.validates:
+                account = validate.account_id or sequence.account_id
+                if account is not None and validate.time is not None:
+                    assumes[(validate.host, account)].append(validate)
+        for (_, account), events in sorted(assumes.items(), key=lambda item: (item[0][0] or "", item[0][1])):
+            window = _densest_window(sorted(events, key=lambda e: e.time or datetime.min))
+            if len(window) > STORM_LIMIT:
+                message = f"{len(window)} Assume role steps for {account} within 60 s on one host"
+                yield self.occurrence(window[0], message, account, window[0].role_arn, window[-1])
+
+
+def _densest_window(events: list[Event]) -> list[Event]:
+    best: list[Event] = []
+    start = 0
+    for end, event in enumerate(events):
+        assert event.time is not None
+        while (first := events[start].time) is not None and event.time - first > STORM_WINDOW:
+            start += 1
+        if end - start + 1 > len(best):
+            best = events[start : end + 1]
+    return best
