@@ -1,0 +1,74 @@
+"""Per-account summaries: roles, sequences, status, first and last seen (report-contract.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from cvlogs.correlate import Correlation, Sequence
+from cvlogs.diagnostics import explain_error, rules
+from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Finding
+
+
+def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[AccountSummary]:
+    """One summary per tenant account that a sequence, an event or a finding names, by account id."""
+    sequences: dict[AccountId, list[Sequence]] = defaultdict(list)
+    times: dict[AccountId, list[datetime]] = defaultdict(list)
+    roles: dict[AccountId, set[str]] = defaultdict(set)
+    for sequence in context.sequences:
+        if (account := sequence.account_id) is not None:
+            sequences[account].append(sequence)
+            if sequence.role_arn:
+                roles[account].add(sequence.role_arn)
+    for event in context.events:
+        account = _account_of(event, context)
+        if account is not None and event.time is not None:
+            times[account].append(event.time)
+    failed_by_finding: set[AccountId] = set()
+    for finding in findings:
+        if finding.account_id is None:
+            continue
+        times.setdefault(finding.account_id, [])  # an account that only a finding names still gets a row
+        if finding.role_arn:
+            roles[finding.account_id].add(finding.role_arn)
+        if finding.severity == "error":
+            failed_by_finding.add(finding.account_id)
+    summaries = []
+    for account in sorted(set(times) | set(sequences)):
+        mine = sorted(sequences[account], key=lambda s: s.first.time or datetime.min)
+        seen = times[account]
+        summaries.append(
+            AccountSummary(
+                account_id=account,
+                roles=tuple(sorted(roles[account])),
+                status=_status(mine, context, account in failed_by_finding),
+                sequences=len(mine),
+                failed_sequences=sum(1 for s in mine if s.status == "failed"),
+                first_seen=min(seen, default=None),
+                last_seen=max(seen, default=None),
+            )
+        )
+    return summaries
+
+
+def _account_of(event: Event, context: Correlation) -> AccountId | None:
+    sequence = context.sequence_of(event)
+    if sequence is not None and sequence.account_id is not None:
+        return sequence.account_id
+    return event.account_id
+
+
+def _status(sequences: list[Sequence], context: Correlation, has_error_finding: bool) -> AccountStatus:
+    if sequences and sequences[-1].status == "failed":
+        last = sequences[-1].last_step
+        if last is not None and _severity(last, context) == "error":
+            return "failed"
+    if any(s.status == "ok" for s in sequences):
+        return "ok"
+    if not sequences and has_error_finding:
+        return "failed"
+    return "incomplete"
+
+
+def _severity(error: Event, context: Correlation) -> str:
+    return rules()[explain_error(error, context).code].severity
