@@ -290,7 +290,7 @@ INVALID_PARAMETER = (
     + pp.Opt("," + pp.Regex(r"[^\n]+")("constraint"))
 )
 INPUT_FIELD = CI("minimum field size of 2,") + pp.Regex(r"[A-Za-z]+Input\.") + pp.Regex(r"[A-Za-z]+")("parameter")
-DURATION_PARAMETER = pp.Regex(r"(?i)the requested (DurationSeconds)")("parameter")
+DURATION_PARAMETER = pp.Regex(r"(?i)the requested (?P<parameter>DurationSeconds)")
 
 # --- misc --------------------------------------------------------------------------------------
 
