@@ -14,6 +14,17 @@ SAMPLE_LOGS = Path(__file__).resolve().parent.parent / "sample_logs"
 FIXED_MTIME = datetime(2026, 11, 20, 23, 0, 0).timestamp()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens", action="store_true", help="rewrite tests/golden/* from the current output (review the diff)"
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture
 def samples(tmp_path: Path) -> Path:
     """A copy of sample_logs whose files all carry ``FIXED_MTIME``."""

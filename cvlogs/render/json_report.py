@@ -1,0 +1,83 @@
+"""The JSON report of report-contract.md (schema ``cvlogs.scan/1``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from cvlogs.report import SCHEMA, Report
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 local time without a zone (the logs carry none)."""
+    return None if moment is None else moment.isoformat()
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    """The report as the contract's JSON object."""
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "cvlogs", "version": report.version},
+        "filters": {
+            "accounts": list(report.filters.accounts),
+            "since": iso(report.filters.since),
+            "until": iso(report.filters.until),
+        },
+        "summary": {
+            "files": len(report.files),
+            "lines": report.lines,
+            "events": report.records,
+            "continuations": report.continuations,
+            "unparsed": report.unparsed,
+            "accounts": len(report.accounts),
+            "findings": report.severity_counts(),
+        },
+        "files": [
+            {
+                "path": f.path,
+                "family": f.family,
+                "host": f.host,
+                "lines": f.lines,
+                "events": f.records,
+                "continuations": f.continuations,
+                "unparsed": f.unparsed,
+                "first_time": iso(f.first_time),
+                "last_time": iso(f.last_time),
+            }
+            for f in report.files
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "accounts": [
+            {
+                "account_id": a.account_id,
+                "roles": list(a.roles),
+                "status": a.status,
+                "sequences": a.sequences,
+                "failed_sequences": a.failed_sequences,
+                "first_seen": iso(a.first_seen),
+                "last_seen": iso(a.last_seen),
+            }
+            for a in report.accounts
+        ],
+        "findings": [
+            {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": f.severity,
+                "account_id": f.account_id,
+                "role_arn": f.role_arn,
+                "message": f.message,
+                "first_seen": iso(f.first_seen),
+                "count": f.count,
+                "evidence": [{"path": e.path, "line": e.line, "text": e.text} for e in f.evidence],
+                "remedy": f.remedy,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def render(report: Report, width: int = 100) -> str:
+    """Exactly one JSON document, indented for people, with a final newline."""
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,86 @@
+"""The reports: golden files for json, markdown and text, the schema, and every renderer."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cvlogs.parsing import scan_paths
+from cvlogs.render import RENDERERS, Format, render
+from cvlogs.report import Filters, Report, report_of
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _report(samples: Path, filters: Filters | None = None) -> Report:
+    return report_of(scan_paths([samples]), filters=filters or Filters())
+
+
+@pytest.mark.parametrize(
+    ("output", "name"), [(Format.json, "scan.json"), (Format.markdown, "scan.md"), (Format.text, "scan.txt")]
+)
+def test_golden_reports(samples: Path, update_goldens: bool, output: Format, name: str) -> None:
+    """The sample_logs report matches its reviewed golden file (regenerate: pytest --update-goldens)."""
+    rendered = render(_report(samples), output, width=100)
+    golden = GOLDEN / name
+    if update_goldens:
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+def test_every_format_has_a_renderer() -> None:
+    """The Format enum and the renderer table agree."""
+    assert set(RENDERERS) == set(Format)
+
+
+def test_json_report_validates_against_the_shipped_schema(samples: Path) -> None:
+    """The JSON report follows the schema that ``cvlogs schema`` prints."""
+    schema = json.loads(files("cvlogs").joinpath("data/scan-report.schema.json").read_text())
+    document = json.loads(render(_report(samples), Format.json))
+    jsonschema.validate(document, schema)
+    assert document["summary"]["lines"] == sum(f["lines"] for f in document["files"])
+
+
+def test_accounting_holds_in_the_report(samples: Path) -> None:
+    """lines = events + continuations + unparsed, per file and in the summary."""
+    document = json.loads(render(_report(samples), Format.json))
+    for part in [document["summary"], *document["files"]]:
+        assert part["lines"] == part["events"] + part["continuations"] + part["unparsed"]
+
+
+def test_account_filter_keeps_node_wide_findings(samples: Path) -> None:
+    """--account keeps that account's findings plus the node-wide ones, and only that account."""
+    report = _report(samples, Filters(accounts=("210987654321",)))
+    assert {a.account_id for a in report.accounts} == {"210987654321"}
+    assert {f.account_id for f in report.findings} == {"210987654321", None}
+    assert {f.rule for f in report.findings if f.account_id is None} >= {"CVL301", "CVL902"}
+
+
+def test_time_filter_bounds_the_findings(samples: Path) -> None:
+    """--since/--until keep only events (and so findings) in the range."""
+    report = _report(samples, Filters(since=datetime(2026, 11, 20, 3, 0), until=datetime(2026, 11, 20, 3, 59)))
+    rules = {f.rule for f in report.findings}
+    assert {"CVL202", "CVL204", "CVL304", "CVL503"} <= rules
+    assert "CVL201" not in rules
+    assert all(f.first_seen is None or f.first_seen >= datetime(2026, 11, 20, 3, 0) for f in report.findings)
+
+
+def test_html_is_self_contained_with_a_timeline(samples: Path) -> None:
+    """The HTML report fetches nothing and carries an inline SVG timeline."""
+    page = render(_report(samples), Format.html)
+    assert "<svg" in page
+    for fetch in ("<script", "<link", "src=", "href=", "@import", "url("):
+        assert fetch not in page
+    assert page.count("<circle") > 20
+
+
+def test_exit_status_follows_error_findings(samples: Path) -> None:
+    """1 with an error finding after filtering, 0 without."""
+    assert _report(samples).exit_status == 1
+    assert _report(samples, Filters(accounts=("444455556666",))).exit_status == 1  # node-wide CVL301 stays
+    assert _report(samples / "vsdiscovery_2026_11_18_07_00_00.log.bz2").exit_status == 0
