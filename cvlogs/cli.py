@@ -1,26 +1,67 @@
-"""The ``cvlogs`` command line (a thin typer shell over the library)."""
+"""The ``cvlogs`` command line: a thin typer shell over the library.
+
+Data goes to stdout or ``-o FILE``; progress and messages go to stderr.  Exit status: 0 when no
+error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error.
+"""
 
 from __future__ import annotations
 
+import inspect
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cvlogs import __version__
 from cvlogs.errors import CvlogsError
-from cvlogs.parsing import scan_paths
+from cvlogs.events_output import EventFormat, write_events
+from cvlogs.intake import discover
+from cvlogs.model import FileResult, ScanResult
+from cvlogs.parsing import scan_sources
+from cvlogs.render import Format, render
+from cvlogs.render.text import renderable
+from cvlogs.report import Filters, Report, report_of
 
 app = typer.Typer(
-    help="Find why cross-account STS AssumeRole fails, from the logs of a Commvault access node.",
+    help=(
+        "Find why cross-account STS AssumeRole fails, from the logs of a Commvault access node "
+        "(cvd.log, vsdiscovery.log, vsbkp.log, vsrst.log; rolled, .gz, .bz2, .zip)."
+    ),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
+stderr = Console(stderr=True)
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+Paths = Annotated[
+    list[Path], typer.Argument(help="Log directories, log files or .gz/.bz2/.zip archives.", show_default=False)
+]
+Accounts = Annotated[
+    list[str] | None, typer.Option("--account", "-a", help="Keep only this 12-digit AWS account id (repeatable).")
+]
+Since = Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only events at or after this local time.")]
+Until = Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only events at or before this local time.")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+NoRedact = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact", help="Show secrets (access keys, tokens, signatures) as logged. Never attach such output."
+    ),
+]
+Jobs = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, one file each (default: the CPU count).")
+]
 
 
 def _version(value: bool) -> None:
@@ -35,48 +76,188 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """cvlogs reads cvd.log, vsdiscovery.log, vsbkp.log and vsrst.log (rolled, .gz, .bz2, .zip)."""
+    """Find why cross-account STS AssumeRole fails, from a Commvault access node's logs."""
 
 
 @app.command()
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="Log directories, log files or archives.", show_default=False)],
-    account: Annotated[
-        list[str] | None, typer.Option("--account", help="Only this 12-digit AWS account id (repeatable).")
-    ] = None,
+    paths: Paths,
+    account: Accounts = None,
+    since: Since = None,
+    until: Until = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Output = None,
+    no_redact: NoRedact = False,
+    anonymize_accounts: Annotated[
+        bool, typer.Option("--anonymize-accounts", help="Replace every account id by a stable pseudonym.")
+    ] = False,
+    jobs: Jobs = None,
 ) -> None:
-    """Summarise what the logs hold: files, lines, credential events per account.
+    """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
-    Example: cvlogs scan /var/log/commvault/Log_Files --account 444455556666
+    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error.
+
+    Examples:
+
+      cvlogs scan /var/log/commvault/Log_Files
+
+      cvlogs scan Log_Files --account 444455556666 --format markdown -o ticket-report.md
     """
     with _user_errors():
-        result = scan_paths(paths)
-    wanted = set(account or [])
-    console = Console()
-    files = Table("file", "family", "lines", "records", "continuations", "unparsed", title="Files")
-    for f in result.files:
-        files.add_row(f.path, f.family, str(f.lines), str(f.records), str(f.continuations), str(f.unparsed))
-    console.print(files)
-    for skipped in result.skipped:
-        console.print(f"skipped {skipped.path}: {skipped.reason}")
-    per_account: dict[str, dict[str, int]] = {}
-    for event in result.events:
-        key = event.account_id or ("redacted" if event.role and event.role.redacted else "(none)")
-        if wanted and key not in wanted:
-            continue
-        counts = per_account.setdefault(key, {})
-        counts[event.kind] = counts.get(event.kind, 0) + 1
-    accounts = Table("account", "connect", "validate", "error", "activity", "unrecognized", title="Accounts")
-    for key in sorted(per_account):
-        c = per_account[key]
-        kinds = ("connect", "validate", "error", "activity", "unrecognized")
-        accounts.add_row(key, *(str(c.get(k, 0)) for k in kinds))
-    console.print(accounts)
+        filters = Filters(tuple(account or ()), since, until)
+        result = _scan(paths, jobs)
+        report = report_of(result, filters=filters, redact_secrets=not no_redact, anonymize_accounts=anonymize_accounts)
+        _emit_report(report, output_format, output)
+    raise typer.Exit(report.exit_status)
+
+
+def _emit_report(report: Report, output_format: Format, output: Path | None) -> None:
+    if output is None and output_format is Format.text:
+        Console(highlight=False).print(renderable(report))
+        return
+    _write(render(report, output_format), output)
+
+
+@app.command()
+def events(
+    paths: Paths,
+    account: Accounts = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Keep only this kind: connect, validate, error, activity, unrecognized, other (repeatable)."),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    all_lines: Annotated[bool, typer.Option("--all", help="Every parsed record, not only credential events.")] = False,
+    output_format: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
+    output: Output = None,
+    no_redact: NoRedact = False,
+    jobs: Jobs = None,
+) -> None:
+    """Print the events table, file by file (large outputs stream in batches).
+
+    Examples:
+
+      cvlogs events Log_Files --kind error --format csv -o errors.csv
+
+      cvlogs events Log_Files --all --format parquet -o events.parquet
+    """
+    with _user_errors():
+        if output_format is EventFormat.parquet and output is None:
+            raise CvlogsError("--format parquet needs -o FILE (Parquet is binary)")
+        sources, skipped = discover(paths)
+        for item in skipped:
+            stderr.print(f"skipped {item.path}: {item.reason}", highlight=False)
+        filters = Filters(tuple(account or ()), since, until)
+        with _progress(len(sources)) as advance:
+            results = scan_sources(sources, keep_all=all_lines, jobs=_jobs(jobs), progress=advance)
+            written = write_events(
+                results,
+                output_format=output_format,
+                output=output,
+                filters=filters,
+                kinds=set(kind or ()),
+                redact_secrets=not no_redact,
+            )
+        stderr.print(f"{written:,} events", highlight=False)
+
+
+@app.command()
+def timeline(
+    paths: Paths,
+    account: Annotated[str, typer.Option("--account", "-a", help="The 12-digit AWS account id to follow.")],
+    since: Since = None,
+    until: Until = None,
+    no_redact: NoRedact = False,
+    jobs: Jobs = None,
+) -> None:
+    """The ordered credential steps and errors of one account, sequence by sequence.
+
+    Example: cvlogs timeline /var/log/commvault/Log_Files --account 444455556666
+    """
+    with _user_errors():
+        filters = Filters((account,), since, until)
+        report = report_of(_scan(paths, jobs), filters=filters, redact_secrets=not no_redact)
+        steps = [s for s in report.timeline if s.account_id == account]
+        if not steps:
+            raise CvlogsError(f"no credential step or error for account {account}")
+        current = None
+        for step in steps:
+            if step.sequence != current:
+                current = step.sequence
+                typer.echo(f"\nsequence {step.sequence}" if step.sequence else "\nerrors outside any sequence")
+            moment = step.time.isoformat() if step.time else "-"
+            typer.echo(f"  {moment}  {step.kind:<12} {step.path}:{step.line}  {step.text}")
+
+
+@app.command()
+def rules(
+    code: Annotated[str | None, typer.Argument(help="A rule code to explain, e.g. CVL201.", show_default=False)] = None,
+) -> None:
+    """List the diagnostic rules, or explain one.
+
+    Examples: cvlogs rules; cvlogs rules CVL201
+    """
+    from cvlogs.diagnostics import rules as all_rules  # noqa: PLC0415  (rules load only when asked for)
+
+    catalogue = all_rules()
+    if code is None:
+        table = Table("code", "name", "severity", "what it finds")
+        for rule in catalogue.values():
+            summary = (inspect.getdoc(rule) or "").splitlines()[0]
+            table.add_row(rule.code, rule.name, rule.severity, summary)
+        Console().print(table)
+        return
+    with _user_errors():
+        chosen = catalogue.get(code.upper())
+        if chosen is None:
+            raise CvlogsError(f"no rule {code}; `cvlogs rules` lists them")
+        doc = inspect.getdoc(chosen)
+        typer.echo(f"{chosen.code} {chosen.name} ({chosen.severity})\n\n{doc}\n\nRemedy: {chosen.remedy}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scan report (cvlogs scan --format json)."""
+    typer.echo(files("cvlogs").joinpath("data/scan-report.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+def _jobs(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+def _scan(paths: list[Path], jobs: int | None) -> ScanResult:
+    sources, skipped = discover(paths)
+    with _progress(len(sources)) as advance:
+        results = tuple(scan_sources(sources, jobs=_jobs(jobs), progress=advance))
+    return ScanResult(results, tuple(skipped))
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[FileResult], None]]:
+    """A progress bar on stderr, one step per file; hidden when stderr is not a terminal."""
+    bar = Progress(
+        TextColumn("reading logs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, transient=True, disable=not stderr.is_terminal,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task("files", total=total)
+        yield lambda _: bar.advance(task)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """The one place where a ``CvlogsError`` becomes a line on stderr and exit status 2."""
+    """The one place where a ``CvlogsError`` becomes one line on stderr and exit status 2."""
     try:
         yield
     except CvlogsError as error:
@@ -87,3 +268,7 @@ def _user_errors() -> Iterator[None]:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -33,20 +33,39 @@ _LOG_NAME = re.compile(
 _ARCHIVE_SUFFIXES = (".zip",)
 _NOT_A_LOG = "not a cvd, vsdiscovery, vsbkp or vsrst log"
 
-Opener = Callable[[], IO[bytes]]
-
 
 @dataclass(frozen=True, slots=True)
 class LogSource:
-    """One log file to read: how to open it, which family it is, and what dates its last line."""
+    """One log file to read: where it is, which family it is, and what dates its last line.
+
+    Plain data (no open handles, no closures), so a source can be sent to a worker process.
+    """
 
     path: str
     """The path as reported: relative to the scanned PATH, ``archive.zip!member`` inside archives."""
     family: Family
-    open: Opener
+    file: Path
+    """The file on disk (the archive, for a member)."""
     year_hint: datetime | None
     """When the file's last line was written: a rolled name's timestamp, else the modification time."""
+    compression: str | None = None
+    """``.gz`` or ``.bz2`` for a compressed file; None otherwise."""
+    member: str | None = None
+    """The member's name inside the zip archive ``file``."""
     host: str | None = None
+
+    def open(self) -> IO[bytes]:
+        """A binary stream of the file's (decompressed) bytes; the caller closes it."""
+        if self.member is not None:
+            archive = zipfile.ZipFile(self.file)
+            stream = archive.open(self.member)
+            _close_with(stream, archive)
+            return stream
+        if self.compression == ".gz":
+            return cast(IO[bytes], gzip.open(self.file, "rb"))
+        if self.compression == ".bz2":
+            return cast(IO[bytes], bz2.open(self.file, "rb"))
+        return open(self.file, "rb")
 
 
 def classify_name(name: str) -> tuple[Family, datetime | None, str | None] | None:
@@ -119,18 +138,7 @@ def _add_file(file: Path, shown: str, sources: list[LogSource], skipped: list[Sk
     if compression == ".zip":
         _add_zip(file, shown, sources, skipped, family_hint=(family, hint))
         return
-    sources.append(LogSource(shown, family, _file_opener(file, compression), hint))
-
-
-def _file_opener(file: Path, compression: str | None) -> Opener:
-    def open_file() -> IO[bytes]:
-        if compression == ".gz":
-            return cast(IO[bytes], gzip.open(file, "rb"))
-        if compression == ".bz2":
-            return cast(IO[bytes], bz2.open(file, "rb"))
-        return open(file, "rb")
-
-    return open_file
+    sources.append(LogSource(shown, family, file, hint, compression=compression))
 
 
 def _add_zip(
@@ -159,17 +167,7 @@ def _add_zip(
         else:
             family, rolled, _ = named
             hint = rolled or datetime(*member.date_time)
-        sources.append(LogSource(inner, family, _zip_opener(file, member.filename), hint))
-
-
-def _zip_opener(file: Path, member: str) -> Opener:
-    def open_member() -> IO[bytes]:
-        archive = zipfile.ZipFile(file)
-        stream = archive.open(member)
-        _close_with(stream, archive)
-        return stream
-
-    return open_member
+        sources.append(LogSource(inner, family, file, hint, member=member.filename))
 
 
 def _close_with(stream: IO[bytes], archive: zipfile.ZipFile) -> None:

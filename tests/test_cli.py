@@ -1,9 +1,13 @@
-"""The command line: version, help, the main job on sample_logs, user errors."""
+"""The command line: every command, filters, exit codes, user errors."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from cvlogs import __version__
@@ -19,16 +23,133 @@ def test_version() -> None:
     assert result.stdout.strip() == f"cvlogs {__version__}"
 
 
-def test_scan_summarises_sample_logs(samples: Path) -> None:
-    """``cvlogs scan`` lists the files with their line accounting and the accounts seen."""
-    result = runner.invoke(app, ["scan", str(samples)])
+def test_every_command_has_help_with_an_example() -> None:
+    """Each command explains itself and shows an example."""
+    for command in ("scan", "events", "timeline", "rules", "schema"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, command
+        assert "cvlogs" in result.stdout or command == "schema", command
+
+
+def test_scan_text_report(samples: Path) -> None:
+    """The main job prints accounts, findings with remedies and coverage; exit 1 for error findings."""
+    result = runner.invoke(app, ["scan", str(samples), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    for needle in ("444455556666", "CVL201", "Remedy", "coverage"):
+        assert needle in result.stdout
+
+
+def test_scan_json_to_a_file_and_exit_zero_when_healthy(samples: Path, tmp_path: Path) -> None:
+    """-o writes the report; a healthy log exits 0."""
+    target = tmp_path / "report.json"
+    healthy = samples / "vsdiscovery_2026_11_18_07_00_00.log.bz2"
+    result = runner.invoke(app, ["scan", str(healthy), "--format", "json", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "vsbkp.log" in result.stdout
-    assert "444455556666" in result.stdout
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["summary"]["findings"]["error"] == 0
 
 
-def test_scan_of_a_missing_path_is_a_user_error(tmp_path: Path) -> None:
+def test_parallel_and_serial_scans_give_identical_json(samples: Path) -> None:
+    """--jobs 1 and --jobs 2 produce the same report."""
+    one = runner.invoke(app, ["scan", str(samples), "--format", "json", "--jobs", "1"])
+    two = runner.invoke(app, ["scan", str(samples), "--format", "json", "--jobs", "2"])
+    assert one.stdout == two.stdout
+    assert json.loads(one.stdout)["summary"]["files"] == 8
+
+
+def test_account_and_time_filters(samples: Path) -> None:
+    """--account and --since/--until reach the report."""
+    result = runner.invoke(
+        app,
+        ["scan", str(samples), "--format", "json", "--account", "210987654321", "--since", "2026-11-19", "--until",
+         "2026-11-19T23:59:59"],
+    )  # fmt: skip
+    document = json.loads(result.stdout)
+    assert document["filters"] == {
+        "accounts": ["210987654321"],
+        "since": "2026-11-19T00:00:00",
+        "until": "2026-11-19T23:59:59",
+    }
+    assert {f["rule"] for f in document["findings"] if f["account_id"]} == {"CVL201"}
+
+
+def test_anonymized_accounts_leave_no_account_id(samples: Path) -> None:
+    """--anonymize-accounts replaces every account id, in fields and in texts."""
+    result = runner.invoke(app, ["scan", str(samples), "--format", "json", "--anonymize-accounts"])
+    assert "444455556666" not in result.stdout
+    assert "111122223333" not in result.stdout
+    accounts = [a["account_id"] for a in json.loads(result.stdout)["accounts"]]
+    assert accounts[0] == "account-001"
+    assert len(set(accounts)) == len(accounts)
+
+
+def test_missing_path_is_a_user_error(tmp_path: Path) -> None:
     """A missing PATH gives exit status 2 and a one-line message, no traceback."""
     result = runner.invoke(app, ["scan", str(tmp_path / "nope")])
     assert result.exit_code == 2
+    assert "no such file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bad_option_is_a_usage_error(samples: Path) -> None:
+    """An unknown format is a usage error (exit 2)."""
+    result = runner.invoke(app, ["scan", str(samples), "--format", "pdf"])
+    assert result.exit_code == 2
+
+
+def test_events_csv_jsonl_and_filters(samples: Path) -> None:
+    """events writes CSV and JSON lines, filtered by kind and account."""
+    csv_out = runner.invoke(app, ["events", str(samples), "--kind", "error", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
+    assert len(rows) == 16
+    assert {row["kind"] for row in rows} == {"error"}
+    jsonl = runner.invoke(app, ["events", str(samples), "--account", "444455556666", "--format", "jsonl"])
+    records = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert records
+    assert {r["account_id"] for r in records} == {"444455556666"}
+
+
+def test_events_parquet_reads_back_with_pandas(samples: Path, tmp_path: Path) -> None:
+    """events --all --format parquet writes every record, readable by pandas."""
+    target = tmp_path / "events.parquet"
+    result = runner.invoke(app, ["events", str(samples), "--all", "--format", "parquet", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(target)
+    assert len(frame) == 122  # every record of sample_logs
+    assert {"connect", "validate", "error", "other"} <= set(frame["kind"])
+
+
+def test_events_parquet_needs_an_output_file(samples: Path) -> None:
+    """Parquet is binary: without -o it is a usage error."""
+    result = runner.invoke(app, ["events", str(samples), "--format", "parquet"])
+    assert result.exit_code == 2
+
+
+def test_timeline_shows_sequences_in_order(samples: Path) -> None:
+    """timeline lists one account's sequences with times and file:line."""
+    result = runner.invoke(app, ["timeline", str(samples), "--account", "135792468013"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert [line.split()[1] for line in lines] == ["connect", "validate", "activity", "error"]
+    assert "vsbkp.log:16" in result.stdout
+
+
+def test_timeline_of_an_unknown_account_is_a_user_error(samples: Path) -> None:
+    """An account with no steps gives exit 2."""
+    assert runner.invoke(app, ["timeline", str(samples), "--account", "000000000000"]).exit_code == 2
+
+
+def test_rules_list_and_explain() -> None:
+    """rules lists the catalogue; rules CODE explains one from its docstring."""
+    listing = runner.invoke(app, ["rules"])
+    assert "CVL902" in listing.stdout
+    explained = runner.invoke(app, ["rules", "CVL302"])
+    assert "credentials-expired" in explained.stdout
+    assert "Remedy" in explained.stdout
+    assert runner.invoke(app, ["rules", "CVL999"]).exit_code == 2
+
+
+def test_schema_prints_the_json_schema() -> None:
+    """schema prints the shipped JSON Schema."""
+    document = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert document["properties"]["schema"]["const"] == "cvlogs.scan/1"
