@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from cvlogs.errors import CvlogsError
@@ -21,10 +20,8 @@ from cvlogs.parsing import scan_paths
 if TYPE_CHECKING:  # pandas costs ~100 MB and a second to import: only the table needs it
     import pandas as pd
 
-try:
-    __version__ = version("cvlogs")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+__version__ = "0.1.0"
+"""The one place the version is written (pyproject.toml reads it from here)."""
 
 __all__ = [
     "CvlogsError",

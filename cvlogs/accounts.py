@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.diagnostics import explain_error, rules
+from cvlogs.diagnostics import ErrorExplainer, rules
 from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Finding
 
 
@@ -34,6 +34,7 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
         if finding.severity == "error":
             failed_by_finding.add(finding.account_id)
     summaries = []
+    explainer = ErrorExplainer()
     for account in sorted(set(times) | set(sequences)):
         mine = sorted(sequences[account], key=lambda s: s.first.time or datetime.min)
         seen = times[account]
@@ -41,7 +42,7 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
             AccountSummary(
                 account_id=account,
                 roles=tuple(sorted(roles[account])),
-                status=_status(mine, context, account in failed_by_finding),
+                status=_status(mine, context, account in failed_by_finding, explainer),
                 sequences=len(mine),
                 failed_sequences=sum(1 for s in mine if s.status == "failed"),
                 first_seen=min(seen, default=None),
@@ -58,17 +59,15 @@ def _account_of(event: Event, context: Correlation) -> AccountId | None:
     return event.account_id
 
 
-def _status(sequences: list[Sequence], context: Correlation, has_error_finding: bool) -> AccountStatus:
+def _status(
+    sequences: list[Sequence], context: Correlation, has_error_finding: bool, explainer: ErrorExplainer
+) -> AccountStatus:
     if sequences and sequences[-1].status == "failed":
         last = sequences[-1].last_step
-        if last is not None and _severity(last, context) == "error":
+        if last is not None and rules()[explainer.explain(last, context).code].severity == "error":
             return "failed"
     if any(s.status == "ok" for s in sequences):
         return "ok"
     if not sequences and has_error_finding:
         return "failed"
     return "incomplete"
-
-
-def _severity(error: Event, context: Correlation) -> str:
-    return rules()[explain_error(error, context).code].severity

@@ -106,7 +106,13 @@ def scan(
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until)
         result = _scan(paths, jobs)
-        report = report_of(result, filters=filters, redact_secrets=not no_redact, anonymize_accounts=anonymize_accounts)
+        report = report_of(
+            result,
+            filters=filters,
+            redact_secrets=not no_redact,
+            anonymize_accounts=anonymize_accounts,
+            with_timeline=output_format is Format.html,
+        )
         _emit_report(report, output_format, output)
     raise typer.Exit(report.exit_status)
 

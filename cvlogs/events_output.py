@@ -19,10 +19,9 @@ from rich.console import Console
 from rich.table import Table
 
 from cvlogs.errors import CvlogsError
-from cvlogs.model import Event, FileResult
+from cvlogs.model import COLUMNS, Event, FileResult
 from cvlogs.redact import redact
 from cvlogs.report import Filters
-from cvlogs.table import COLUMNS
 
 TABLE_LIMIT = 1000
 

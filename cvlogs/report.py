@@ -126,9 +126,18 @@ def build_report(
 
 
 def report_of(
-    scan: ScanResult, *, filters: Filters = Filters(), redact_secrets: bool = True, anonymize_accounts: bool = False
+    scan: ScanResult,
+    *,
+    filters: Filters = Filters(),
+    redact_secrets: bool = True,
+    anonymize_accounts: bool = False,
+    with_timeline: bool = True,
 ) -> Report:
-    """The report of an existing scan (the stages after parsing)."""
+    """The report of an existing scan (the stages after parsing).
+
+    ``with_timeline=False`` skips the per-step timeline (one entry per credential event), which
+    only the HTML report and ``cvlogs timeline`` show.
+    """
     scan = _within(scan, filters)
     context = correlate(scan)
     findings = diagnose(context)
@@ -140,7 +149,11 @@ def report_of(
         skipped=scan.skipped,
         accounts=tuple(a for a in accounts if not filters.accounts or a.account_id in filters.accounts),
         findings=tuple(f for f in findings if filters.keeps_account(f.account_id)),
-        timeline=tuple(s for s in timeline(context) if not filters.accounts or s.account_id in filters.accounts),
+        timeline=tuple(
+            s
+            for s in (timeline(context) if with_timeline else ())
+            if not filters.accounts or s.account_id in filters.accounts
+        ),
         unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
     )
     report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)

@@ -6,25 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from cvlogs.model import Event
-
-#: Column name -> pandas dtype.  Strings are pyarrow-backed: compact and fast to group.
-COLUMNS: dict[str, str] = {
-    "time": "datetime64[ns]",
-    "host": "string[pyarrow]",
-    "path": "string[pyarrow]",
-    "line": "int64",
-    "family": "category",
-    "pid": "int64",
-    "tid": "string[pyarrow]",
-    "job": "string[pyarrow]",
-    "function": "string[pyarrow]",
-    "kind": "category",
-    "account_id": "string[pyarrow]",
-    "role_arn": "string[pyarrow]",
-    "error_code": "string[pyarrow]",
-    "message": "string[pyarrow]",
-}
+from cvlogs.model import COLUMNS, Event
 
 
 def events_frame(events: Iterable[Event]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ERROR_RULE_ORDER", "Rule", "diagnose", "explain_error", "rules"]
+__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "explain_error", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
 #: Most specific first: an instance-metadata failure before anything else, skew before invalid
@@ -35,27 +35,44 @@ def rules() -> dict[str, Rule]:
     return {code: rule() for code, rule in registered().items()}
 
 
-def _error_rules() -> list[ErrorRule]:
-    instances = rules()
-    ordered = [instances[code] for code in ERROR_RULE_ORDER]
-    return [rule for rule in ordered if isinstance(rule, ErrorRule)]
+class ErrorExplainer:
+    """Explains error events with the most specific rule, remembering which rule fits which error.
 
+    The rule that fits depends only on the error's facts, the step it stands on and the tenant
+    of its sequence, and identical errors share one ``AwsError`` object per file (the message
+    registry's cache), so thousands of repeated errors cost one search through the rules.
+    """
 
-def explain_error(event: Event, context: Correlation, error_rules: list[ErrorRule] | None = None) -> Occurrence:
-    """The occurrence of the most specific rule that explains the error ``event`` (CVL103 at worst)."""
-    sequence = context.sequence_of(event)
-    for rule in error_rules or _error_rules():
-        found = rule.explain(event, sequence, context)
-        if found is not None:
+    def __init__(self) -> None:
+        instances = rules()
+        self.rules = [rule for rule in (instances[code] for code in ERROR_RULE_ORDER) if isinstance(rule, ErrorRule)]
+        self._chosen: dict[tuple[int, str, str | None], ErrorRule] = {}
+
+    def explain(self, event: Event, context: Correlation) -> Occurrence:
+        """The occurrence of the most specific rule that explains the error ``event`` (CVL103 at worst)."""
+        sequence = context.sequence_of(event)
+        key = (id(event.error), event.function, sequence.account_id if sequence else None)
+        chosen = self._chosen.get(key)
+        if chosen is not None and (found := chosen.explain(event, sequence, context)) is not None:
             return found
-    raise AssertionError("CVL103 explains every error")  # the last rule always answers
+        for rule in self.rules:
+            found = rule.explain(event, sequence, context)
+            if found is not None:
+                self._chosen[key] = rule
+                return found
+        raise AssertionError("CVL103 explains every error")  # the last rule always answers
+
+
+def explain_error(event: Event, context: Correlation) -> Occurrence:
+    """The occurrence of the most specific rule that explains the error ``event``."""
+    return ErrorExplainer().explain(event, context)
 
 
 def diagnose(context: Correlation) -> list[Finding]:
     """Every finding of every rule over ``context``, grouped per rule, account and role."""
     instances = rules()
-    error_rules = _error_rules()
-    occurrences = [explain_error(event, context, error_rules) for event in context.events if event.kind == "error"]
+    explainer = ErrorExplainer()
+    occurrences = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
     for rule in instances.values():
         if isinstance(rule, ScanRule):
             occurrences.extend(rule.check(context))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from fnmatch import fnmatchcase
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from cvlogs.correlate import Sequence
@@ -57,8 +57,13 @@ def event_role(event: Event, sequence: Sequence | None) -> str | None:
 
 def has_phrase(error: AwsError, *needles: str) -> bool:
     """Any of ``needles`` in the error's key phrases, code or AWS message (lower-case match)."""
-    haystack = " ".join([*error.phrases, (error.code or "").lower(), (error.aws_message or "").lower()])
+    haystack = _haystack(error)
     return any(needle in haystack for needle in needles)
+
+
+@lru_cache(maxsize=4096)
+def _haystack(error: AwsError) -> str:
+    return " ".join([*sorted(error.phrases), (error.code or "").lower(), (error.aws_message or "").lower()])
 
 
 def is_denied(error: AwsError) -> bool:
@@ -116,6 +121,7 @@ def restricted_policy() -> tuple[frozenset[str], dict[str, str]]:
     return actions, conditions
 
 
+@lru_cache(maxsize=1024)
 def policy_verdict(action: str) -> str:
     """Whether ``action`` is in the restricted role policy, and on what condition."""
     actions, conditions = restricted_policy()

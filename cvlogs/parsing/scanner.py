@@ -21,6 +21,7 @@ from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.intake import LogSource
 from cvlogs.model import Event, FileResult, LineSample, Location
 from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
+from cvlogs.parsing.prefilter import StemFinder
 
 CHUNK_SIZE = 8 << 20
 _MAX_CONTINUATION_LINES = 200
@@ -28,6 +29,7 @@ _MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
 _BACKTRACK_LINES = 64
 _MAX_RECORD_BYTES = 1 << 20
+_SAMPLE_BYTES = 1 << 20
 
 HEADER_RE = header.HEADER.re
 # The bulk scanner needs no groups: capturing them costs about a fifth of the match time.
@@ -123,6 +125,8 @@ class _FileState:
     first: tuple[HeaderFields, int] | None = None
     last: tuple[HeaderFields, int] | None = None
     pending: list[_Pending] = field(default_factory=list)
+    finder: StemFinder | None = None
+    """The stem finder, tuned to this file's first chunk."""
     samples: list[LineSample] = field(default_factory=list)
 
     def observe(self, fields: HeaderFields) -> int:
@@ -230,7 +234,7 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     if state.keep_all:
         starts = _all_header_starts(chunk, headerless_set)
     else:
-        starts = _relevant_record_starts(chunk, headerless_set)
+        starts = _relevant_record_starts(chunk, headerless_set, state)
     line_number = base
     previous = 0
     for start in starts:
@@ -289,19 +293,12 @@ def _all_header_starts(chunk: bytes, headerless: set[int]) -> list[int]:
     return starts
 
 
-def _relevant_record_starts(chunk: bytes, headerless: set[int]) -> list[int]:
-    """Starts of the records (header line plus continuations) that hold a prefilter word."""
+def _relevant_record_starts(chunk: bytes, headerless: set[int], state: _FileState) -> list[int]:
+    """Starts of the records (header line plus continuations) that hold a prefilter stem."""
     lowered = chunk.lower()
-    found: set[int] = set()
-    for word in PREFILTER:
-        position = lowered.find(word)
-        while position >= 0:
-            line_start = chunk.rfind(b"\n", 0, position) + 1
-            found.add(line_start)
-            line_end = chunk.find(b"\n", position)
-            if line_end < 0:
-                break
-            position = lowered.find(word, line_end)
+    if state.finder is None:
+        state.finder = StemFinder(PREFILTER, lowered[:_SAMPLE_BYTES])
+    found = {chunk.rfind(b"\n", 0, position) + 1 for position in state.finder.starts(lowered)}
     starts = {_record_start(chunk, line_start, headerless) for line_start in found}
     return sorted(start for start in starts if start not in headerless)
 
