@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib.resources import files
@@ -22,11 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cvlogs import __version__
+from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
-from cvlogs.intake import discover
-from cvlogs.model import FileResult, ScanResult
-from cvlogs.parsing import scan_sources
+from cvlogs.intake import DEFAULT_LIMITS, Limits, discover
+from cvlogs.model import FileResult, ScanResult, SkippedSource
+from cvlogs.parsing import collect, scan_sources
 from cvlogs.render import Format, render
 from cvlogs.render.text import renderable
 from cvlogs.report import Filters, Report, report_of
@@ -59,6 +60,15 @@ NoRedact = Annotated[
         "--no-redact", help="Show secrets (access keys, tokens, signatures) as logged. Never attach such output."
     ),
 ]
+MaxBytes = Annotated[
+    int,
+    typer.Option(
+        "--max-member-bytes",
+        min=1,
+        help="Skip a file or archive member that decompresses to more bytes (archive bombs).",
+    ),
+]
+MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.")]
 Jobs = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, one file each (default: the CPU count).")
 ]
@@ -92,6 +102,8 @@ def scan(
         bool, typer.Option("--anonymize-accounts", help="Replace every account id by a stable pseudonym.")
     ] = False,
     jobs: Jobs = None,
+    max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
+    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
@@ -105,7 +117,7 @@ def scan(
     """
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until)
-        result = _scan(paths, jobs)
+        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth))
         report = report_of(
             result,
             filters=filters,
@@ -139,6 +151,8 @@ def events(
     output: Output = None,
     no_redact: NoRedact = False,
     jobs: Jobs = None,
+    max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
+    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
 ) -> None:
     """Print the events table, file by file (large outputs stream in batches).
 
@@ -151,14 +165,14 @@ def events(
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o FILE (Parquet is binary)")
-        sources, skipped = discover(paths)
+        sources, skipped = discover(paths, Limits(max_member_bytes, max_depth))
         for item in skipped:
-            stderr.print(f"skipped {item.path}: {item.reason}", highlight=False)
+            _say_skipped(item)
         filters = Filters(tuple(account or ()), since, until)
         with _progress(len(sources)) as advance:
             results = scan_sources(sources, keep_all=all_lines, jobs=_jobs(jobs), progress=advance)
             written = write_events(
-                results,
+                _files_only(results),
                 output_format=output_format,
                 output=output,
                 filters=filters,
@@ -228,19 +242,31 @@ def schema() -> None:
     typer.echo(files("cvlogs").joinpath("data/scan-report.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
+def _say_skipped(item: SkippedSource) -> None:
+    stderr.print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+
+
+def _files_only(results: Iterable[FileResult | SkippedSource]) -> Iterator[FileResult]:
+    """The readable files; those that broke while read are reported on stderr."""
+    for result in results:
+        if isinstance(result, SkippedSource):
+            _say_skipped(result)
+        else:
+            yield result
+
+
 def _jobs(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def _scan(paths: list[Path], jobs: int | None) -> ScanResult:
-    sources, skipped = discover(paths)
+def _scan(paths: list[Path], jobs: int | None, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
+    sources, skipped = discover(paths, limits)
     with _progress(len(sources)) as advance:
-        results = tuple(scan_sources(sources, jobs=_jobs(jobs), progress=advance))
-    return ScanResult(results, tuple(skipped))
+        return collect(scan_sources(sources, jobs=_jobs(jobs), progress=advance), skipped)
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[FileResult], None]]:
+def _progress(total: int) -> Iterator[Callable[[FileResult | SkippedSource], None]]:
     """A progress bar on stderr, one step per file; hidden when stderr is not a terminal."""
     bar = Progress(
         TextColumn("reading logs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

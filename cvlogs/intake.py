@@ -1,23 +1,39 @@
-"""Finding the log files under the PATHs a user names: directories, files, ``.gz``, ``.bz2``, ``.zip``.
+"""Finding the log files under the PATHs a user names: directories, files, compressed files, archives.
 
-Nothing is extracted: every source opens as a binary stream (decompressed on the fly), and every
-file that is not read is returned as a ``SkippedSource`` with a reason a person understands.
+A PATH is a directory (walked recursively, symlinked folders not followed), a log file (plain,
+``.gz`` or ``.bz2``), or an archive (``.zip``, ``.tar[.gz|.bz2]``, ``.7z``) whose members may be
+logs, compressed logs or further archives, down to a depth limit.  Nothing is extracted, and
+every file met that is not read is returned as a ``SkippedSource`` with a reason a person
+understands (not a log, unreadable, corrupt, a FIFO, an unsafe member name, over a size cap...).
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
+import lzma
 import os
 import re
 import stat
+import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
+from cvlogs.containers import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_MEMBER_BYTES,
+    Container,
+    Member,
+    OverCap,
+    archive_kind,
+    open_chain,
+    open_container,
+    spooled,
+    unsafe_name,
+)
 from cvlogs.errors import CvlogsError
 from cvlogs.model import Family, SkippedSource
 
@@ -27,11 +43,24 @@ FAMILIES: tuple[Family, ...] = ("cvd", "vsdiscovery", "vsbkp", "vsrst")
 _LOG_NAME = re.compile(
     r"^(?P<family>cvd|vsdiscovery|vsbkp|vsrst)"
     r"(?:_(?P<y>\d{4})_(?P<mo>\d{2})_(?P<d>\d{2})_(?P<h>\d{2})_(?P<mi>\d{2})_(?P<s>\d{2}))?"
-    r"\.log(?P<compression>\.gz|\.bz2|\.zip)?$",
+    r"\.log(?P<compression>\.gz|\.bz2)?$",
     re.IGNORECASE,
 )
-_ARCHIVE_SUFFIXES = (".zip",)
 _NOT_A_LOG = "not a cvd, vsdiscovery, vsbkp or vsrst log"
+_LATER_VOLUME = re.compile(r"\.7z\.(?!0*1$)\d{3,}$", re.IGNORECASE)
+# Errors that mean "this file is broken", as opposed to a bug in cvlogs.
+BROKEN: tuple[type[Exception], ...] = (
+    OSError, EOFError, ValueError, RuntimeError, KeyError, CvlogsError, zlib.error, lzma.LZMAError,
+    zipfile.BadZipFile, tarfile.TarError,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Guards against hostile input; the CLI's --max-member-bytes and --max-depth set them."""
+
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,27 +74,27 @@ class LogSource:
     """The path as reported: relative to the scanned PATH, ``archive.zip!member`` inside archives."""
     family: Family
     file: Path
-    """The file on disk (the archive, for a member)."""
+    """The file on disk (the outermost archive, for a member)."""
     year_hint: datetime | None
     """When the file's last line was written: a rolled name's timestamp, else the modification time."""
+    members: tuple[str, ...] = ()
+    """The member names inside ``file``, outermost archive first (empty for a plain file)."""
     compression: str | None = None
-    """``.gz`` or ``.bz2`` for a compressed file; None otherwise."""
-    member: str | None = None
-    """The member's name inside the zip archive ``file``."""
+    """``.gz`` or ``.bz2`` when the log itself is compressed."""
     host: str | None = None
+    max_bytes: int = DEFAULT_MAX_MEMBER_BYTES
 
     def open(self) -> IO[bytes]:
-        """A binary stream of the file's (decompressed) bytes; the caller closes it."""
-        if self.member is not None:
-            archive = zipfile.ZipFile(self.file)
-            stream = archive.open(self.member)
-            _close_with(stream, archive)
-            return stream
-        if self.compression == ".gz":
-            return cast(IO[bytes], gzip.open(self.file, "rb"))
-        if self.compression == ".bz2":
-            return cast(IO[bytes], bz2.open(self.file, "rb"))
-        return open(self.file, "rb")
+        """A binary stream of the log's decompressed bytes, capped at ``max_bytes``; the caller closes it."""
+        return open_chain(self.file, self.members, self.compression, self.max_bytes)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def later_volume(path: Path) -> bool:
+    """``x.7z.002`` and on: read as part of the first volume, not on their own."""
+    return _LATER_VOLUME.search(path.name) is not None
 
 
 def classify_name(name: str) -> tuple[Family, datetime | None, str | None] | None:
@@ -85,31 +114,44 @@ def classify_name(name: str) -> tuple[Family, datetime | None, str | None] | Non
     return family, rolled, compression
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[LogSource], list[SkippedSource]]:
+@dataclass
+class _Found:
+    """What discovery has found so far."""
+
+    limits: Limits
+    sources: list[LogSource] = field(default_factory=list)
+    skipped: list[SkippedSource] = field(default_factory=list)
+
+    def skip(self, path: str, reason: str) -> None:
+        self.skipped.append(SkippedSource(path, reason))
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]], limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[LogSource], list[SkippedSource]]:
     """Every log source under ``paths`` and every file skipped, each list in a stable order.
 
     A missing PATH is a user error (``CvlogsError``); a broken file below it is only skipped.
     """
-    sources: list[LogSource] = []
-    skipped: list[SkippedSource] = []
+    found = _Found(limits)
     for raw in paths:
         root = Path(raw)
-        if not root.exists():
+        if not root.exists() and not root.is_symlink():
             raise CvlogsError(f"no such file or directory: {raw}")
         if root.is_dir():
-            for file in _walk(root, skipped):
-                _add_file(file, file.relative_to(root).as_posix(), sources, skipped)
+            for file in _walk(root, found):
+                _add_file(file, file.relative_to(root).as_posix(), found)
         else:
-            _add_file(root, root.name, sources, skipped)
-    return sources, skipped
+            _add_file(root, root.name, found)
+    return found.sources, found.skipped
 
 
-def _walk(root: Path, skipped: list[SkippedSource]) -> Iterator[Path]:
+def _walk(root: Path, found: _Found) -> Iterator[Path]:
     """Files below ``root`` in sorted order; symlinked directories are not followed (no loops)."""
 
     def on_error(error: OSError) -> None:
         name = Path(error.filename).relative_to(root).as_posix() if error.filename else str(root)
-        skipped.append(SkippedSource(name, f"unreadable directory: {error.strerror}"))
+        found.skip(name, f"unreadable directory: {error.strerror}")
 
     for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs.sort()
@@ -117,65 +159,106 @@ def _walk(root: Path, skipped: list[SkippedSource]) -> Iterator[Path]:
             yield Path(folder, name)
 
 
-def _add_file(file: Path, shown: str, sources: list[LogSource], skipped: list[SkippedSource]) -> None:
+def _add_file(file: Path, shown: str, found: _Found) -> None:
     try:
         info = file.stat()
     except OSError as error:
-        skipped.append(SkippedSource(shown, f"unreadable: {error.strerror}"))
+        found.skip(shown, f"unreadable: {error.strerror}")
         return
     if not stat.S_ISREG(info.st_mode):
-        skipped.append(SkippedSource(shown, "not a regular file (a FIFO, device or socket is never opened)"))
+        found.skip(shown, "not a regular file (a FIFO, device or socket is never opened)")
         return
-    if file.suffix.lower() in _ARCHIVE_SUFFIXES and classify_name(file.name) is None:
-        _add_zip(file, shown, sources, skipped)
+    modified = datetime.fromtimestamp(info.st_mtime)
+    if later_volume(file):
+        found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
+        return
+    kind = archive_kind(file.name)
+    if kind is not None:
+        try:
+            container = open_container(kind, file, found.limits.max_member_bytes)
+        except BROKEN as error:
+            found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
+            return
+        _add_members(container, _Place(file, (), shown, modified), found)
         return
     named = classify_name(file.name)
     if named is None:
-        skipped.append(SkippedSource(shown, _NOT_A_LOG))
+        found.skip(shown, _NOT_A_LOG)
         return
     family, rolled, compression = named
-    hint = rolled or datetime.fromtimestamp(info.st_mtime)
-    if compression == ".zip":
-        _add_zip(file, shown, sources, skipped, family_hint=(family, hint))
-        return
-    sources.append(LogSource(shown, family, file, hint, compression=compression))
+    found.sources.append(
+        LogSource(
+            shown, family, file, rolled or modified, compression=compression, max_bytes=found.limits.max_member_bytes
+        )
+    )
 
 
-def _add_zip(
-    file: Path,
-    shown: str,
-    sources: list[LogSource],
-    skipped: list[SkippedSource],
-    family_hint: tuple[Family, datetime] | None = None,
-) -> None:
-    """Each log member of a zip archive, read in place; a corrupt archive is skipped whole."""
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an archive stands: its outer file, the members leading to it, its shown path, its date."""
+
+    file: Path
+    chain: tuple[str, ...]
+    shown: str
+    modified: datetime
+
+
+def _add_members(container: Container, place: _Place, found: _Found) -> None:
+    """Each log inside ``container``, recursing into archives; broken members are skipped one by one."""
     try:
-        with zipfile.ZipFile(file) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-    except (zipfile.BadZipFile, OSError) as error:
-        skipped.append(SkippedSource(shown, f"corrupt or unreadable zip archive: {error}"))
+        members = sorted(container.members(), key=lambda m: m.name)
+    except BROKEN as error:
+        container.close()
+        found.skip(place.shown, f"corrupt or unreadable archive: {error}")
         return
-    for member in sorted(members, key=lambda m: m.filename):
-        inner = f"{shown}!{member.filename}"
-        name = PurePosixPath(member.filename).name
-        named = classify_name(name)
-        if named is None and family_hint is not None and len(members) == 1:
-            family, hint = family_hint
-        elif named is None or named[2] is not None:
-            skipped.append(SkippedSource(inner, _NOT_A_LOG if named is None else "compressed member inside a zip"))
-            continue
-        else:
-            family, rolled, _ = named
-            hint = rolled or datetime(*member.date_time)
-        sources.append(LogSource(inner, family, file, hint, member=member.filename))
+    try:
+        for member in members:
+            if member.is_file or member.is_link:
+                try:
+                    _add_member(container, member, place, found)
+                except BROKEN as error:
+                    found.skip(f"{place.shown}!{member.name}", broken_reason(error))
+    finally:
+        container.close()
 
 
-def _close_with(stream: IO[bytes], archive: zipfile.ZipFile) -> None:
-    """Close ``archive`` when ``stream`` is closed (the member stream does not own its archive)."""
-    original = stream.close
+def broken_reason(error: BaseException) -> str:
+    """What a person reads when a file or member could not be read."""
+    if isinstance(error, OverCap):
+        return f"{error} (a possible archive bomb; raise the cap with --max-member-bytes)"
+    return f"corrupt, truncated or unreadable: {type(error).__name__}: {error}"
 
-    def close() -> None:
-        original()
-        archive.close()
 
-    stream.close = close  # type: ignore[method-assign]  # a member stream does not own its archive
+def _add_member(container: Container, member: Member, place: _Place, found: _Found) -> None:
+    inner = f"{place.shown}!{member.name}"
+    limits = found.limits
+    if unsafe_name(member.name):
+        found.skip(inner, "unsafe member name (absolute or with '..'): not read")
+        return
+    if member.is_link:
+        found.skip(inner, "symbolic link inside an archive: not followed")
+        return
+    if member.size > limits.max_member_bytes:
+        cap = limits.max_member_bytes
+        found.skip(inner, f"declares {member.size:,} bytes, over the cap of {cap:,} (--max-member-bytes)")
+        return
+    name = PurePosixPath(member.name).name
+    kind = archive_kind(name)
+    chain = (*place.chain, member.name)
+    modified = member.modified or place.modified
+    if kind is not None:
+        if len(chain) >= limits.max_depth:
+            found.skip(inner, f"archive nested deeper than {limits.max_depth} levels (--max-depth)")
+            return
+        with container.open(member.name) as stream, spooled(stream, limits.max_member_bytes) as copy:
+            nested = open_container(kind, copy, limits.max_member_bytes)
+            _add_members(nested, _Place(place.file, chain, inner, modified), found)
+        return
+    named = classify_name(name)
+    if named is None:
+        found.skip(inner, _NOT_A_LOG)
+        return
+    family, rolled, compression = named
+    found.sources.append(
+        LogSource(inner, family, place.file, rolled or modified, chain, compression, max_bytes=limits.max_member_bytes)
+    )

@@ -21,14 +21,16 @@ CI = pp.CaselessLiteral
 INT = pp.Regex(r"[0-9]+")
 
 #: An AWS error code: ``AccessDenied``, ``InvalidVolume.NotFound``, ``Client.InvalidKMSKey.InvalidState``.
-CODE = pp.Regex(r"[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*").set_name("AWS error code")
-OPERATION = pp.Regex(r"[A-Z][A-Za-z0-9]*").set_name("operation")
-ACTION = pp.Regex(r"[a-z0-9-]+:[A-Za-z0-9*]+").set_name("IAM action")
+# Every repeat is bounded or preceded by a look-behind, so that each pattern runs in linear time
+# even when searched over 100,000 characters of one letter (tests/test_hostile.py checks it).
+CODE = pp.Regex(r"[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4}").set_name("AWS error code")
+OPERATION = pp.Regex(r"[A-Z][A-Za-z0-9]{0,79}").set_name("operation")
+ACTION = pp.Regex(r"(?<![a-z0-9-])[a-z0-9-]{1,32}:[A-Za-z0-9*]{1,128}").set_name("IAM action")
 ARN_TOKEN = pp.Regex(r"arn:[^\s,;'\"<>]+?(?=[\s,;'\"<>]|\.(?:\s|$)|$)").set_name("ARN token")
 REST = pp.Regex(r".+", flags=0).set_name("rest of message")
 QUOTED = pp.QuotedString('"') | pp.QuotedString("'")
-URL = pp.Regex(r"[a-z][a-z0-9+.-]*://[^\s\"'<>\]]+", flags=0).set_name("URL")
-HOST = pp.Regex(r"(?i)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?").set_name("AWS host")
+URL = pp.Regex(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,15}://[^\s\"'<>\]]+", flags=0).set_name("URL")
+HOST = pp.Regex(r"(?i)(?<![a-z0-9.-])(?:[a-z0-9-]{1,63}\.){1,10}amazonaws\.com(?:\.cn)?").set_name("AWS host")
 AMZ_TIME = pp.Regex(r"[0-9]{8}T[0-9]{6}Z").set_name("SigV4 timestamp")
 ISO_TIME = pp.Regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z?").set_name("ISO time")
 
@@ -147,7 +149,10 @@ GO_V2 = (
 )
 
 PHP = CI("Error executing") + QUOTED("operation") + CI("on") + QUOTED("url")
-PHP_CODE = pp.Regex(r"(?P<code>[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*) \((?:client|server)\): (?P<aws_message>.*)")
+PHP_CODE = pp.Regex(
+    r"(?<![A-Za-z0-9.])(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4}) \((?:client|server)\): "
+    r"(?P<aws_message>.*)"
+)
 
 XML_CODE = pp.Literal("<Code>") + CODE("code") + "</Code>"
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"

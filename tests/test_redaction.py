@@ -24,7 +24,8 @@ ROLE = "arn:aws:iam::444455556666:role/R"
 CONNECT = "CAmazonInfo::Connect() - Connecting to Url=[default], username"
 DENIED = "An error occurred (SignatureDoesNotMatch) when calling the AssumeRole operation"
 
-LOG = f"""1 a 11/20 10:00:00 7 {CONNECT}[{ROLE}]
+LOG = f"""copied from a shell: aws_secret_access_key={SECRET} {KEY_ID}
+1 a 11/20 10:00:00 7 {CONNECT}[{ROLE}]
 1 a 11/20 10:00:01 7 AmazonConnection::ValidateCredentials() - {DENIED}: key {KEY_ID} secret_key={SECRET}
     GET https://sts.us-east-1.amazonaws.com/?X-Amz-Security-Token={TOKEN_URL}&X-Amz-Signature={SIGNATURE}
 1 b 11/20 10:00:02 ### CvSession::Refresh() - credential refreshed: aws_session_token={TOKEN} for {TEMP_KEY_ID}
@@ -64,7 +65,10 @@ def test_event_outputs_never_carry_secrets(planted: Path, output_format: str) ->
 
 
 def test_no_redact_is_an_explicit_opt_in(planted: Path) -> None:
-    """With --no-redact the evidence shows what was logged."""
+    """With --no-redact the evidence shows what was logged (so the redacted runs had it to hide)."""
+    report = runner.invoke(app, ["scan", str(planted), "--format", "json", "--no-redact", "--jobs", "1"])
+    assert SECRET in report.stdout  # the unparsed first line, as CVL902's evidence
+    assert KEY_ID in report.stdout
     result = runner.invoke(app, ["events", str(planted), "--format", "jsonl", "--no-redact", "--jobs", "1"])
     assert KEY_ID in result.stdout
     assert SECRET in result.stdout

@@ -11,13 +11,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 from multiprocessing.context import BaseContext
 
-from cvlogs.intake import LogSource, discover
-from cvlogs.model import FileResult, ScanResult
+from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
+from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing.scanner import scan_source
 
-__all__ = ["scan_paths", "scan_source", "scan_sources"]
+__all__ = ["collect", "scan_paths", "scan_source", "scan_sources"]
 
-Progress = Callable[[FileResult], None]
+Progress = Callable[[FileResult | SkippedSource], None]
 
 
 def scan_paths(
@@ -25,15 +25,27 @@ def scan_paths(
     keep_all: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ScanResult:
     """Discover and read every log under ``paths``.
 
     ``keep_all`` keeps every record as an event; ``jobs`` worker processes read one file each
     (the results are the same as with one); ``progress`` is called with each file's result.
     """
-    sources, skipped = discover(paths)
-    files = tuple(scan_sources(sources, keep_all=keep_all, jobs=jobs, progress=progress))
-    return ScanResult(files=files, skipped=tuple(skipped))
+    sources, skipped = discover(paths, limits)
+    return collect(scan_sources(sources, keep_all=keep_all, jobs=jobs, progress=progress), skipped)
+
+
+def collect(results: Iterable[FileResult | SkippedSource], skipped: list[SkippedSource]) -> ScanResult:
+    """A scan result from per-file results; files that broke while read join the skipped ones."""
+    files: list[FileResult] = []
+    broken: list[SkippedSource] = []
+    for result in results:
+        if isinstance(result, SkippedSource):
+            broken.append(result)
+        else:
+            files.append(result)
+    return ScanResult(files=tuple(files), skipped=(*skipped, *broken))
 
 
 def scan_sources(
@@ -42,7 +54,7 @@ def scan_sources(
     jobs: int = 1,
     progress: Progress | None = None,
     context: BaseContext | None = None,
-) -> Iterator[FileResult]:
+) -> Iterator[FileResult | SkippedSource]:
     """Each source's result, in the order of ``sources``, read by up to ``jobs`` processes.
 
     The unit of work is a file: shipping chunks of one file to workers was measured slower than
@@ -51,7 +63,7 @@ def scan_sources(
     """
     task = partial(scan_source, keep_all=keep_all)
     if jobs <= 1 or len(sources) <= 1:
-        results: Iterable[FileResult] = map(task, sources)
+        results: Iterable[FileResult | SkippedSource] = map(task, sources)
         for result in results:
             if progress is not None:
                 progress(result)

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.intake import LogSource
-from cvlogs.model import Event, FileResult, LineSample, Location
+from cvlogs.intake import BROKEN, LogSource, broken_reason
+from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
 from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
 from cvlogs.parsing.prefilter import StemFinder
 
@@ -29,6 +29,8 @@ _MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
 _BACKTRACK_LINES = 64
 _MAX_RECORD_BYTES = 1 << 20
+#: A line longer than this keeps only its start (a 10 MB line without a newline, say).
+MAX_LINE_BYTES = 1 << 20
 _SAMPLE_BYTES = 1 << 20
 
 HEADER_RE = header.HEADER.re
@@ -137,13 +139,20 @@ class _FileState:
         return self.year_offset
 
 
-def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHUNK_SIZE) -> FileResult:
-    """Read one log source and account for every line; ``keep_all`` keeps every record as an event."""
+def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHUNK_SIZE) -> FileResult | SkippedSource:
+    """Read one log source and account for every line; ``keep_all`` keeps every record as an event.
+
+    A file that turns out broken while it is read (truncated, corrupt, over the size cap) is
+    returned as a ``SkippedSource`` with the reason: its partial counts would mislead.
+    """
     state = _FileState(source, keep_all)
-    with source.open() as stream:
-        encoding, chunks = _utf8_chunks(stream, chunk_size)
-        for chunk in chunks:
-            _scan_chunk(chunk, state)
+    try:
+        with source.open() as stream:
+            encoding, chunks = _utf8_chunks(stream, chunk_size)
+            for chunk in chunks:
+                _scan_chunk(chunk, state)
+    except BROKEN as error:
+        return SkippedSource(source.path, broken_reason(error))
     return _finish(state, source, encoding)
 
 
@@ -178,13 +187,24 @@ def _blocks(first: bytes, stream: IO[bytes], size: int) -> Iterator[bytes]:
 
 
 def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """Chunks that end where a header line starts; a line longer than ``MAX_LINE_BYTES`` keeps
+    only its first ``MAX_LINE_BYTES`` (memory stays bounded, the line is still counted once)."""
     carry = b""
+    skipping = False
     for block in blocks:
-        buffer = carry + block
+        start = 0
+        if skipping:
+            start = block.find(b"\n")
+            if start < 0:
+                continue  # still inside the overlong line
+            skipping = False
+        buffer = carry + block[start:]
         cut = _last_record_start(buffer)
         if cut > 0:
             yield buffer[:cut]
         carry = buffer[cut:]
+        if len(carry) > MAX_LINE_BYTES and b"\n" not in carry:
+            carry, skipping = carry[:MAX_LINE_BYTES], True
     if carry:
         yield carry
 
@@ -328,7 +348,8 @@ def _read_record(chunk: bytes, start: int, headerless: set[int], line: int, stat
     fields = match_header(first)
     if fields is None:
         return
-    message = "\n".join([fields.message, *more])[:_MAX_MESSAGE_CHARS] if more else fields.message
+    message = "\n".join([fields.message, *more]) if more else fields.message
+    message = message[:_MAX_MESSAGE_CHARS]
     meaning = interpret(fields.class_name, fields.method, mask_volatile(message))
     if meaning is None:
         if not state.keep_all:
