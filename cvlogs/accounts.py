@@ -14,6 +14,7 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
     """One summary per tenant account that a sequence, an event or a finding names, by account id."""
     sequences: dict[AccountId, list[Sequence]] = defaultdict(list)
     times: dict[AccountId, list[datetime]] = defaultdict(list)
+    hosts: dict[AccountId, set[str]] = defaultdict(set)
     roles: dict[AccountId, set[str]] = defaultdict(set)
     for sequence in context.sequences:
         if (account := sequence.account_id) is not None:
@@ -24,6 +25,8 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
         account = _account_of(event, context)
         if account is not None and event.time is not None:
             times[account].append(event.time)
+        if account is not None and event.host:
+            hosts[account].add(event.host)
     failed_by_finding: set[AccountId] = set()
     for finding in findings:
         if finding.account_id is None:
@@ -47,6 +50,7 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
                 failed_sequences=sum(1 for s in mine if s.status == "failed"),
                 first_seen=min(seen, default=None),
                 last_seen=max(seen, default=None),
+                hosts=tuple(sorted(hosts[account])),
             )
         )
     return summaries

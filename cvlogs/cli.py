@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,14 @@ MaxBytes = Annotated[
     ),
 ]
 MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.")]
+Hosts = Annotated[
+    list[str] | None,
+    typer.Option("--host", help="Keep only this machine (a folder or archive of a bundle; repeatable)."),
+]
+HostName = Annotated[
+    str | None,
+    typer.Option("--host-name", help="The machine that plain log files come from (default: this machine's name)."),
+]
 Jobs = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, one file each (default: the CPU count).")
 ]
@@ -104,6 +113,8 @@ def scan(
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    host: Hosts = None,
+    host_name: HostName = None,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
@@ -114,10 +125,12 @@ def scan(
       cvlogs scan /var/log/commvault/Log_Files
 
       cvlogs scan Log_Files --account 444455556666 --format markdown -o ticket-report.md
+
+      cvlogs scan sendLogFiles_4711_2026_11_20_10_00_00_123_J88.7z --host accessnode2
     """
     with _user_errors():
-        filters = Filters(tuple(account or ()), since, until)
-        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth))
+        filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
+        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name))
         report = report_of(
             result,
             filters=filters,
@@ -153,6 +166,8 @@ def events(
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    host: Hosts = None,
+    host_name: HostName = None,
 ) -> None:
     """Print the events table, file by file (large outputs stream in batches).
 
@@ -165,10 +180,11 @@ def events(
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o FILE (Parquet is binary)")
-        sources, skipped = discover(paths, Limits(max_member_bytes, max_depth))
+        sources, skipped = discover(paths, Limits(max_member_bytes, max_depth), _local(host_name))
+        sources = [s for s in sources if not host or s.host in host]
         for item in skipped:
             _say_skipped(item)
-        filters = Filters(tuple(account or ()), since, until)
+        filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
         with _progress(len(sources)) as advance:
             results = scan_sources(sources, keep_all=all_lines, jobs=_jobs(jobs), progress=advance)
             written = write_events(
@@ -190,14 +206,16 @@ def timeline(
     until: Until = None,
     no_redact: NoRedact = False,
     jobs: Jobs = None,
+    host: Hosts = None,
+    host_name: HostName = None,
 ) -> None:
     """The ordered credential steps and errors of one account, sequence by sequence.
 
     Example: cvlogs timeline /var/log/commvault/Log_Files --account 444455556666
     """
     with _user_errors():
-        filters = Filters((account,), since, until)
-        report = report_of(_scan(paths, jobs), filters=filters, redact_secrets=not no_redact)
+        filters = Filters((account,), since, until, tuple(host or ()))
+        report = report_of(_scan(paths, jobs, host=_local(host_name)), filters=filters, redact_secrets=not no_redact)
         steps = [s for s in report.timeline if s.account_id == account]
         if not steps:
             raise CvlogsError(f"no credential step or error for account {account}")
@@ -207,7 +225,8 @@ def timeline(
                 current = step.sequence
                 typer.echo(f"\nsequence {step.sequence}" if step.sequence else "\nerrors outside any sequence")
             moment = step.time.isoformat() if step.time else "-"
-            typer.echo(f"  {moment}  {step.kind:<12} {step.path}:{step.line}  {step.text}")
+            where = f"{step.host}:" if step.host else ""
+            typer.echo(f"  {moment}  {step.kind:<12} {where}{step.path}:{step.line}  {step.text}")
 
 
 @app.command()
@@ -259,8 +278,13 @@ def _jobs(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def _scan(paths: list[Path], jobs: int | None, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
-    sources, skipped = discover(paths, limits)
+def _local(host_name: str | None) -> str:
+    """The machine of plain log files: --host-name, else this machine's name."""
+    return host_name or socket.gethostname()
+
+
+def _scan(paths: list[Path], jobs: int | None, limits: Limits = DEFAULT_LIMITS, host: str | None = None) -> ScanResult:
+    sources, skipped = discover(paths, limits, host)
     with _progress(len(sources)) as advance:
         return collect(scan_sources(sources, jobs=_jobs(jobs), progress=advance), skipped)
 

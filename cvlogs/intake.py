@@ -92,6 +92,27 @@ class LogSource:
 DEFAULT_LIMITS = Limits()
 
 
+_BUNDLE = re.compile(r"^sendLogFiles_[^_]+_(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})", re.IGNORECASE)
+_ARCHIVE_TAIL = re.compile(r"(\.(zip|7z|tar|tgz|tbz2|gz|bz2)|\.\d{3,})+$", re.IGNORECASE)
+
+
+def bundle_time(name: str) -> datetime | None:
+    """When a Send Logs bundle was made (``sendLogFiles_<id>_YYYY_MM_DD_HH_MM_SS_...``), or None."""
+    found = _BUNDLE.match(name)
+    if found is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in found.groups())
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def machine_name(archive_name: str) -> str:
+    """The machine a per-machine archive of a bundle stands for: its name without archive suffixes."""
+    return _ARCHIVE_TAIL.sub("", PurePosixPath(archive_name).name) or archive_name
+
+
 def later_volume(path: Path) -> bool:
     """``x.7z.002`` and on: read as part of the first volume, not on their own."""
     return _LATER_VOLUME.search(path.name) is not None
@@ -119,6 +140,8 @@ class _Found:
     """What discovery has found so far."""
 
     limits: Limits
+    host: str | None = None
+    """The machine of plain files and of archives that are not Send Logs bundles."""
     sources: list[LogSource] = field(default_factory=list)
     skipped: list[SkippedSource] = field(default_factory=list)
 
@@ -127,13 +150,16 @@ class _Found:
 
 
 def discover(
-    paths: Iterable[str | os.PathLike[str]], limits: Limits = DEFAULT_LIMITS
+    paths: Iterable[str | os.PathLike[str]], limits: Limits = DEFAULT_LIMITS, host: str | None = None
 ) -> tuple[list[LogSource], list[SkippedSource]]:
     """Every log source under ``paths`` and every file skipped, each list in a stable order.
 
-    A missing PATH is a user error (``CvlogsError``); a broken file below it is only skipped.
+    ``host`` names the machine of plain files (the command line passes the local host name or
+    ``--host-name``); inside a Send Logs bundle each log belongs to its per-machine folder or
+    archive.  A missing PATH is a user error (``CvlogsError``); a broken file below it is only
+    skipped.
     """
-    found = _Found(limits)
+    found = _Found(limits, host)
     for raw in paths:
         root = Path(raw)
         if not root.exists() and not root.is_symlink():
@@ -179,7 +205,9 @@ def _add_file(file: Path, shown: str, found: _Found) -> None:
         except BROKEN as error:
             found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
             return
-        _add_members(container, _Place(file, (), shown, modified), found)
+        bundle = bundle_time(file.name)
+        place = _Place(file, (), shown, modified, found.host, bundle)
+        _add_members(container, place, found)
         return
     named = classify_name(file.name)
     if named is None:
@@ -188,7 +216,13 @@ def _add_file(file: Path, shown: str, found: _Found) -> None:
     family, rolled, compression = named
     found.sources.append(
         LogSource(
-            shown, family, file, rolled or modified, compression=compression, max_bytes=found.limits.max_member_bytes
+            shown,
+            family,
+            file,
+            rolled or modified,
+            compression=compression,
+            host=found.host,
+            max_bytes=found.limits.max_member_bytes,
         )
     )
 
@@ -201,6 +235,9 @@ class _Place:
     chain: tuple[str, ...]
     shown: str
     modified: datetime
+    host: str | None = None
+    bundle: datetime | None = None
+    """When the Send Logs bundle around it was made; inside one, folders and archives are machines."""
 
 
 def _add_members(container: Container, place: _Place, found: _Found) -> None:
@@ -245,20 +282,24 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
     name = PurePosixPath(member.name).name
     kind = archive_kind(name)
     chain = (*place.chain, member.name)
-    modified = member.modified or place.modified
+    modified = place.bundle or member.modified or place.modified
     if kind is not None:
         if len(chain) >= limits.max_depth:
             found.skip(inner, f"archive nested deeper than {limits.max_depth} levels (--max-depth)")
             return
         with container.open(member.name) as stream, spooled(stream, limits.max_member_bytes) as copy:
             nested = open_container(kind, copy, limits.max_member_bytes)
-            _add_members(nested, _Place(place.file, chain, inner, modified), found)
+            host = machine_name(name) if place.bundle else place.host
+            _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle), found)
         return
     named = classify_name(name)
     if named is None:
         found.skip(inner, _NOT_A_LOG)
         return
     family, rolled, compression = named
+    host = place.host
+    if place.bundle and host == found.host and len(PurePosixPath(member.name).parts) > 1:
+        host = PurePosixPath(member.name).parts[0]  # a per-client folder of the bundle
     found.sources.append(
-        LogSource(inner, family, place.file, rolled or modified, chain, compression, max_bytes=limits.max_member_bytes)
+        LogSource(inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes)
     )

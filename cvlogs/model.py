@@ -220,6 +220,8 @@ class Finding:
     count: int
     evidence: tuple[Evidence, ...]
     remedy: str
+    hosts: tuple[str, ...] = ()
+    """The machines whose lines show the finding (empty when no host is known)."""
 
 
 AccountStatus = Literal["ok", "failed", "incomplete"]
@@ -238,3 +240,5 @@ class AccountSummary:
     failed_sequences: int
     first_seen: datetime | None
     last_seen: datetime | None
+    hosts: tuple[str, ...] = ()
+    """The machines that spoke of the account."""

@@ -33,6 +33,7 @@ class Filters:
     accounts: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+    hosts: tuple[str, ...] = ()
 
     def keeps_time(self, moment: datetime | None) -> bool:
         if moment is None:
@@ -163,7 +164,9 @@ def report_of(
 
 
 def _within(scan: ScanResult, filters: Filters) -> ScanResult:
-    """The scan with only the events inside the time range (line accounting stays whole)."""
+    """The scan of the chosen hosts, with only the events inside the time range."""
+    if filters.hosts:
+        scan = dataclasses.replace(scan, files=tuple(f for f in scan.files if f.host in filters.hosts))
     if filters.since is None and filters.until is None:
         return scan
     files = tuple(

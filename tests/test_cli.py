@@ -69,6 +69,7 @@ def test_account_and_time_filters(samples: Path) -> None:
         "accounts": ["210987654321"],
         "since": "2026-11-19T00:00:00",
         "until": "2026-11-19T23:59:59",
+        "hosts": [],
     }
     assert {f["rule"] for f in document["findings"] if f["account_id"]} == {"CVL201"}
 

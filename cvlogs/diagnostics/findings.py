@@ -45,4 +45,5 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         count=sum(o.weight for o in ordered),
         evidence=tuple(evidence),
         remedy=rule.remedy,
+        hosts=tuple(sorted({line.host for o in ordered for line in o.evidence if line.host})),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from cvlogs.render.json_report import iso
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report, TimelineStep
 
 _CSS = """
@@ -57,7 +57,8 @@ def render(report: Report, width: int = 100) -> str:
 
 def _environment(report: Report) -> list[str]:
     rows = "".join(
-        f"<tr><td>{escape(f.path)}</td><td>{f.family}</td><td class=num>{f.lines}</td><td class=num>{f.records}</td>"
+        f"<tr><td>{escape(shown_path(f))}</td><td>{f.family}</td>"
+        f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
         f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
         f"<td>{escape(iso(f.first_time) or '-')}</td><td>{escape(iso(f.last_time) or '-')}</td></tr>"
         for f in report.files
@@ -145,7 +146,9 @@ def _findings(report: Report) -> list[str]:
         parts.append(
             f'<div class="finding {f.severity}"><h3><span class="{f.severity}">{f.severity.upper()}</span> '
             f"{f.rule} {escape(f.name)}: {escape(f.account_id or 'node-wide')}</h3>"
-            f"<p>{escape(f.message)}</p><p>Role: {escape(f.role_arn or '-')}; seen {f.count} time(s), first at "
+            f"<p>{escape(f.message)}</p><p>Role: {escape(f.role_arn or '-')}; "
+            f"hosts: {escape(', '.join(f.hosts) or '-')}; "
+            f"seen {f.count} time(s), first at "
             f"{escape(iso(f.first_seen) or '-')}.</p><pre>{escape(evidence)}</pre>"
             f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p></div>"
         )

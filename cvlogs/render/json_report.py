@@ -6,7 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
+from cvlogs.model import FileResult
 from cvlogs.report import SCHEMA, Report
+
+
+def shown_path(result: FileResult) -> str:
+    """A file as people read it: ``host: path`` when the host is known."""
+    return f"{result.host}: {result.path}" if result.host else result.path
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -23,6 +29,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "accounts": list(report.filters.accounts),
             "since": iso(report.filters.since),
             "until": iso(report.filters.until),
+            "hosts": list(report.filters.hosts),
         },
         "summary": {
             "files": len(report.files),
@@ -57,6 +64,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "failed_sequences": a.failed_sequences,
                 "first_seen": iso(a.first_seen),
                 "last_seen": iso(a.last_seen),
+                "hosts": list(a.hosts),
             }
             for a in report.accounts
         ],
@@ -70,8 +78,9 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "message": f.message,
                 "first_seen": iso(f.first_seen),
                 "count": f.count,
-                "evidence": [{"path": e.path, "line": e.line, "text": e.text} for e in f.evidence],
+                "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
                 "remedy": f.remedy,
+                "hosts": list(f.hosts),
             }
             for f in report.findings
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cvlogs.render.json_report import iso
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report
 
 _ICON = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -44,7 +44,7 @@ def render(report: Report, width: int = 100) -> str:
     ]
     for f in report.files:
         out.append(
-            f"| {_cell(f.path)} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.unparsed} "
+            f"| {_cell(shown_path(f))} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.unparsed} "
             f"| {iso(f.first_time) or '-'} | {iso(f.last_time) or '-'} |"
         )
     if report.skipped:
@@ -59,6 +59,7 @@ def render(report: Report, width: int = 100) -> str:
             out.append(
                 f"| {a.account_id} | {a.status} | {a.sequences} | {a.failed_sequences} | {iso(a.first_seen) or '-'} "
                 f"| {iso(a.last_seen) or '-'} | {_cell(', '.join(a.roles))} |"
+                + (f" hosts: {_cell(', '.join(a.hosts))}" if a.hosts else "")
             )
     else:
         out.append("No account was seen.")
@@ -73,7 +74,8 @@ def render(report: Report, width: int = 100) -> str:
             finding.message,
             "",
             f"- Role: {role}",
-            f"- Seen {finding.count} time(s), first at {iso(finding.first_seen) or '-'}",
+            f"- Seen {finding.count} time(s), first at {iso(finding.first_seen) or '-'}"
+            + (f" on {', '.join(finding.hosts)}" if finding.hosts else ""),
             "",
             *_fence([f"{e.path}:{e.line}: {e.text}" for e in finding.evidence]),
             "",

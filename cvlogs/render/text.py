@@ -48,7 +48,8 @@ def _scanned(report: Report) -> list[RenderableType]:
 
 def _accounts(report: Report) -> RenderableType:
     table = Table(title="Accounts", title_justify="left", expand=False)
-    for column in ("account", "status", "sequences", "failed", "last seen"):
+    with_hosts = bool(report.hosts)
+    for column in ("account", "status", "sequences", "failed", "last seen", *(("hosts",) if with_hosts else ())):
         table.add_column(column, justify="right" if column in {"sequences", "failed"} else "left")
     for account in report.accounts:
         table.add_row(
@@ -57,6 +58,7 @@ def _accounts(report: Report) -> RenderableType:
             str(account.sequences),
             str(account.failed_sequences),
             iso(account.last_seen) or "-",
+            *((", ".join(account.hosts),) if with_hosts else ()),
         )
     return table
 
@@ -68,6 +70,7 @@ def _findings(report: Report) -> list[RenderableType]:
             (f"{finding.severity.upper()} ", _STYLE[finding.severity]),
             (f"{finding.rule} {finding.name}", "bold"),
             f"  {finding.account_id or 'node-wide'}  x{finding.count}",
+            f"  on {', '.join(finding.hosts)}" if finding.hosts else "",
         )
         body = Text(finding.message + "\n")
         if finding.evidence:
