@@ -26,7 +26,7 @@ from cvlogs import __version__
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
-from cvlogs.intake import DEFAULT_LIMITS, Limits, discover
+from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import collect, scan_sources
 from cvlogs.render import Format, render
@@ -78,6 +78,13 @@ HostName = Annotated[
     str | None,
     typer.Option("--host-name", help="The machine that plain log files come from (default: this machine's name)."),
 ]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Read the files on a Dask cluster: tcp://HOST:8786, or 'local' to start one (pip install 'cvlogs[dask]').",
+    ),
+]
 Jobs = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, one file each (default: the CPU count).")
 ]
@@ -115,6 +122,7 @@ def scan(
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
     host: Hosts = None,
     host_name: HostName = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
@@ -130,7 +138,7 @@ def scan(
     """
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
-        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name))
+        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name), scheduler)
         report = report_of(
             result,
             filters=filters,
@@ -168,6 +176,7 @@ def events(
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
     host: Hosts = None,
     host_name: HostName = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Print the events table, file by file (large outputs stream in batches).
 
@@ -175,18 +184,18 @@ def events(
 
       cvlogs events Log_Files --kind error --format csv -o errors.csv
 
-      cvlogs events Log_Files --all --format parquet -o events.parquet
+      cvlogs events Log_Files --all --format parquet -o events/   (a dataset: host=.../family=.../)
     """
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
-            raise CvlogsError("--format parquet needs -o FILE (Parquet is binary)")
+            raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
         sources, skipped = discover(paths, Limits(max_member_bytes, max_depth), _local(host_name))
         sources = [s for s in sources if not host or s.host in host]
         for item in skipped:
             _say_skipped(item)
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
         with _progress(len(sources)) as advance:
-            results = scan_sources(sources, keep_all=all_lines, jobs=_jobs(jobs), progress=advance)
+            results = _read(sources, jobs, scheduler, advance, keep_all=all_lines)
             written = write_events(
                 _files_only(results),
                 output_format=output_format,
@@ -283,10 +292,31 @@ def _local(host_name: str | None) -> str:
     return host_name or socket.gethostname()
 
 
-def _scan(paths: list[Path], jobs: int | None, limits: Limits = DEFAULT_LIMITS, host: str | None = None) -> ScanResult:
+def _scan(
+    paths: list[Path],
+    jobs: int | None,
+    limits: Limits = DEFAULT_LIMITS,
+    host: str | None = None,
+    scheduler: str | None = None,
+) -> ScanResult:
     sources, skipped = discover(paths, limits, host)
     with _progress(len(sources)) as advance:
-        return collect(scan_sources(sources, jobs=_jobs(jobs), progress=advance), skipped)
+        return collect(_read(sources, jobs, scheduler, advance), skipped)
+
+
+def _read(
+    sources: list[LogSource],
+    jobs: int | None,
+    scheduler: str | None,
+    advance: Callable[[FileResult | SkippedSource], None],
+    keep_all: bool = False,
+) -> Iterator[FileResult | SkippedSource]:
+    """The files read by a local process pool, or by a Dask cluster with --scheduler."""
+    if scheduler is None:
+        return scan_sources(sources, keep_all=keep_all, jobs=_jobs(jobs), progress=advance)
+    from cvlogs.distributed import scan_on_cluster  # noqa: PLC0415  (Dask loads only when asked for)
+
+    return scan_on_cluster(sources, scheduler, keep_all=keep_all, progress=advance)
 
 
 @contextmanager

@@ -135,10 +135,14 @@ def _write_table(batches: Iterator[list[dict[str, Any]]], output: Path | None) -
 
 
 def _write_parquet(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+    """A Parquet dataset in the directory ``output``, partitioned by host and family (hive style),
+    one part per log file, readable by pandas, DuckDB and Spark."""
     import pyarrow as pa  # noqa: PLC0415  (pyarrow loads only for Parquet output)
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     assert output is not None
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise CvlogsError(f"{output} exists: give a new or empty directory for the Parquet dataset")
     schema = pa.schema(
         [
             ("time", pa.timestamp("us")),
@@ -154,14 +158,20 @@ def _write_parquet(batches: Iterator[list[dict[str, Any]]], output: Path | None)
         ]
     )
     count = 0
+    output.mkdir(parents=True, exist_ok=True)
     try:
-        with pq.ParquetWriter(output, schema) as writer:
-            for batch in batches:
-                if batch:
-                    columns = {name: [row[name] for row in batch] for name in schema.names}
-                    columns["time"] = [_timestamp(value) for value in columns["time"]]
-                    writer.write_table(pa.table(columns, schema=schema))
-                    count += len(batch)
+        for number, batch in enumerate(batches):
+            if batch:
+                columns = {name: [row[name] for row in batch] for name in schema.names}
+                columns["time"] = [_timestamp(value) for value in columns["time"]]
+                pq.write_to_dataset(
+                    pa.table(columns, schema=schema),
+                    root_path=output,
+                    partition_cols=["host", "family"],
+                    basename_template=f"part-{number:05d}-{{i}}.parquet",
+                    existing_data_behavior="overwrite_or_ignore",
+                )
+                count += len(batch)
     except OSError as error:
         raise CvlogsError(f"cannot write {output}: {error}") from None
     return count
