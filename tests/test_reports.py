@@ -12,7 +12,7 @@ import pytest
 
 from cvlogs.parsing import scan_paths
 from cvlogs.render import RENDERERS, Format, render
-from cvlogs.report import Filters, Report, report_of
+from cvlogs.report import Filters, Report, build_report, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -84,3 +84,8 @@ def test_exit_status_follows_error_findings(samples: Path) -> None:
     assert _report(samples).exit_status == 1
     assert _report(samples, Filters(accounts=("444455556666",))).exit_status == 1  # node-wide CVL301 stays
     assert _report(samples / "vsdiscovery_2026_11_18_07_00_00.log.bz2").exit_status == 0
+
+
+def test_build_report_is_the_stages_in_order(samples: Path) -> None:
+    """The one-call API gives the same report as scanning and reporting by hand."""
+    assert build_report([samples]) == _report(samples)

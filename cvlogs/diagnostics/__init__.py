@@ -19,7 +19,7 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "explain_error", "rules"]
+__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
 #: Most specific first: an instance-metadata failure before anything else, skew before invalid
@@ -61,11 +61,6 @@ class ErrorExplainer:
                 self._chosen[key] = rule
                 return found
         raise AssertionError("CVL103 explains every error")  # the last rule always answers
-
-
-def explain_error(event: Event, context: Correlation) -> Occurrence:
-    """The occurrence of the most specific rule that explains the error ``event``."""
-    return ErrorExplainer().explain(event, context)
 
 
 def diagnose(context: Correlation) -> list[Finding]:

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 
 from cvlogs.correlate import Sequence
-from cvlogs.model import AccountId, AwsError, Event, error_account
+from cvlogs.model import AccountId, AwsError, Event
 
 DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation",
@@ -136,5 +136,3 @@ def policy_verdict(action: str) -> str:
         )
     return f"{action} is in Commvault's restricted role policy: the tenant role lacks part of that policy"
 
-
-__all__ = ["error_account"]
