@@ -135,4 +135,3 @@ def policy_verdict(action: str) -> str:
             "(check the resource's Commvault tags)"
         )
     return f"{action} is in Commvault's restricted role policy: the tenant role lacks part of that policy"
-
