@@ -217,6 +217,8 @@ class _Tar:
 
 def open_chain(file: Path, members: tuple[str, ...], compression: str | None, limit: int) -> IO[bytes]:
     """The bytes of the innermost member of ``file`` (archives nested along ``members``), capped."""
+    if not members and compression is None:
+        return open(file, "rb")
     stack = ExitStack()
     try:
         source: Path | IO[bytes] = file

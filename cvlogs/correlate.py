@@ -13,6 +13,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from cvlogs.model import AccountId, Event, FileResult, ScanResult, error_account
@@ -24,6 +25,7 @@ SequenceKey = tuple[str | None, int, str, str]
 _NO_TIME = datetime.min
 
 
+@lru_cache(maxsize=4096)
 def is_placeholder_job(job: str) -> bool:
     """A job column that names no job: empty, ``###``, ``N/A``, ``0``... (anything but a job number)."""
     return not job.isdigit() or int(job) == 0
@@ -40,6 +42,9 @@ class Sequence:
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
     last_step: Event | None = None
+    account: AccountId | None = None
+    """The tenant account, settled once the sequence is complete (see ``account_id``)."""
+    settled: bool = False
 
     @property
     def first(self) -> Event:
@@ -55,6 +60,16 @@ class Sequence:
     @property
     def account_id(self) -> AccountId | None:
         """The tenant account: the Connect role's, else an Assume role's, else what an error names."""
+        if self.settled:
+            return self.account
+        return self._find_account()
+
+    def settle(self) -> None:
+        """Remember the account once no step will be added any more."""
+        self.account = self._find_account()
+        self.settled = True
+
+    def _find_account(self) -> AccountId | None:
         for event in (self.connect, *self.validates):
             if event is not None and event.role is not None and event.role.account_id is not None:
                 return event.role.account_id
@@ -144,6 +159,8 @@ def correlate(scan: ScanResult) -> Correlation:
             continue
         current.last_step = event
         event_sequence[(event.host, event.location.path, event.location.line)] = current
+    for sequence in sequences:
+        sequence.settle()
     return Correlation(scan, tuple(sequences), events, event_sequence, _assume_times(sequences))
 
 

@@ -26,9 +26,10 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
     first = ordered[0]
     evidence: list[Evidence] = []
     for occurrence in ordered:
-        for line in occurrence.evidence:
-            if line not in evidence and len(evidence) < MAX_EVIDENCE:
-                evidence.append(line)
+        evidence.extend(line for line in occurrence.evidence if line not in evidence)
+        if len(evidence) >= MAX_EVIDENCE:
+            break
+    del evidence[MAX_EVIDENCE:]
     message = first.message
     if len(ordered) > 1:
         others = sorted({o.message for o in ordered[1:]} - {first.message})
