@@ -215,26 +215,29 @@ class _Tar:
         self.archive.close()
 
 
-def open_chain(file: Path, members: tuple[str, ...], compression: str | None, limit: int) -> IO[bytes]:
-    """The bytes of the innermost member of ``file`` (archives nested along ``members``), capped."""
+def open_chain(
+    file: Path | IO[bytes], name: str, members: tuple[str, ...], compression: str | None, limit: int
+) -> IO[bytes]:
+    """The bytes of the innermost member of ``file`` (a path, or an open seekable remote file named
+    ``name``), following the archives nested along ``members``; decompressed bytes are capped."""
     if not members and compression is None:
-        return open(file, "rb")
+        return open(file, "rb") if isinstance(file, Path) else file
     stack = ExitStack()
     try:
         source: Path | IO[bytes] = file
-        kind = archive_kind(file.name)
+        kind = archive_kind(name)
         stream: IO[bytes] = io.BytesIO()
         if not members:
-            stream = stack.enter_context(open(file, "rb"))  # noqa: SIM115  (the ExitStack closes it)
-        for depth, name in enumerate(members):
+            stream = stack.enter_context(open(file, "rb") if isinstance(file, Path) else file)  # noqa: SIM115
+        for depth, member in enumerate(members):
             if kind is None:
-                raise CvlogsError(f"{name} is not inside an archive")
+                raise CvlogsError(f"{member} is not inside an archive")
             container = open_container(kind, source, limit)
             stack.callback(container.close)
-            stream = stack.enter_context(container.open(name))
+            stream = stack.enter_context(container.open(member))
             if depth < len(members) - 1:
                 source = stack.enter_context(spooled(stream, limit))
-                kind = archive_kind(name)
+                kind = archive_kind(member)
         return cast(IO[bytes], CappedReader(decompress(stream, compression), limit, stack))
     except BaseException:
         stack.close()

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from cvlogs.containers import (
     DEFAULT_MAX_DEPTH,
@@ -83,10 +83,19 @@ class LogSource:
     """``.gz`` or ``.bz2`` when the log itself is compressed."""
     host: str | None = None
     max_bytes: int = DEFAULT_MAX_MEMBER_BYTES
+    url: str | None = None
+    """The fsspec URL of ``file`` when it is not on a local file system (``s3://...``)."""
 
     def open(self) -> IO[bytes]:
         """A binary stream of the log's decompressed bytes, capped at ``max_bytes``; the caller closes it."""
-        return open_chain(self.file, self.members, self.compression, self.max_bytes)
+        outer: Path | IO[bytes] = self.file if self.url is None else _open_url(self.url)
+        return open_chain(outer, self.file.name, self.members, self.compression, self.max_bytes)
+
+
+def _open_url(url: str) -> IO[bytes]:
+    import fsspec  # noqa: PLC0415  (fsspec loads only for URLs)
+
+    return cast(IO[bytes], fsspec.open(url, "rb").open())
 
 
 DEFAULT_LIMITS = Limits()
@@ -161,6 +170,9 @@ def discover(
     """
     found = _Found(limits, host)
     for raw in paths:
+        if is_url(str(raw)):
+            _add_url(str(raw), found)
+            continue
         root = Path(raw)
         if not root.exists() and not root.is_symlink():
             raise CvlogsError(f"no such file or directory: {raw}")
@@ -170,6 +182,64 @@ def discover(
         else:
             _add_file(root, root.name, found)
     return found.sources, found.skipped
+
+
+def is_url(path: str) -> bool:
+    """``s3://bucket/prefix/``, ``gcs://...``, ``file:///...``: read through fsspec."""
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", path) is not None
+
+
+def _add_url(url: str, found: _Found) -> None:
+    """Every file under an fsspec URL (a prefix is walked like a directory)."""
+    try:
+        import fsspec  # noqa: PLC0415  (fsspec loads only for URLs)
+
+        filesystem, root = fsspec.core.url_to_fs(url)
+        listing = filesystem.find(root, detail=True) if filesystem.isdir(root) else {root: filesystem.info(root)}
+    except ImportError as error:
+        raise CvlogsError(f"reading {url} needs fsspec and the package for its protocol (s3fs for s3://)") from error
+    except FileNotFoundError:
+        raise CvlogsError(f"no such file or directory: {url}") from None
+    except BROKEN as error:
+        raise CvlogsError(f"cannot list {url}: {error}") from None
+    prefix = root.rstrip("/") + "/"
+    for name in sorted(listing):
+        info = listing[name]
+        if info.get("type", "file") != "file":
+            continue
+        shown = name[len(prefix) :] if name.startswith(prefix) else PurePosixPath(name).name
+        _add_remote(filesystem.unstrip_protocol(name), shown, info, found)
+
+
+def _add_remote(url: str, shown: str, info: dict[str, Any], found: _Found) -> None:
+    file = Path(PurePosixPath(shown).name)
+    stamp = info.get("mtime") or info.get("LastModified") or info.get("created")
+    if isinstance(stamp, (int, float)):
+        modified = datetime.fromtimestamp(stamp)
+    elif isinstance(stamp, datetime):
+        modified = stamp.replace(tzinfo=None)
+    else:
+        modified = datetime.now()
+    if later_volume(file):
+        found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
+        return
+    kind = archive_kind(file.name)
+    if kind is not None:
+        try:
+            container = open_container(kind, _open_url(url), found.limits.max_member_bytes)
+        except BROKEN as error:
+            found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
+            return
+        _add_members(container, _Place(file, (), shown, modified, found.host, bundle_time(file.name), url), found)
+        return
+    named = classify_name(file.name)
+    if named is None:
+        found.skip(shown, _NOT_A_LOG)
+        return
+    family, rolled, compression = named
+    limit = found.limits.max_member_bytes
+    source = LogSource(shown, family, file, rolled or modified, (), compression, found.host, limit, url)
+    found.sources.append(source)
 
 
 def _walk(root: Path, found: _Found) -> Iterator[Path]:
@@ -238,6 +308,7 @@ class _Place:
     host: str | None = None
     bundle: datetime | None = None
     """When the Send Logs bundle around it was made; inside one, folders and archives are machines."""
+    url: str | None = None
 
 
 def _add_members(container: Container, place: _Place, found: _Found) -> None:
@@ -290,7 +361,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
         with container.open(member.name) as stream, spooled(stream, limits.max_member_bytes) as copy:
             nested = open_container(kind, copy, limits.max_member_bytes)
             host = machine_name(name) if place.bundle else place.host
-            _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle), found)
+            _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle, place.url), found)
         return
     named = classify_name(name)
     if named is None:
@@ -301,5 +372,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
     if place.bundle and host == found.host and len(PurePosixPath(member.name).parts) > 1:
         host = PurePosixPath(member.name).parts[0]  # a per-client folder of the bundle
     found.sources.append(
-        LogSource(inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes)
+        LogSource(
+            inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url
+        )
     )

@@ -59,3 +59,21 @@ def test_parquet_refuses_to_mix_with_existing_data(samples: Path, tmp_path: Path
     (tmp_path / "old.txt").write_text("x")
     result = runner.invoke(app, ["events", str(samples), "--format", "parquet", "-o", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_fsspec_urls_read_like_local_paths(samples: Path) -> None:
+    """A file:// URL (any fsspec protocol: s3:// with s3fs) gives the same files, lines and events."""
+    local = scan_paths([samples])
+    remote = scan_paths([samples.as_uri()])
+    assert sorted((f.path, f.lines, f.first_time) for f in remote.files) == sorted(
+        (f.path, f.lines, f.first_time) for f in local.files
+    )
+    assert len(remote.events) == len(local.events)
+    assert [s.path for s in remote.skipped] == ["README.md"]
+
+
+def test_a_missing_url_is_a_user_error(tmp_path: Path) -> None:
+    """A URL that names nothing is reported like a missing path."""
+    result = runner.invoke(app, ["scan", (tmp_path / "nope").as_uri()])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
