@@ -47,7 +47,11 @@ stderr = Console(stderr=True)
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
 Paths = Annotated[
-    list[Path], typer.Argument(help="Log directories, log files or .gz/.bz2/.zip archives.", show_default=False)
+    list[str],
+    typer.Argument(
+        help="Log directories, log files, archives (.zip, .tar.gz, .7z, .7z.001) or fsspec URLs (s3://...).",
+        show_default=False,
+    ),
 ]
 Accounts = Annotated[
     list[str] | None, typer.Option("--account", "-a", help="Keep only this 12-digit AWS account id (repeatable).")
@@ -293,7 +297,7 @@ def _local(host_name: str | None) -> str:
 
 
 def _scan(
-    paths: list[Path],
+    paths: list[str],
     jobs: int | None,
     limits: Limits = DEFAULT_LIMITS,
     host: str | None = None,

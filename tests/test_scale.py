@@ -77,3 +77,9 @@ def test_a_missing_url_is_a_user_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", (tmp_path / "nope").as_uri()])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_the_command_line_takes_urls(samples: Path) -> None:
+    """URLs reach intake unharmed (not squashed into local paths)."""
+    result = runner.invoke(app, ["scan", samples.as_uri(), "--format", "json"])
+    assert json.loads(result.stdout)["summary"]["files"] == 8
