@@ -11,6 +11,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import lzma
 import re
 import stat
 import tarfile
@@ -40,6 +41,8 @@ _ARCHIVE_SUFFIXES = {
     ".tgz": "tar",
     ".tar.bz2": "tar",
     ".tbz2": "tar",
+    ".tar.xz": "tar",
+    ".txz": "tar",
 }
 
 
@@ -128,6 +131,8 @@ def decompress(stream: IO[bytes], compression: str | None) -> IO[bytes]:
         return cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
     if compression == ".bz2":
         return cast(IO[bytes], bz2.BZ2File(stream, mode="rb"))
+    if compression in {".xz", ".lzma"}:
+        return cast(IO[bytes], lzma.LZMAFile(stream, mode="rb"))
     return stream
 
 

@@ -39,11 +39,12 @@ from cvlogs.model import Family, SkippedSource
 
 FAMILIES: tuple[Family, ...] = ("cvd", "vsdiscovery", "vsbkp", "vsrst")
 
-# <name>.log or <name>_YYYY_MM_DD_HH_MM_SS.log, with an optional compression suffix.
+# <name>.log or <name>_YYYY_MM_DD_HH_MM_SS.log (Commvault's roll-over), also the numbered roll-overs
+# other tools make (<name>_1.log, <name>.log.1, <name>.log.old), with an optional compression suffix.
 _LOG_NAME = re.compile(
     r"^(?P<family>cvd|vsdiscovery|vsbkp|vsrst)"
-    r"(?:_(?P<y>\d{4})_(?P<mo>\d{2})_(?P<d>\d{2})_(?P<h>\d{2})_(?P<mi>\d{2})_(?P<s>\d{2}))?"
-    r"\.log(?P<compression>\.gz|\.bz2)?$",
+    r"(?:_(?P<y>\d{4})_(?P<mo>\d{2})_(?P<d>\d{2})_(?P<h>\d{2})_(?P<mi>\d{2})_(?P<s>\d{2})|[_.-]\d{1,3})?"
+    r"\.log(?:\.\d{1,3}|\.old|\.bak)?(?P<compression>\.gz|\.bz2|\.xz|\.lzma)?$",
     re.IGNORECASE,
 )
 _NOT_A_LOG = "not a cvd, vsdiscovery, vsbkp or vsrst log"
@@ -80,7 +81,7 @@ class LogSource:
     members: tuple[str, ...] = ()
     """The member names inside ``file``, outermost archive first (empty for a plain file)."""
     compression: str | None = None
-    """``.gz`` or ``.bz2`` when the log itself is compressed."""
+    """``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` when the log itself is compressed."""
     host: str | None = None
     max_bytes: int = DEFAULT_MAX_MEMBER_BYTES
     url: str | None = None

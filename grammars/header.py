@@ -18,8 +18,9 @@ import pyparsing as pp
 # Bounded repeats keep every pattern linear on adversarial input (100,000 digits, say).
 _BLANK = r"[ \t]"
 PID = r"[0-9]{1,10}"
-TID = r"[0-9A-Fa-f]{1,20}"
-MONTH_DAY = r"(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})"
+TID = r"(?:0[xX])?[0-9A-Fa-f]{1,20}"
+# A year after the day (mm/dd/yyyy) is not in the documented layout, but is read when present.
+MONTH_DAY = r"(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})(?:/(?P<year>[0-9]{4}|[0-9]{2}))?"
 CLOCK = r"(?P<time>[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,6})?)"
 
 #: What makes a line a header line: pid and tid (possibly fused, as in PDF copies: ``6924f48``),
@@ -48,7 +49,7 @@ HEADER_PATTERN = HEADER_PREFIX_PATTERN + _JOB + _REST
 #: concurrent writers without a lock produce).  Searched only in the last ``TRAILER_WINDOW``
 #: characters of a message, which keeps the search cheap and linear.
 TRAILER_PATTERN = (
-    rf"(?<![0-9]){PID}{_BLANK}*{TID}{_BLANK}++[0-9]{{1,2}}/[0-9]{{1,2}}{_BLANK}++"
+    rf"(?<![0-9]){PID}{_BLANK}*{TID}{_BLANK}++[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?{_BLANK}++"
     rf"[0-9]{{1,2}}:[0-9]{{2}}:[0-9]{{2}}(?:[.,][0-9]{{1,6}})?(?:{_BLANK}++[^ \t]++)?{_BLANK}*+$"
 )
 TRAILER_WINDOW = 96
@@ -140,5 +141,9 @@ SAMPLES: tuple[tuple[str, dict[str, str]], ...] = (
     (
         "1234567 140234567890 1/2 3:04:05.123 N/A vsbkp::main() \u2014 a Linux line",
         {"pid": "1234567", "tid": "140234567890", "month": "1", "time": "3:04:05.123", "job": "N/A"},
+    ),
+    (
+        "4012\t0x7f3a\t11/20/2026\t10:00:01\t123\tCAmazonInfo::Connect() - tabs, a 0x thread id and a year",
+        {"pid": "4012", "tid": "0x7f3a", "month": "11", "day": "20", "year": "2026", "job": "123", "sep": "-"},
     ),
 )

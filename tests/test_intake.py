@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
+import lzma
+import tarfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +30,10 @@ LINE = "4012 1a2c 11/20 10:00:01 123 vsbkp::main() - hello\n"
         ("vsrst_2026_11_19_22_15_03.log", "vsrst", datetime(2026, 11, 19, 22, 15, 3), None),
         ("vsbkp_2026_11_19_22_15_03.log.gz", "vsbkp", datetime(2026, 11, 19, 22, 15, 3), ".gz"),
         ("cvd_2026_01_02_03_04_05.log.BZ2", "cvd", datetime(2026, 1, 2, 3, 4, 5), ".bz2"),
+        ("vsbkp.log.1", "vsbkp", None, None),
+        ("vsbkp_1.log", "vsbkp", None, None),
+        ("vsrst.log.old.gz", "vsrst", None, ".gz"),
+        ("vsdiscovery_2026_11_19_22_15_03.log.xz", "vsdiscovery", datetime(2026, 11, 19, 22, 15, 3), ".xz"),
     ],
 )
 def test_names_give_family_roll_time_and_compression(
@@ -36,7 +43,7 @@ def test_names_give_family_roll_time_and_compression(
     assert classify_name(name) == (family, rolled, compression)
 
 
-@pytest.mark.parametrize("name", ["notes.txt", "vsbkp.log.old", "CvPerfMgr.log", "myvsbkp.log", "cvd.log.zip"])
+@pytest.mark.parametrize("name", ["notes.txt", "vsbkp.log.txt", "CvPerfMgr.log", "myvsbkp.log", "cvd.log.zip"])
 def test_other_names_are_not_logs(name: str) -> None:
     """Files of other families are not ours."""
     assert classify_name(name) is None
@@ -97,3 +104,19 @@ def test_a_single_file_path_is_reported_by_its_name(tmp_path: Path) -> None:
     path = write_log(tmp_path, "vsbkp.log", LINE)
     sources, _ = discover([path])
     assert [s.path for s in sources] == ["vsbkp.log"]
+
+
+def test_xz_logs_and_tar_xz_collections_are_read(tmp_path: Path) -> None:
+    """xz-compressed logs and .tar.xz collections read like the others."""
+    (tmp_path / "vsbkp_2026_11_19_22_15_03.log.xz").write_bytes(lzma.compress(LINE.encode()))
+    with tarfile.open(tmp_path / "node.tar.xz", "w:xz") as archive:
+        data = LINE.encode()
+        info = tarfile.TarInfo("Log_Files/vsrst.log")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    sources, skipped = discover([tmp_path])
+    assert sorted(s.path for s in sources) == ["node.tar.xz!Log_Files/vsrst.log", "vsbkp_2026_11_19_22_15_03.log.xz"]
+    for source in sources:
+        with source.open() as stream:
+            assert stream.read() == LINE.encode()
+    assert skipped == []

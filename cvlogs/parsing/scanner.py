@@ -72,11 +72,18 @@ class HeaderFields:
     month: int
     day: int
     clock: str
+    year: int | None
     job: str
     function: str
     class_name: str
     method: str
     message: str
+
+
+def _full_year(text: str | None) -> int | None:
+    if not text:
+        return None
+    return int(text) + (2000 if len(text) == 2 else 0)
 
 
 def match_header(line: str) -> HeaderFields | None:
@@ -91,6 +98,7 @@ def match_header(line: str) -> HeaderFields | None:
         month=int(found["month"]),
         day=int(found["day"]),
         clock=found["time"],
+        year=_full_year(found["year"]),
         job=found["job"] or "",
         function=found["function"] or "",
         class_name=found["class_name"] or "",
@@ -407,6 +415,8 @@ def _base_year(state: _FileState, source: LogSource) -> int | None:
 
 
 def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:
+    if fields.year is not None:  # a line that states its year is believed
+        base_year, offset = fields.year, 0
     if base_year is None:
         return None
     hour, minute, second = fields.clock.replace(",", ".").split(":")
