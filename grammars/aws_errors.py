@@ -90,6 +90,15 @@ KNOWN_CODES = frozenset(
         "ProxyConnectionError",
         "SSLError",
         "CredentialRetrievalError",
+        "SlowDown",
+        "NoCredentialProviders",
+        "EC2RoleRequestError",
+        "CredentialsProviderError",
+        "TooManyRequestsException",
+        "InvalidIdentityToken",
+        "UnknownHostException",
+        "SocketTimeoutException",
+        "SSLHandshakeException",
     }
 )
 CODE_SUFFIXES = ("Exception", "Fault", "NotFound", "Denied", "Exceeded", "Expired", "Failure")
@@ -155,6 +164,18 @@ PHP_CODE = pp.Regex(
 )
 
 XML_CODE = pp.Literal("<Code>") + CODE("code") + "</Code>"
+#: ``"Code": "AccessDenied"``, ``"__type": "com.amazon.coral.service#AccessDeniedException"`` (JSON bodies, IMDS).
+JSON_CODE = pp.Regex(
+    r'(?i)"(?:code|errorcode|__type)"\s{0,8}:\s{0,8}"(?:[\w.]{1,80}#)?'
+    r'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})"'
+)
+JSON_MESSAGE = pp.Regex(r'(?i)"message"\s{0,8}:\s{0,8}"(?P<aws_message>[^"]{0,2000})"')
+#: Java SDK v2: ``(Service: Sts, Status Code: 403, Request ID: ...)`` (commas, no error code).
+JAVA_V2 = CI("(Service:") + pp.Regex(r"[^,;)]+")("service") + "," + CI("Status Code:") + INT("status")
+#: C++ SDK: ``Exception name: AccessDenied`` / ``Error message: ...`` / ``HTTP response code: 403``.
+CPP_EXCEPTION = CI("Exception name:") + CODE("code")
+CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
+HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
 _CODE_ALTERNATIVES = "|".join(re.escape(code) for code in sorted(KNOWN_CODES, key=len, reverse=True))
@@ -218,11 +239,16 @@ CURL_ERROR = (
     + pp.Opt(pp.one_of("- :"))
     + pp.Opt(pp.Regex(r"[^(\n]+")("curl_text"))
 )
-SOCKET_ERROR = pp.Regex(
-    r"(?i)name or service not known|temporary failure in name resolution|could not resolve host"
-    r"|connection refused|connection timed out|timed out|timeout was reached|network is unreachable"
-    r"|no route to host|certificate verify failed|connection reset"
-)("connection_error")
+#: Network failures as Python, curl, Go, Java and .NET word them.
+SOCKET_WORDS = (
+    "name or service not known", "temporary failure in name resolution", "could not resolve host",
+    "couldn't resolve host", "connection refused", "connection timed out", "timed out", "timeout was reached",
+    "network is unreachable", "no route to host", "certificate verify failed", "connection reset", "no such host",
+    "i/o timeout", "unknownhostexception", "sockettimeoutexception", "connecttimeoutexception",
+    "sslhandshakeexception", "certificate signed by unknown authority", "handshake failure",
+    "unable to execute http request",
+)  # fmt: skip
+SOCKET_ERROR = pp.Regex("(?i)" + "|".join(re.escape(word) for word in SOCKET_WORDS))("connection_error")
 ENDPOINT_HOST = HOST("endpoint")
 
 # --- clock skew and expiry ---------------------------------------------------------------------
@@ -275,6 +301,9 @@ PHRASE = pp.Regex(
     r"|the encrypted volume was unable to access the kms master key|the kms key provided is in an incorrect state"
     r"|the ciphertext refers to a customer master key|an error occurred accessing an amazon web services kms key"
     r"|does not exist"
+    r"|no ec2 instance role found|no ec2 imds role found|failed to refresh cached credentials"
+    r"|unable to load (?:aws )?credentials|no valid providers in chain|could not load credentials from any providers"
+    r"|the requested metadata is not found|reduce your request rate"
 )("phrase")
 TIMESTAMP_DATE = CI("Timestamp date is") + ISO_TIME("request_time")
 REGION_DISABLED = CI("STS is not activated in this region for account:") + pp.Regex(r"[0-9xX]{12}")("account_id")
@@ -318,6 +347,12 @@ FACTS: tuple[Fact, ...] = (
     _fact("php", ("error executing",), PHP),
     _fact("xml_code", ("<code>",), XML_CODE),
     _fact("xml_message", ("<message>",), XML_MESSAGE),
+    _fact("json_code", ('"code"', '"errorcode"', '"__type"'), JSON_CODE),
+    _fact("json_message", ('"message"',), JSON_MESSAGE),
+    _fact("java_v2", ("(service:",), JAVA_V2),
+    _fact("cpp_exception", ("exception name:",), CPP_EXCEPTION),
+    _fact("cpp_message", ("error message:",), CPP_MESSAGE),
+    _fact("http_response", ("http response code:",), HTTP_RESPONSE),
     _fact("not_authorized", ("user:",), NOT_AUTHORIZED),
     _fact("legacy_not_authorized", ("not authorized to perform",), LEGACY_NOT_AUTHORIZED),
     _fact("no_permission", ("you are not authorized",), NO_PERMISSION_SENTENCE),
@@ -336,23 +371,7 @@ FACTS: tuple[Fact, ...] = (
     ),
     _fact("dns_failure", ("your requested host",), DNS_FAILURE),
     _fact("curl_error", ("curl returned error", "curl error"), CURL_ERROR),
-    _fact(
-        "socket_error",
-        (
-            "name or service not known",
-            "temporary failure in name resolution",
-            "could not resolve host",
-            "connection refused",
-            "connection timed out",
-            "timed out",
-            "timeout was reached",
-            "network is unreachable",
-            "no route to host",
-            "certificate verify failed",
-            "connection reset",
-        ),
-        SOCKET_ERROR,
-    ),
+    _fact("socket_error", SOCKET_WORDS, SOCKET_ERROR),
     _fact("signature_expired", ("signature expired:",), SIGNATURE_EXPIRED),
     _fact("signature_not_yet_current", ("signature not yet current:",), SIGNATURE_NOT_YET_CURRENT),
     _fact("s3_skew", ("<requesttime>",), S3_SKEW),

@@ -34,7 +34,7 @@ CONNECT = (
     + pp.Tag("step", "connect")
 ).set_name("Connect message")
 
-ASSUME_ROLE_LABEL = pp.Regex(r"(?i)assume[ _]?role").set_name("Assume role")
+ASSUME_ROLE_LABEL = pp.Regex(r"(?i)assum(?:e|ing)[ _-]?role(?:[ _-]?arn)?\s{0,4}[:=]?").set_name("Assume role")
 
 #: ``Assume role [arn:aws:iam::444455556666:role/CVTenantRole]`` (anywhere in the message)
 ASSUME_ROLE = (ASSUME_ROLE_LABEL + bracketed("arn_text") + pp.Tag("step", "validate")).set_name("Assume role message")

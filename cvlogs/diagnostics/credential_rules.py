@@ -11,12 +11,16 @@ from cvlogs.diagnostics.facts import event_account, event_role, has_phrase
 from cvlogs.model import AccountId, AwsError, Event
 
 IMDS_CODES = frozenset(
-    {"NoCredentialsError", "CredentialRetrievalError", "InstanceProfileNotFound", "AssumeRoleUnauthorizedAccess"}
-)
+    {"NoCredentialsError", "CredentialRetrievalError", "InstanceProfileNotFound", "AssumeRoleUnauthorizedAccess",
+     "NoCredentialProviders", "EC2RoleRequestError", "CredentialsProviderError"}
+)  # fmt: skip
 IMDS_PHRASES = (
     "unable to locate credentials", "unable to get iam security credentials", "instance profile metadata service",
     "error retrieving metadata", "imdsv2", "metadata service", "169.254.169.254", "instance profile does not contain",
-    "ec2 cannot assume the role", "error response received when retrieving",
+    "ec2 cannot assume the role", "error response received when retrieving", "no ec2 instance role found",
+    "no ec2 imds role found", "unable to load credentials", "unable to load aws credentials",
+    "no valid providers in chain", "could not load credentials from any providers",
+    "the requested metadata is not found",
 )  # fmt: skip
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 INVALID_CODES = frozenset(

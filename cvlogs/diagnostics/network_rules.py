@@ -8,9 +8,13 @@ from cvlogs.diagnostics.facts import event_account, event_role, has_phrase, sts_
 from cvlogs.model import Event
 
 NETWORK_CODES = frozenset(
-    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ProxyConnectionError", "SSLError"}
-)
+    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ProxyConnectionError", "SSLError",
+     "UnknownHostException", "SocketTimeoutException", "SSLHandshakeException"}
+)  # fmt: skip
 NETWORK_PHRASES = (
+    "no such host", "i/o timeout", "unknownhostexception", "sockettimeoutexception", "connecttimeoutexception",
+    "sslhandshakeexception", "certificate signed by unknown authority", "handshake failure",
+    "unable to execute http request",
     "could not connect to the endpoint", "timeout on endpoint", "failed to connect to proxy", "ssl validation failed",
     "could not be resolved", "certificate verify failed", "connection refused", "timed out", "timeout was reached",
 )  # fmt: skip

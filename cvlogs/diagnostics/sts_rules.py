@@ -20,7 +20,8 @@ from cvlogs.model import AccountId, Event
 
 THROTTLE_CODES = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottledException",
-     "SnapshotCreationPerVolumeRateExceeded", "ConcurrentLimitExceededException", "TooManyRequestsException"}
+     "SnapshotCreationPerVolumeRateExceeded", "ConcurrentLimitExceededException", "TooManyRequestsException",
+     "SlowDown"}
 )  # fmt: skip
 VALIDATION_CODES = frozenset({"ValidationError", "ValidationException", "InvalidParameterValue"})
 
@@ -206,7 +207,8 @@ class Throttled(ErrorRule):
         error = event.error
         if error is None:
             return None
-        if error.code not in THROTTLE_CODES and not has_phrase(error, "rate exceeded", "limit exceeded", "throttl"):
+        throttled = ("rate exceeded", "limit exceeded", "throttl", "reduce your request rate")
+        if error.code not in THROTTLE_CODES and not has_phrase(error, *throttled):
             return None
         operation = f" on {error.operation}" if error.operation else ""
         message = f"throttled{operation}: {error.code or 'rate exceeded'}"

@@ -54,14 +54,9 @@ def interpret(class_name: str, method: str, message: str) -> Meaning | None:
     role = _bracketed_role(message, lowered)
     if error is not None:
         return Meaning("error", role=role, error=error)
-    connect = _parse_at(credentials.CONNECT, message, lowered, ("connecting to",))
-    if connect is not None and (method in credentials.CONNECT_METHODS or "arn_text" in connect):
-        arn_text = connect.get("arn_text")
-        return Meaning(
-            "connect", role=analyse_role_arn(arn_text) if arn_text is not None else None, url=connect.get("url")
-        )
-    if method in credentials.VALIDATE_METHODS or role is not None:
-        return Meaning("validate", role=role)
+    step = _step(method, message, lowered, role)
+    if step is not None:
+        return step
     if any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS):
         return Meaning("activity")
     if any(word in lowered for word in aws_errors.CREDENTIAL_VOCABULARY):
@@ -69,9 +64,31 @@ def interpret(class_name: str, method: str, message: str) -> Meaning | None:
     return None
 
 
+def _step(method: str, message: str, lowered: str, role: RoleArn | None) -> Meaning | None:
+    """A Connect or Assume role step, however its ARN is worded (bracketed, or anywhere)."""
+    connect = _parse_at(credentials.CONNECT, message, lowered, ("connecting to",))
+    is_connect = method in credentials.CONNECT_METHODS and "connecting" in lowered
+    if is_connect or (connect is not None and "arn_text" in connect):
+        arn_text = connect.get("arn_text") if connect else None
+        found = analyse_role_arn(arn_text) if arn_text is not None else _any_role_arn(message)
+        return Meaning("connect", role=found, url=connect.get("url") if connect else None)
+    if method in credentials.VALIDATE_METHODS or role is not None:
+        return Meaning("validate", role=role or _any_role_arn(message))
+    return None
+
+
 def _bracketed_role(message: str, lowered: str) -> RoleArn | None:
-    found = _parse_at(credentials.ASSUME_ROLE, message, lowered, ("assume role", "assumerole", "assume_role"))
+    anchors = ("assume role", "assumerole", "assume_role", "assume-role", "assuming role", "assumingrole")
+    found = _parse_at(credentials.ASSUME_ROLE, message, lowered, anchors)
     return None if found is None else analyse_role_arn(found["arn_text"])
+
+
+def _any_role_arn(message: str) -> RoleArn | None:
+    """The first ``arn:...:role/...`` token of a message, for step lines that word it otherwise."""
+    for token in _regex_of(aws_errors.ARN_TOKEN).finditer(message):
+        if ":role/" in token[0]:
+            return analyse_role_arn(token[0])
+    return None
 
 
 def find_error(message: str, lowered: str) -> AwsError | None:
