@@ -51,6 +51,7 @@ Paths = Annotated[
     typer.Argument(
         help="Log directories, log files, archives (.zip, .tar.gz, .7z, .7z.001) or fsspec URLs (s3://...).",
         show_default=False,
+        metavar="PATH...",
     ),
 ]
 Accounts = Annotated[
