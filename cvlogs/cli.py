@@ -51,14 +51,22 @@ Paths = Annotated[
     typer.Argument(
         help="Log directories, log files, archives (.zip, .tar.gz, .7z, .7z.001) or fsspec URLs (s3://...).",
         show_default=False,
-        metavar="PATH...",
+        metavar="PATH",
     ),
 ]
 Accounts = Annotated[
     list[str] | None, typer.Option("--account", "-a", help="Keep only this 12-digit AWS account id (repeatable).")
 ]
-Since = Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only events at or after this local time.")]
-Until = Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only events at or before this local time.")]
+Since = Annotated[
+    datetime | None,
+    typer.Option(
+        formats=DATE_FORMATS, metavar="TIME", help="Only events at or after this local time (2026-11-20T10:00)."
+    ),
+]
+Until = Annotated[
+    datetime | None,
+    typer.Option(formats=DATE_FORMATS, metavar="TIME", help="Only events at or before this local time."),
+]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 NoRedact = Annotated[
     bool,
