@@ -343,3 +343,20 @@ def test_the_whole_pipeline_is_linear_on_adversarial_lines(tmp_path: Path) -> No
     normal = _best_time(lambda: scan_paths([tmp_path / "normal"]), repeat=2) / 3
     worst = _best_time(lambda: scan_paths([tmp_path / "hostile"]), repeat=2) / len(ADVERSARIAL)
     assert worst < max(normal, 0.005) * 50, f"{worst * 1000:.1f} ms a line against {normal * 1000:.1f} ms"
+
+
+def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permission denied (simulated: the tests run as root) makes a skipped file, not a crash."""
+    path = write_log(tmp_path, "vsbkp.log", LINE)
+    write_log(tmp_path, "vsrst.log", LINE)
+    real_open = open
+
+    def deny(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", deny)
+    result = scan_paths([tmp_path])
+    assert [f.path for f in result.files] == ["vsrst.log"]
+    assert "PermissionError" in result.skipped[0].reason
