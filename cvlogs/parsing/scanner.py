@@ -10,35 +10,25 @@ Python object is made for an irrelevant line and pyparsing is never called per l
 
 from __future__ import annotations
 
-import codecs
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO
 
-from cvlogs.grammars import aws_errors, credentials, header
+from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import BROKEN, LogSource, broken_reason
 from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
+from cvlogs.parsing.chunks import CHUNK_SIZE, PREFIX_AT, PREFIX_BYTES, utf8_chunks
+from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
 from cvlogs.parsing.prefilter import StemFinder
 
-CHUNK_SIZE = 8 << 20
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
-_BACKTRACK_LINES = 64
-_MAX_RECORD_BYTES = 1 << 20
-#: A line longer than this keeps only its start (a 10 MB line without a newline, say).
-MAX_LINE_BYTES = 1 << 20
 _SAMPLE_BYTES = 1 << 20
 
-HEADER_RE = header.HEADER.re
-# The bulk scanner needs no groups: capturing them costs about a fifth of the match time.
-_PREFIX_BYTES = re.sub(r"\(\?P<\w+>", "(?:", header.HEADER_PREFIX_PATTERN).encode()
-_PREFIX_AT = re.compile(_PREFIX_BYTES)
 # Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
-_HEADERLESS = re.compile(b"\n(?!" + _PREFIX_BYTES + b")", re.MULTILINE)
+_HEADERLESS = re.compile(b"\n(?!" + PREFIX_BYTES + b")", re.MULTILINE)
 
 
 def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -53,58 +43,6 @@ def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
 
 #: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
 PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 where it is, Latin-1 otherwise: never fails, never loses a byte."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderFields:
-    """The header of one line, from the compiled header pattern (the fast path)."""
-
-    pid: int
-    tid: str
-    month: int
-    day: int
-    clock: str
-    year: int | None
-    job: str
-    function: str
-    class_name: str
-    method: str
-    message: str
-
-
-def _full_year(text: str | None) -> int | None:
-    if not text:
-        return None
-    return int(text) + (2000 if len(text) == 2 else 0)
-
-
-def match_header(line: str) -> HeaderFields | None:
-    """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split."""
-    found = HEADER_RE.match(line)
-    if found is None:
-        return None
-    message, _ = header.split_trailer(found["message"])
-    return HeaderFields(
-        pid=int(found["pid"]),
-        tid=found["tid"],
-        month=int(found["month"]),
-        day=int(found["day"]),
-        clock=found["time"],
-        year=_full_year(found["year"]),
-        job=found["job"] or "",
-        function=found["function"] or "",
-        class_name=found["class_name"] or "",
-        method=found["method"] or "",
-        message=message,
-    )
 
 
 @dataclass(slots=True)
@@ -156,7 +94,7 @@ def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHU
     state = _FileState(source, keep_all)
     try:
         with source.open() as stream:
-            encoding, chunks = _utf8_chunks(stream, chunk_size)
+            encoding, chunks = utf8_chunks(stream, chunk_size)
             for chunk in chunks:
                 _scan_chunk(chunk, state)
     except BROKEN as error:
@@ -164,85 +102,11 @@ def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHU
     return _finish(state, source, encoding)
 
 
-def _utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:
-    """The stream as UTF-8 chunks that end where a header line starts (or at the end)."""
-    first = stream.read(size)
-    encoding = _sniff(first)
-    if first.startswith(codecs.BOM_UTF8):
-        first = first[len(codecs.BOM_UTF8) :]
-    if encoding == "utf-8":
-        blocks: Iterator[bytes] = _blocks(first, stream, size)
-    else:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        blocks = (decoder.decode(block).encode("utf-8") for block in _blocks(first, stream, size))
-    return encoding, _cut_at_records(blocks)
-
-
-def _sniff(head: bytes) -> str:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    sample = head[:4096]
-    if len(sample) >= 8 and sample.count(0) * 3 > len(sample):
-        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-    return "utf-8"
-
-
-def _blocks(first: bytes, stream: IO[bytes], size: int) -> Iterator[bytes]:
-    if first:
-        yield first
-    while block := stream.read(size):
-        yield block
-
-
-def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """Chunks that end where a header line starts; a line longer than ``MAX_LINE_BYTES`` keeps
-    only its first ``MAX_LINE_BYTES`` (memory stays bounded, the line is still counted once)."""
-    carry = b""
-    skipping = False
-    for block in blocks:
-        start = 0
-        if skipping:
-            start = block.find(b"\n")
-            if start < 0:
-                continue  # still inside the overlong line
-            skipping = False
-        buffer = carry + block[start:]
-        cut = _last_record_start(buffer)
-        if cut > 0:
-            yield buffer[:cut]
-        carry = buffer[cut:]
-        if len(carry) > MAX_LINE_BYTES and b"\n" not in carry:
-            carry, skipping = carry[:MAX_LINE_BYTES], True
-    if carry:
-        yield carry
-
-
-def _last_record_start(buffer: bytes) -> int:
-    """Where to cut: the start of the last complete header line, so its continuations follow it.
-
-    0 means "read more first" (the buffer holds one record so far).  A record longer than
-    ``_BACKTRACK_LINES`` lines or ``_MAX_RECORD_BYTES`` is cut after its last complete line:
-    its lines are still counted, only the record's message is shortened.
-    """
-    end = buffer.rfind(b"\n")
-    if end < 0:
-        return 0
-    start = end
-    for _ in range(_BACKTRACK_LINES):
-        start = buffer.rfind(b"\n", 0, start) + 1
-        if start == 0:
-            return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
-        if _PREFIX_AT.match(buffer, start):
-            return start
-        start -= 1
-    return end + 1
-
-
 def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     size = len(chunk)
     lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
     headerless = [m.start() + 1 for m in _HEADERLESS.finditer(chunk) if m.start() + 1 < size]
-    if size and _PREFIX_AT.match(chunk) is None:
+    if size and PREFIX_AT.match(chunk) is None:
         headerless.insert(0, 0)
     headerless_set = set(headerless)
     base = state.lines
