@@ -320,6 +320,10 @@ def _add_members(container: Container, place: _Place, found: _Found) -> None:
         container.close()
         found.skip(place.shown, f"corrupt or unreadable archive: {error}")
         return
+    if not any(member.is_file or member.is_link for member in members):
+        container.close()
+        found.skip(place.shown, "archive holds no files")
+        return
     try:
         for member in members:
             if member.is_file or member.is_link:
@@ -335,6 +339,8 @@ def broken_reason(error: BaseException) -> str:
     """What a person reads when a file or member could not be read."""
     if isinstance(error, OverCap):
         return f"{error} (a possible archive bomb; raise the cap with --max-member-bytes)"
+    if isinstance(error, CvlogsError):
+        return str(error)
     return f"corrupt, truncated or unreadable: {type(error).__name__}: {error}"
 
 

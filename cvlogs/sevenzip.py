@@ -22,6 +22,14 @@ from cvlogs.errors import CvlogsError
 
 _PY7ZR_ERRORS = (py7zr.exceptions.ArchiveError, py7zr.exceptions.PasswordRequired, py7zr.exceptions.AbsolutePathError)
 
+
+def _broken(error: Exception) -> CvlogsError:
+    """A py7zr error as one readable sentence (py7zr's own messages may carry internal tuples)."""
+    if isinstance(error, py7zr.exceptions.PasswordRequired):
+        return CvlogsError("password-protected 7z archive: cvlogs cannot read it (extract it with the password)")
+    return CvlogsError(f"7z: {type(error).__name__}: {str(error)[:200]}")
+
+
 _VOLUME = re.compile(r"^(?P<base>.+\.7z)\.(?P<number>\d{3,})$", re.IGNORECASE)
 _SPOOL_IN_MEMORY = 32 << 20
 
@@ -129,14 +137,14 @@ class SevenZip:
         try:
             self.archive = py7zr.SevenZipFile(handle)
         except _PY7ZR_ERRORS as error:
-            raise CvlogsError(f"7z: {error}") from error
+            raise _broken(error) from error
         self.limit = limit
 
     def members(self) -> list[Member]:
         try:
             listed = self.archive.list()
         except _PY7ZR_ERRORS as error:
-            raise CvlogsError(f"7z: {error}") from error
+            raise _broken(error) from error
         return [
             Member(
                 name=info.filename,
@@ -154,7 +162,7 @@ class SevenZip:
         try:
             self.archive.extract(targets=[name], factory=factory)
         except _PY7ZR_ERRORS as error:
-            raise CvlogsError(f"7z: {error}") from error
+            raise _broken(error) from error
         finally:
             self.archive.reset()
         product = factory.products.get(name)

@@ -170,3 +170,14 @@ def test_corrupt_bundles_are_skipped(tmp_path: Path) -> None:
     result = scan_paths([tmp_path])
     assert [f.path for f in result.files] == ["vsbkp.log"]
     assert result.skipped[0].path == BUNDLE
+
+
+def test_password_protected_and_empty_bundles_are_reported(tmp_path: Path) -> None:
+    """A password-protected member and an empty archive are listed with plain reasons."""
+    with py7zr.SevenZipFile(tmp_path / BUNDLE, "w", password="secret") as archive:
+        archive.writestr(_log(HEALTHY, "444455556666"), "node/vsbkp.log")
+    with py7zr.SevenZipFile(tmp_path / "empty.7z", "w"):
+        pass
+    reasons = {s.path: s.reason for s in scan_paths([tmp_path]).skipped}
+    assert reasons[f"{BUNDLE}!node/vsbkp.log"].startswith("password-protected 7z archive")
+    assert reasons["empty.7z"] == "archive holds no files"

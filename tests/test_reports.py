@@ -89,3 +89,14 @@ def test_exit_status_follows_error_findings(samples: Path) -> None:
 def test_build_report_is_the_stages_in_order(samples: Path) -> None:
     """The one-call API gives the same report as scanning and reporting by hand."""
     assert build_report([samples]) == _report(samples)
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    """Binary junk in evidence is shown escaped in text, markdown and html, kept as is in JSON."""
+    (tmp_path / "vsbkp.log").write_bytes(b"\x1b[2J\x07junk\n1 a 11/20 10:00:00 7 x::y() - ok\n")
+    report = report_of(scan_paths([tmp_path]))
+    for output in (Format.text, Format.markdown, Format.html):
+        rendered = render(report, output)
+        assert "\x1b" not in rendered
+        assert "\\x1b[2J" in rendered
+    assert "\\u001b[2J" in render(report, Format.json)

@@ -271,10 +271,8 @@ def _base_year(state: _FileState, source: LogSource) -> int | None:
     if hint is None:
         return None
     year = hint.year
-    if state.last is not None:
-        last = state.last[0]
-        if (last.month, last.day) > (hint.month, hint.day):
-            year -= 1  # the hint is early in January, the last line late in December
+    if state.last is not None and state.last[0].month > hint.month + 5:
+        year -= 1  # the hint is early in the year (January), the last line late in the one before
     return year - state.year_offset
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from cvlogs.render.json_report import iso, shown_path
+from cvlogs.render.json_report import iso, printable, shown_path
 from cvlogs.report import Report, TimelineStep
 
 _CSS = """
@@ -142,7 +142,7 @@ def _findings(report: Report) -> list[str]:
     if not report.findings:
         parts.append('<p class="ok">No findings.</p>')
     for f in report.findings:
-        evidence = "\n".join(f"{e.path}:{e.line}: {e.text}" for e in f.evidence)
+        evidence = "\n".join(f"{e.path}:{e.line}: {printable(e.text)}" for e in f.evidence)
         parts.append(
             f'<div class="finding {f.severity}"><h3><span class="{f.severity}">{f.severity.upper()}</span> '
             f"{f.rule} {escape(f.name)}: {escape(f.account_id or 'node-wide')}</h3>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cvlogs.render.json_report import iso, shown_path
+from cvlogs.render.json_report import iso, printable, shown_path
 from cvlogs.report import Report
 
 _ICON = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -71,13 +71,13 @@ def render(report: Report, width: int = 100) -> str:
         out += [
             f"### {_ICON[finding.severity]} {finding.rule} {finding.name}: {finding.account_id or 'node-wide'}",
             "",
-            finding.message,
+            printable(finding.message),
             "",
             f"- Role: {role}",
             f"- Seen {finding.count} time(s), first at {iso(finding.first_seen) or '-'}"
             + (f" on {', '.join(finding.hosts)}" if finding.hosts else ""),
             "",
-            *_fence([f"{e.path}:{e.line}: {e.text}" for e in finding.evidence]),
+            *_fence([f"{e.path}:{e.line}: {printable(e.text)}" for e in finding.evidence]),
             "",
             f"**Remedy.** {finding.remedy}",
             "",

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cvlogs.render.json_report import iso
+from cvlogs.render.json_report import iso, printable
 from cvlogs.report import Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "green", "failed": "bold red"}
@@ -72,11 +72,11 @@ def _findings(report: Report) -> list[RenderableType]:
             f"  {finding.account_id or 'node-wide'}  x{finding.count}",
             f"  on {', '.join(finding.hosts)}" if finding.hosts else "",
         )
-        body = Text(finding.message + "\n")
+        body = Text(printable(finding.message) + "\n")
         if finding.evidence:
             first = finding.evidence[0]
             body.append(f"{first.path}:{first.line}: ", style="dim")
-            body.append(first.text + "\n")
+            body.append(printable(first.text) + "\n")
         body.append("Remedy: ", style="bold")
         body.append(finding.remedy)
         parts.append(Panel(body, title=title, title_align="left"))
