@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import multiprocessing
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from cvlogs.intake import LogSource, discover
 from cvlogs.model import FileResult
-from cvlogs.parsing import scan_paths, scan_source
+from cvlogs.parsing import scan_paths, scan_source, scan_sources
 
 from .conftest import write_log
 
@@ -208,3 +209,11 @@ def test_arbitrary_lines_and_bytes_keep_the_accounting(
     assert result.lines == result.records + result.continuations + result.unparsed
     if result.encoding == "utf-8":
         assert _counts(result) == _reference_accounting(data)
+
+
+def test_the_process_pool_works_with_spawn(samples: Path) -> None:
+    """Windows and macOS start workers with spawn: sources and the task must survive pickling."""
+    sources, _ = discover([samples])
+    spawned = list(scan_sources(sources, jobs=2, context=multiprocessing.get_context("spawn")))
+    local = list(scan_sources(sources))
+    assert spawned == local
