@@ -221,26 +221,7 @@ def _add_remote(url: str, shown: str, info: dict[str, Any], found: _Found) -> No
         modified = stamp.replace(tzinfo=None)
     else:
         modified = datetime.now()
-    if later_volume(file):
-        found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
-        return
-    kind = archive_kind(file.name)
-    if kind is not None:
-        try:
-            container = open_container(kind, _open_url(url), found.limits.max_member_bytes)
-        except BROKEN as error:
-            found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
-            return
-        _add_members(container, _Place(file, (), shown, modified, found.host, bundle_time(file.name), url), found)
-        return
-    named = classify_name(file.name)
-    if named is None:
-        found.skip(shown, _NOT_A_LOG)
-        return
-    family, rolled, compression = named
-    limit = found.limits.max_member_bytes
-    source = LogSource(shown, family, file, rolled or modified, (), compression, found.host, limit, url)
-    found.sources.append(source)
+    _add_found(file, shown, modified, found, url)
 
 
 def _walk(root: Path, found: _Found) -> Iterator[Path]:
@@ -265,37 +246,30 @@ def _add_file(file: Path, shown: str, found: _Found) -> None:
     if not stat.S_ISREG(info.st_mode):
         found.skip(shown, "not a regular file (a FIFO, device or socket is never opened)")
         return
-    modified = datetime.fromtimestamp(info.st_mtime)
+    _add_found(file, shown, datetime.fromtimestamp(info.st_mtime), found)
+
+
+def _add_found(file: Path, shown: str, modified: datetime, found: _Found, url: str | None = None) -> None:
+    """A file met at ``shown`` (local, or at ``url``): a log, an archive to open, or a skip."""
     if later_volume(file):
         found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
         return
     kind = archive_kind(file.name)
+    limit = found.limits.max_member_bytes
     if kind is not None:
         try:
-            container = open_container(kind, file, found.limits.max_member_bytes)
+            container = open_container(kind, file if url is None else _open_url(url), limit)
         except BROKEN as error:
             found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
             return
-        bundle = bundle_time(file.name)
-        place = _Place(file, (), shown, modified, found.host, bundle)
-        _add_members(container, place, found)
+        _add_members(container, _Place(file, (), shown, modified, found.host, bundle_time(file.name), url), found)
         return
     named = classify_name(file.name)
     if named is None:
         found.skip(shown, _NOT_A_LOG)
         return
     family, rolled, compression = named
-    found.sources.append(
-        LogSource(
-            shown,
-            family,
-            file,
-            rolled or modified,
-            compression=compression,
-            host=found.host,
-            max_bytes=found.limits.max_member_bytes,
-        )
-    )
+    found.sources.append(LogSource(shown, family, file, rolled or modified, (), compression, found.host, limit, url))
 
 
 @dataclass(frozen=True, slots=True)
