@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, NewType
+from typing import ClassVar, Literal, NewType
 
 AccountId = NewType("AccountId", str)
 """A 12-digit AWS account id, kept as a string so that leading zeros survive."""
@@ -29,11 +29,27 @@ COLUMNS: dict[str, str] = {
     "message": "string[pyarrow]",
 }
 
+
+class Compact:
+    """Pickled as its class and its field values in order (for what worker processes send back).
+
+    A frozen slots dataclass otherwise pickles through ``__getstate__``/``__setstate__`` and one
+    ``object.__setattr__`` per field; measured on the bench corpus, this halves the time to move
+    a file's events between processes.
+    """
+
+    __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]]
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), tuple([getattr(self, name) for name in self.__match_args__])
+
+
 EventKind = Literal["connect", "validate", "error", "activity", "unrecognized", "other"]
 
 
 @dataclass(frozen=True, slots=True)
-class SkippedSource:
+class SkippedSource(Compact):
     """A file met under a scanned path that was not read, and why (a person reads the reason)."""
 
     path: str
@@ -41,7 +57,7 @@ class SkippedSource:
 
 
 @dataclass(frozen=True, slots=True)
-class RoleArn:
+class RoleArn(Compact):
     """A role ARN as logged, with what is wrong with it for STS (``problems`` empty when fine)."""
 
     text: str
@@ -65,7 +81,7 @@ class RoleArn:
 
 
 @dataclass(frozen=True, slots=True)
-class AwsError:
+class AwsError(Compact):
     """The facts found in one AWS error message, whatever SDK wrapped it."""
 
     code: str | None = None
@@ -100,7 +116,7 @@ class AwsError:
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
+class Location(Compact):
     """Where a line stands: the path as reported (relative to the scanned PATH) and its 1-based number."""
 
     path: str
@@ -111,7 +127,7 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(Compact):
     """One log record that a grammar recognised (or, with ``--all``, any record)."""
 
     kind: EventKind
@@ -154,7 +170,7 @@ def error_account(error: AwsError) -> AccountId | None:
 
 
 @dataclass(frozen=True, slots=True)
-class LineSample:
+class LineSample(Compact):
     """A line kept as an example (unparsed lines): where it is and its text."""
 
     location: Location
@@ -162,7 +178,7 @@ class LineSample:
 
 
 @dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(Compact):
     """Everything one log file yields; ``lines == records + continuations + unparsed`` always."""
 
     path: str
