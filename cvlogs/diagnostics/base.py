@@ -21,14 +21,18 @@ class Occurrence:
     role_arn: str | None
     time: datetime | None
     message: str
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[Event | Evidence, ...]
+    """The lines that show it: events become ``Evidence`` only if their finding keeps them (five
+    at most per finding, while a rule may fire thousands of times)."""
     weight: int = 1
     """How many occurrences this one stands for (CVL902 reports a file's unparsed lines at once)."""
 
 
-def evidence_of(*events: Event | None) -> tuple[Evidence, ...]:
-    """The evidence lines of events (the header line of each, as it stands in its file)."""
-    return tuple(Evidence(e.location.path, e.location.line, e.text, e.host) for e in events if e is not None)
+def as_evidence(line: Event | Evidence) -> Evidence:
+    """The evidence line of an event: its header line as it stands in its file."""
+    if isinstance(line, Evidence):
+        return line
+    return Evidence(line.location.path, line.location.line, line.text, line.host)
 
 
 class Rule(ABC):
@@ -43,7 +47,8 @@ class Rule(ABC):
         self, event: Event, message: str, account: AccountId | None, role: str | None, *more: Event | None
     ) -> Occurrence:
         """An occurrence of this rule shown by ``event`` (and ``more`` lines)."""
-        return Occurrence(self.code, account, role, event.time, message, evidence_of(event, *more))
+        lines = (event,) if not more else (event, *(e for e in more if e is not None))
+        return Occurrence(self.code, account, role, event.time, message, lines)
 
 
 class ErrorRule(Rule):

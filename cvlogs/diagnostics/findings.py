@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from cvlogs.diagnostics.base import Occurrence, Rule
+from cvlogs.diagnostics.base import Occurrence, Rule, as_evidence
 from cvlogs.model import Evidence, Finding
 
 MAX_EVIDENCE = 5
@@ -22,11 +22,11 @@ def group_findings(occurrences: Iterable[Occurrence], rules: Mapping[str, Rule])
 
 
 def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
-    ordered = sorted(items, key=lambda o: (o.time or datetime.min, o.evidence[0].path if o.evidence else ""))
+    ordered = sorted(items, key=lambda o: (o.time or datetime.min, _path(o)))
     first = ordered[0]
     evidence: list[Evidence] = []
     for occurrence in ordered:
-        evidence.extend(line for line in occurrence.evidence if line not in evidence)
+        evidence.extend(line for line in map(as_evidence, occurrence.evidence) if line not in evidence)
         if len(evidence) >= MAX_EVIDENCE:
             break
     del evidence[MAX_EVIDENCE:]
@@ -48,3 +48,10 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         remedy=rule.remedy,
         hosts=tuple(sorted({line.host for o in ordered for line in o.evidence if line.host})),
     )
+
+
+def _path(occurrence: Occurrence) -> str:
+    if not occurrence.evidence:
+        return ""
+    first = occurrence.evidence[0]
+    return first.path if isinstance(first, Evidence) else first.location.path
