@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cvlogs.grammars import header
 
@@ -17,9 +17,12 @@ def decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-@dataclass(frozen=True, slots=True)
-class HeaderFields:
-    """The header of one line, from the compiled header pattern (the fast path)."""
+class HeaderFields(NamedTuple):
+    """The header of one line, from the compiled header pattern (the fast path).
+
+    A named tuple rather than a frozen dataclass: it is built for every record the scanner reads,
+    and measured about four times cheaper to make.
+    """
 
     pid: int
     tid: str
@@ -40,22 +43,30 @@ def _full_year(text: str | None) -> int | None:
     return int(text) + (2000 if len(text) == 2 else 0)
 
 
+# Positions of the named groups in ``Match.groups()``: one C call instead of one lookup per name.
+_PID, _TID, _MONTH, _DAY, _YEAR, _CLOCK, _JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE = (
+    HEADER_RE.groupindex[name] - 1
+    for name in ("pid", "tid", "month", "day", "year", "time", "job", "function", "class_name", "method", "message")
+)
+
+
 def match_header(line: str) -> HeaderFields | None:
     """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split."""
     found = HEADER_RE.match(line)
     if found is None:
         return None
-    message, _ = header.split_trailer(found["message"])
+    groups = found.groups()
+    message, _ = header.split_trailer(groups[_MESSAGE])
     return HeaderFields(
-        pid=int(found["pid"]),
-        tid=found["tid"],
-        month=int(found["month"]),
-        day=int(found["day"]),
-        clock=found["time"],
-        year=_full_year(found["year"]),
-        job=found["job"] or "",
-        function=found["function"] or "",
-        class_name=found["class_name"] or "",
-        method=found["method"] or "",
-        message=message,
+        int(groups[_PID]),
+        groups[_TID],
+        int(groups[_MONTH]),
+        int(groups[_DAY]),
+        groups[_CLOCK],
+        _full_year(groups[_YEAR]),
+        groups[_JOB] or "",
+        groups[_FUNCTION] or "",
+        groups[_CLASS] or "",
+        groups[_METHOD] or "",
+        message,
     )

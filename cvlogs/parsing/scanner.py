@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import BROKEN, LogSource, broken_reason
@@ -281,13 +281,12 @@ def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime 
         base_year, offset = fields.year, 0
     if base_year is None:
         return None
-    hour, minute, second = fields.clock.replace(",", ".").split(":")
-    whole, _, fraction = second.partition(".")
+    hour, minute, second = fields.clock.split(":")  # the grammar: h:mm:ss, then .ffffff or ,ffffff
+    micro = int(second[3:9].ljust(6, "0")) if len(second) > 2 else 0
     try:
-        moment = datetime(base_year + offset, fields.month, fields.day, int(hour), int(minute), int(whole))
+        return datetime(base_year + offset, fields.month, fields.day, int(hour), int(minute), int(second[:2]), micro)
     except ValueError:
         return None  # 02/30 or 25:00 from a damaged line: the event keeps no time rather than a wrong one
-    return moment + timedelta(microseconds=int(fraction.ljust(6, "0")[:6])) if fraction else moment
 
 
 def _event(pending: _Pending, base_year: int | None, source: LogSource) -> Event:
