@@ -32,8 +32,8 @@ from cvlogs.model import SkippedSource
 from cvlogs.parsing import messages, scan_paths, scan_source
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.chunks import MAX_LINE_BYTES
+from cvlogs.parsing.lineindex import _HEADERLESS
 from cvlogs.parsing.messages import find_error, interpret
-from cvlogs.parsing.scanner import _HEADERLESS
 
 from .conftest import write_log
 

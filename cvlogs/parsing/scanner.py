@@ -10,14 +10,16 @@ Python object is made for an irrelevant line and pyparsing is never called per l
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import numpy as np
 
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import BROKEN, LogSource, broken_reason
 from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
-from cvlogs.parsing.chunks import CHUNK_SIZE, PREFIX_AT, PREFIX_BYTES, utf8_chunks
+from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
+from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
 from cvlogs.parsing.prefilter import StemFinder
@@ -26,9 +28,6 @@ _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
 _SAMPLE_BYTES = 1 << 20
-
-# Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
-_HEADERLESS = re.compile(b"\n(?!" + PREFIX_BYTES + b")", re.MULTILINE)
 
 
 def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -103,123 +102,49 @@ def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHU
 
 
 def _scan_chunk(chunk: bytes, state: _FileState) -> None:
-    size = len(chunk)
-    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
-    headerless = [m.start() + 1 for m in _HEADERLESS.finditer(chunk) if m.start() + 1 < size]
-    if size and PREFIX_AT.match(chunk) is None:
-        headerless.insert(0, 0)
-    headerless_set = set(headerless)
+    index = LineIndex.of(chunk)
+    headers = index.headers
     base = state.lines
-    state.lines += lines
+    state.lines += index.count
     leading = 0
     if not state.seen_header:
-        leading = _leading_unparsed(chunk, headerless_set)
-        _sample_unparsed(chunk, headerless[:leading], base, state)
+        leading = int(headers[0]) if headers.size else index.count
+        _sample_unparsed(index, leading, base, state)
         state.unparsed += leading
-        state.seen_header = leading < lines
-    state.continuations += len(headerless) - leading
-    state.records += lines - len(headerless)
-    if lines == len(headerless):
+        state.seen_header = leading < index.count
+    state.continuations += index.count - headers.size - leading
+    state.records += headers.size
+    if headers.size == 0:
         return
-    first_start = _next_header(chunk, 0, headerless_set)
-    _observe_edge(chunk, first_start, state, edge="first")
-    if state.keep_all:
-        starts = _all_header_starts(chunk, headerless_set)
-    else:
-        starts = _relevant_record_starts(chunk, headerless_set, state)
-    line_number = base
-    previous = 0
-    for start in starts:
-        line_number += chunk.count(b"\n", previous, start)
-        previous = start
-        _read_record(chunk, start, headerless_set, line_number + 1, state)
-    last_start = _last_header(chunk, headerless_set)
-    _observe_edge(chunk, last_start, state, edge="last")
+    _observe_edge(index, int(headers[0]), state, edge="first")
+    records = headers if state.keep_all else _relevant_records(index, state)
+    for line in records.tolist():
+        _read_record(index, line, base + line + 1, state)
+    _observe_edge(index, int(headers[-1]), state, edge="last")
 
 
-def _leading_unparsed(chunk: bytes, headerless: set[int]) -> int:
-    count = 0
-    start = 0
-    while start in headerless:
-        count += 1
-        nl = chunk.find(b"\n", start)
-        if nl < 0:
-            break
-        start = nl + 1
-    return count
+def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState) -> None:
+    for line in range(min(leading, _UNPARSED_SAMPLES - len(state.samples))):
+        text = decode(index.line(line)[:512]).rstrip("\r")
+        state.samples.append(LineSample(Location(state.source.path, base + line + 1), text))
 
 
-def _sample_unparsed(chunk: bytes, starts: list[int], base: int, state: _FileState) -> None:
-    line = base
-    previous = 0
-    for start in starts:
-        line += chunk.count(b"\n", previous, start)
-        previous = start
-        if len(state.samples) < _UNPARSED_SAMPLES:
-            end = chunk.find(b"\n", start)
-            text = decode(chunk[start : end if end >= 0 else len(chunk)][:512]).rstrip("\r")
-            state.samples.append(LineSample(Location(state.source.path, line + 1), text))
-
-
-def _next_header(chunk: bytes, start: int, headerless: set[int]) -> int:
-    while start in headerless:
-        start = chunk.find(b"\n", start) + 1
-    return start
-
-
-def _last_header(chunk: bytes, headerless: set[int]) -> int:
-    end = len(chunk) - 1 if chunk.endswith(b"\n") else len(chunk)
-    start = chunk.rfind(b"\n", 0, end) + 1
-    while start in headerless and start > 0:
-        start = chunk.rfind(b"\n", 0, start - 1) + 1
-    return start
-
-
-def _all_header_starts(chunk: bytes, headerless: set[int]) -> list[int]:
-    starts = [0] if 0 not in headerless else []
-    position = chunk.find(b"\n")
-    while 0 <= position < len(chunk) - 1:
-        if position + 1 not in headerless:
-            starts.append(position + 1)
-        position = chunk.find(b"\n", position + 1)
-    return starts
-
-
-def _relevant_record_starts(chunk: bytes, headerless: set[int], state: _FileState) -> list[int]:
-    """Starts of the records (header line plus continuations) that hold a prefilter stem."""
-    lowered = chunk.lower()
+def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
+    """The header lines of the records (header line plus continuations) that hold a prefilter stem."""
+    lowered = index.chunk.lower()
     if state.finder is None:
         state.finder = StemFinder(PREFILTER, lowered[:_SAMPLE_BYTES])
-    found = {chunk.rfind(b"\n", 0, position) + 1 for position in state.finder.starts(lowered)}
-    starts = {_record_start(chunk, line_start, headerless) for line_start in found}
-    return sorted(start for start in starts if start not in headerless)
+    found = np.fromiter(state.finder.starts(lowered), dtype=np.int64)
+    return index.records_at(found)
 
 
-def _record_start(chunk: bytes, line_start: int, headerless: set[int]) -> int:
-    """The header line that a (possibly continuation) line belongs to."""
-    while line_start in headerless and line_start > 0:
-        line_start = chunk.rfind(b"\n", 0, line_start - 1) + 1
-    return line_start
-
-
-def _record_lines(chunk: bytes, start: int, headerless: set[int]) -> tuple[str, list[str]]:
-    end = chunk.find(b"\n", start)
-    end = len(chunk) if end < 0 else end
-    first = decode(chunk[start:end]).rstrip("\r")
-    more: list[str] = []
-    while end + 1 in headerless and len(more) < _MAX_CONTINUATION_LINES:
-        nxt = chunk.find(b"\n", end + 1)
-        nxt = len(chunk) if nxt < 0 else nxt
-        more.append(decode(chunk[end + 1 : nxt]).rstrip("\r"))
-        end = nxt
-    return first, more
-
-
-def _read_record(chunk: bytes, start: int, headerless: set[int], line: int, state: _FileState) -> None:
-    first, more = _record_lines(chunk, start, headerless)
+def _read_record(index: LineIndex, line: int, number: int, state: _FileState) -> None:
+    first = decode(index.line(line)).rstrip("\r")
     fields = match_header(first)
     if fields is None:
         return
+    end = min(index.next_header(line), line + 1 + _MAX_CONTINUATION_LINES)
+    more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, end)]
     message = "\n".join([fields.message, *more]) if more else fields.message
     message = message[:_MAX_MESSAGE_CHARS]
     meaning = interpret(fields.class_name, fields.method, mask_volatile(message))
@@ -228,12 +153,11 @@ def _read_record(chunk: bytes, start: int, headerless: set[int], line: int, stat
             return
         meaning = Meaning("other")
     offset = state.observe(fields)
-    state.pending.append(_Pending(fields, offset, Location(state.source.path, line), message, first, meaning))
+    state.pending.append(_Pending(fields, offset, Location(state.source.path, number), message, first, meaning))
 
 
-def _observe_edge(chunk: bytes, start: int, state: _FileState, edge: str) -> None:
-    end = chunk.find(b"\n", start)
-    fields = match_header(decode(chunk[start : end if end >= 0 else len(chunk)]).rstrip("\r"))
+def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> None:
+    fields = match_header(decode(index.line(line)).rstrip("\r"))
     if fields is None:
         return
     offset = state.observe(fields)

@@ -1,0 +1,78 @@
+"""Where each line of a chunk starts and whether it is a header line, as numpy arrays.
+
+The scanner asks three questions of every chunk: how many lines, which lines are header lines
+(the rest are continuations or unparsed), and which line a byte offset falls in.  numpy answers
+them for the whole chunk at once (a newline search, a binary search), so nothing is counted
+again for each record the scanner reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from cvlogs.parsing.chunks import PREFIX_AT, PREFIX_BYTES
+
+# Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
+_HEADERLESS = re.compile(b"\n(?!" + PREFIX_BYTES + b")", re.MULTILINE)
+
+Offsets = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class LineIndex:
+    """The lines of one chunk: ``starts[i]`` is where line ``i`` starts, ``headers`` the header lines."""
+
+    chunk: bytes
+    starts: Offsets
+    headers: Offsets
+    """The indexes of the header lines, ascending."""
+
+    @classmethod
+    def of(cls, chunk: bytes) -> LineIndex:
+        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+        count = newlines.size + (1 if chunk and not chunk.endswith(b"\n") else 0)
+        starts = np.empty(count, dtype=np.int64)
+        if count:
+            starts[0] = 0
+            starts[1:] = newlines[: count - 1] + 1
+        is_header = np.ones(count, dtype=bool)
+        headerless = [m.end() for m in _HEADERLESS.finditer(chunk) if m.end() < len(chunk)]
+        if headerless:
+            is_header[np.searchsorted(starts, headerless)] = False
+        if count and PREFIX_AT.match(chunk) is None:
+            is_header[0] = False
+        return cls(chunk, starts, np.flatnonzero(is_header))
+
+    @property
+    def count(self) -> int:
+        return int(self.starts.size)
+
+    def line(self, number: int) -> bytes:
+        """Line ``number`` (0-based) without its line feed."""
+        start = int(self.starts[number])
+        if number + 1 < self.starts.size:
+            return self.chunk[start : int(self.starts[number + 1]) - 1]
+        end = len(self.chunk)
+        return self.chunk[start : end - 1 if self.chunk.endswith(b"\n") else end]
+
+    def lines_at(self, offsets: Offsets) -> Offsets:
+        """The line that each byte offset falls in."""
+        return np.searchsorted(self.starts, offsets, side="right") - 1
+
+    def records_at(self, offsets: Offsets) -> Offsets:
+        """The header lines whose records hold these byte offsets (ascending, once each).
+
+        An offset in a continuation line belongs to the header line above it; one in the
+        headerless lines before a file's first header belongs to no record.
+        """
+        owner = np.searchsorted(self.headers, self.lines_at(offsets), side="right") - 1
+        return np.unique(self.headers[owner[owner >= 0]])
+
+    def next_header(self, line: int) -> int:
+        """The first header line after ``line``, or the line count when none follows."""
+        position = int(np.searchsorted(self.headers, line, side="right"))
+        return int(self.headers[position]) if position < self.headers.size else self.count
