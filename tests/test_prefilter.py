@@ -9,25 +9,37 @@ from hypothesis import strategies as st
 from cvlogs.parsing.prefilter import StemFinder, naive_starts
 from cvlogs.parsing.scanner import PREFILTER
 
-PIECES = st.sampled_from([*PREFILTER, b" ", b"x", b"no", b"aw", b"of", b"er", b"\n", b"169.25"])
+# Upper- and mixed-case stems, near misses, and bytes that OR 0x20 turns into stem bytes or letters.
+PIECES = st.sampled_from([
+    *PREFILTER, *(stem.upper() for stem in PREFILTER), b"AwS", b" ", b"x", b"no", b"aw", b"of", b"er", b"\n",
+    b"169.25", b"\x01", b"\x10", b"@", b"N", b"\xc3\xa9",
+])  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
 def test_vectorised_search_equals_bytes_find(pieces: list[bytes], sample: list[bytes]) -> None:
-    """Whatever the text and the sample that tunes the anchors, the positions are the same."""
+    """Whatever the text, its case and the sample that tunes the anchors, the positions are the same."""
     text = b"".join(pieces)
     finder = StemFinder(PREFILTER, b"".join(sample))
     assert set(finder.starts(text)) == naive_starts(PREFILTER, text)
 
 
-@pytest.mark.parametrize("text", [b"", b"a", b"aws", b"xaws", b"xx aws", b"kms", b"notfound not activated"])
+@pytest.mark.parametrize(
+    "text", [b"", b"a", b"aws", b"xaws", b"xx aws", b"kms", b"notfound not activated", b"AWS", b"xAwS", b"Kms", b"KMS!"]
+)
 def test_edges(text: bytes) -> None:
     """Stems at the very start or end, or sharing an anchor, are found."""
     assert set(StemFinder(PREFILTER).starts(text)) == naive_starts(PREFILTER, text)
 
 
-def test_stems_must_be_two_bytes() -> None:
-    """A one-byte stem would match nearly everywhere: refused."""
-    with pytest.raises(ValueError, match="two bytes"):
-        StemFinder((b"a",))
+def test_stems_must_be_three_bytes() -> None:
+    """A stem needs two overlapping anchors; a shorter one would match nearly everywhere anyway."""
+    with pytest.raises(ValueError, match="three bytes"):
+        StemFinder((b"ab",))
+
+
+def test_stems_must_be_lower_case() -> None:
+    """Case folding by OR 0x20 only works for stem bytes that have the bit."""
+    with pytest.raises(ValueError, match="lower-case"):
+        StemFinder((b"AWS",))

@@ -1,13 +1,19 @@
 """Finding the grammars' trigger stems in a chunk: one vectorised pass instead of one pass per stem.
 
 ``bytes.find`` costs a full pass over the chunk per stem that is absent (about 10 ms per 8 MB
-here, and most stems are absent from most chunks).  Instead, each stem gets an *anchor*: the
-two-byte window inside it that is rarest in the file being read (counted on its first megabyte).
-numpy looks up every two-byte window of the chunk in a 65,536-entry table of anchors at once;
-only the positions that hold an anchor (and the right next two bytes) are checked against their
-stems in Python.  The result is exactly the set of positions where ``bytes.find`` would find a
-stem (a test compares the two).  Measured here: about 42 ms per 8 MB chunk against 136 ms for
-the 21 ``bytes.find`` passes.
+here, and most stems are absent from most chunks).  Instead, each stem gets two *anchors*: two
+overlapping two-byte windows inside it (offsets ``i`` and ``i + 1``), chosen where the stem is
+rarest in the file being read (counted on its first megabyte).  Wherever a stem occurs, one of
+its two anchors starts at an even offset, so numpy only looks up the even-offset windows of the
+chunk, in a 65,536-entry table of anchors, all at once; only positions that hold an anchor (and
+the right next two bytes) are checked against their stems in Python.
+
+The search ignores ASCII case without a lower-cased copy of the chunk: every stem byte (a
+lower-case letter, a digit, ``.`` or a blank) has bit 0x20 set, so OR-ing 0x20 into the text
+turns upper-case letters into lower-case ones and can only add candidates, which the exact
+check drops.  The result is exactly the set of positions where ``bytes.find`` finds a stem in
+the lower-cased text (a test compares the two).  Measured here: about 1.5 ms per megabyte,
+against 5 ms for the previous one-anchor search over both parities plus ``bytes.lower``.
 """
 
 from __future__ import annotations
@@ -17,20 +23,20 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
+_CASE_BITS = 0x2020
+
 
 def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
-    """How often each two-byte window (little-endian code ``b0 | b1 << 8``) occurs in ``data``."""
+    """How often each two-byte window (little-endian code ``b0 | b1 << 8``, case folded) occurs in ``data``."""
     counts = np.zeros(65536, dtype=np.int64)
-    for codes in _windows(data):
-        counts += np.bincount(codes, minlength=65536)
+    for start in (0, 1):
+        counts += np.bincount(_even_windows(data[start:]), minlength=65536)
     return counts
 
 
-def _windows(data: bytes) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
-    """Every two-byte window as a code: the even-offset windows, then the odd-offset ones."""
-    even = np.frombuffer(data, dtype="<u2", count=len(data) // 2)
-    odd = np.frombuffer(data, dtype="<u2", offset=1, count=(len(data) - 1) // 2) if len(data) > 1 else even[:0]
-    return even, odd
+def _even_windows(data: bytes) -> npt.NDArray[np.uint16]:
+    """Every window at an even offset as a code, with bit 0x20 set in both bytes."""
+    return np.frombuffer(data, dtype="<u2", count=len(data) // 2) | np.uint16(_CASE_BITS)
 
 
 def _code(stem: bytes, offset: int) -> int:
@@ -38,58 +44,78 @@ def _code(stem: bytes, offset: int) -> int:
 
 
 class StemFinder:
-    """Finds where any of ``stems`` (lower-case bytes, two bytes or longer) starts in a text.
+    """Finds where any of ``stems`` (lower-case bytes, three bytes or longer) starts in a text, ignoring case.
 
     Each anchor also carries the two bytes that follow it in its stem, so numpy discards most
     false candidates (a common anchor such as ``of`` in ``profile``) by comparing the next window
-    too, before any Python code runs; a window code shared by two stems keeps every candidate.
+    too, before any Python code runs; a window code shared by two anchors keeps every candidate.
     """
 
     def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"") -> None:
-        if any(len(stem) < 2 for stem in stems):
-            raise ValueError("stems must be at least two bytes long")
+        if any(len(stem) < 3 for stem in stems):
+            raise ValueError("stems must be at least three bytes long (two overlapping anchors)")
+        if any(byte & 0x20 == 0 for stem in stems for byte in stem):
+            raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
         counts = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
-        self.table = np.zeros(65536, dtype=bool)
+        self.table = np.zeros(65536, dtype=np.uint8)
         self.follow = np.zeros(65536, dtype=np.uint16)
         self.mask = np.zeros(65536, dtype=np.uint16)
         self.anchors: dict[int, list[tuple[bytes, int]]] = {}
         for stem in stems:
-            offset = min(range(len(stem) - 1), key=lambda i: (len(stem) - i < 4, counts[_code(stem, i)], i))
-            code = _code(stem, offset)
-            rest = stem[offset + 2 : offset + 4]
-            if code in self.anchors:
-                self.mask[code] = self.follow[code] = 0  # shared by two stems: no second check
-            else:
-                self.follow[code] = int.from_bytes(rest.ljust(2, b"\0"), "little")
-                self.mask[code] = (0, 0x00FF, 0xFFFF)[len(rest)]
-            self.table[code] = True
-            self.anchors.setdefault(code, []).append((stem, offset))
+            first = min(
+                range(len(stem) - 2),
+                key=lambda i: (counts[_code(stem, i)] + counts[_code(stem, i + 1)], i),
+            )
+            for offset in (first, first + 1):
+                self._add(stem, offset)
+
+    def _add(self, stem: bytes, offset: int) -> None:
+        code = _code(stem, offset)
+        rest = stem[offset + 2 : offset + 4]
+        if code in self.anchors:
+            self.mask[code] = self.follow[code] = 0  # shared by two anchors: no second check
+        else:
+            self.follow[code] = int.from_bytes(rest.ljust(2, b"\0"), "little")
+            self.mask[code] = (0, 0x00FF, 0xFFFF)[len(rest)]
+        self.table[code] = 1
+        self.anchors.setdefault(code, []).append((stem, offset))
 
     def starts(self, text: bytes) -> Iterator[int]:
-        """Each position where a stem starts in ``text`` (unordered; a position may repeat)."""
+        """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat)."""
+        codes = _even_windows(text)
         # ``np.take`` rather than ``table[codes]``: indexing converts the uint16 codes to intp
         # first, which measured 2.3x slower than the lookup itself.
-        for parity, codes in enumerate(_windows(text)):
-            index = np.flatnonzero(np.take(self.table, codes))
-            if index.size == 0:
-                continue
-            found = np.take(codes, index)
-            last = index + 1 >= codes.size  # no next window: keep the candidate for the exact check
-            following = np.take(codes, index + 1, mode="clip")
-            keep = ((following & np.take(self.mask, found)) == np.take(self.follow, found)) | last
-            for position in (parity + 2 * index[keep]).tolist():
-                for stem, offset in self.anchors[text[position] | text[position + 1] << 8]:
-                    start = position - offset
-                    if start >= 0 and text.startswith(stem, start):
-                        yield start
+        index = _nonzero(np.take(self.table, codes))
+        if index.size == 0:
+            return
+        found = np.take(codes, index)
+        last = index + 1 >= codes.size  # no next window: keep the candidate for the exact check
+        following = np.take(codes, index + 1, mode="clip")
+        keep = ((following & np.take(self.mask, found)) == np.take(self.follow, found)) | last
+        for position, code in zip((2 * index[keep]).tolist(), found[keep].tolist(), strict=True):
+            for stem, offset in self.anchors[code]:
+                start = position - offset
+                if start >= 0 and text[start : start + len(stem)].lower() == stem:
+                    yield start
+
+
+def _nonzero(flags: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+    """``np.flatnonzero`` for sparse flags: skip eight zero bytes at a time (about 4x faster)."""
+    whole = flags.size - flags.size % 8
+    words = np.flatnonzero(flags[:whole].view(np.uint64))
+    rows, columns = np.nonzero(flags[:whole].reshape(-1, 8)[words])
+    head = words[rows] * 8 + columns
+    tail = np.flatnonzero(flags[whole:]) + whole
+    return np.concatenate((head, tail)) if tail.size else head
 
 
 def naive_starts(stems: tuple[bytes, ...], text: bytes) -> set[int]:
-    """The same positions by ``bytes.find`` (the reference the tests compare against)."""
+    """The same positions by ``bytes.find`` on the lower-cased text (what the tests compare against)."""
+    lowered = text.lower()
     found = set()
     for stem in stems:
-        position = text.find(stem)
+        position = lowered.find(stem)
         while position >= 0:
             found.add(position)
-            position = text.find(stem, position + 1)
+            position = lowered.find(stem, position + 1)
     return found

@@ -131,10 +131,9 @@ def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileStat
 
 def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
     """The header lines of the records (header line plus continuations) that hold a prefilter stem."""
-    lowered = index.chunk.lower()
     if state.finder is None:
-        state.finder = StemFinder(PREFILTER, lowered[:_SAMPLE_BYTES])
-    found = np.fromiter(state.finder.starts(lowered), dtype=np.int64)
+        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES])
+    found = np.fromiter(state.finder.starts(index.chunk), dtype=np.int64)
     return index.records_at(found)
 
 
