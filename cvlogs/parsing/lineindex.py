@@ -10,16 +10,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from cvlogs.parsing.chunks import PREFIX_AT, PREFIX_BYTES
+from cvlogs.parsing.automaton import PADDING, PrefixAutomaton, Unsupported
+from cvlogs.parsing.chunks import PREFIX_BYTES
 
 # Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
 _HEADERLESS = re.compile(b"\n(?!" + PREFIX_BYTES + b")", re.MULTILINE)
+_PREFIX_LINE = re.compile(PREFIX_BYTES, re.MULTILINE)
 
 Offsets = npt.NDArray[np.int64]
+
+
+@cache
+def _automaton() -> PrefixAutomaton | None:
+    """The header prefix as an automaton (built once per process), or None to use ``re``."""
+    try:
+        return PrefixAutomaton.compile(PREFIX_BYTES)
+    except Unsupported:  # pragma: no cover  (a pattern or a Python the automaton cannot model)
+        return None
+
+
+def headers_by_regex(chunk: bytes, starts: Offsets) -> npt.NDArray[np.bool_]:
+    """For each line start, whether it is a header line, by the ``re`` engine (the reference)."""
+    is_header = np.ones(starts.size, dtype=bool)
+    headerless = [m.end() for m in _HEADERLESS.finditer(chunk) if m.end() < len(chunk)]
+    if headerless:
+        is_header[np.searchsorted(starts, headerless)] = False
+    if starts.size and _PREFIX_LINE.match(chunk) is None:
+        is_header[0] = False
+    return is_header
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +56,18 @@ class LineIndex:
 
     @classmethod
     def of(cls, chunk: bytes) -> LineIndex:
-        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+        padded = chunk + b"\n" * PADDING
+        newlines = np.flatnonzero(np.frombuffer(padded, dtype=np.uint8, count=len(chunk)) == ord("\n"))
         count = newlines.size + (1 if chunk and not chunk.endswith(b"\n") else 0)
         starts = np.empty(count, dtype=np.int64)
         if count:
             starts[0] = 0
             starts[1:] = newlines[: count - 1] + 1
-        is_header = np.ones(count, dtype=bool)
-        headerless = [m.end() for m in _HEADERLESS.finditer(chunk) if m.end() < len(chunk)]
-        if headerless:
-            is_header[np.searchsorted(starts, headerless)] = False
-        if count and PREFIX_AT.match(chunk) is None:
-            is_header[0] = False
+        automaton = _automaton()
+        if automaton is None:
+            is_header = headers_by_regex(chunk, starts)
+        else:
+            is_header = automaton.header_lines(padded, len(chunk), starts)
         return cls(chunk, starts, np.flatnonzero(is_header))
 
     @property

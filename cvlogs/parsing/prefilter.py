@@ -85,7 +85,7 @@ class StemFinder:
         codes = _even_windows(text)
         # ``np.take`` rather than ``table[codes]``: indexing converts the uint16 codes to intp
         # first, which measured 2.3x slower than the lookup itself.
-        index = _nonzero(np.take(self.table, codes))
+        index = np.flatnonzero(np.take(self.table, codes))
         if index.size == 0:
             return
         found = np.take(codes, index)
@@ -97,16 +97,6 @@ class StemFinder:
                 start = position - offset
                 if start >= 0 and text[start : start + len(stem)].lower() == stem:
                     yield start
-
-
-def _nonzero(flags: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
-    """``np.flatnonzero`` for sparse flags: skip eight zero bytes at a time (about 4x faster)."""
-    whole = flags.size - flags.size % 8
-    words = np.flatnonzero(flags[:whole].view(np.uint64))
-    rows, columns = np.nonzero(flags[:whole].reshape(-1, 8)[words])
-    head = words[rows] * 8 + columns
-    tail = np.flatnonzero(flags[whole:]) + whole
-    return np.concatenate((head, tail)) if tail.size else head
 
 
 def naive_starts(stems: tuple[bytes, ...], text: bytes) -> set[int]:
