@@ -46,9 +46,10 @@ def _code(stem: bytes, offset: int) -> int:
 class StemFinder:
     """Finds where any of ``stems`` (lower-case bytes, three bytes or longer) starts in a text, ignoring case.
 
-    Each anchor also carries the two bytes that follow it in its stem, so numpy discards most
-    false candidates (a common anchor such as ``of`` in ``profile``) by comparing the next window
-    too, before any Python code runs; a window code shared by two anchors keeps every candidate.
+    Each anchor also carries the two bytes before and after it in its stem, so numpy discards
+    nearly all false candidates (a common anchor such as ``of`` in ``profile``) by comparing the
+    neighbouring windows too, before any Python code runs; a window code shared by two anchors
+    keeps every candidate.
     """
 
     def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"") -> None:
@@ -58,8 +59,11 @@ class StemFinder:
             raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
         counts = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
         self.table = np.zeros(65536, dtype=np.uint8)
-        self.follow = np.zeros(65536, dtype=np.uint16)
-        self.mask = np.zeros(65536, dtype=np.uint16)
+        # The windows before and after an anchor, as its stem has them (mask 0: no check).
+        self.before = np.zeros(65536, dtype=np.uint16)
+        self.before_mask = np.zeros(65536, dtype=np.uint16)
+        self.after = np.zeros(65536, dtype=np.uint16)
+        self.after_mask = np.zeros(65536, dtype=np.uint16)
         self.anchors: dict[int, list[tuple[bytes, int]]] = {}
         for stem in stems:
             first = min(
@@ -71,12 +75,15 @@ class StemFinder:
 
     def _add(self, stem: bytes, offset: int) -> None:
         code = _code(stem, offset)
-        rest = stem[offset + 2 : offset + 4]
-        if code in self.anchors:
-            self.mask[code] = self.follow[code] = 0  # shared by two anchors: no second check
+        if code in self.anchors:  # shared by two anchors: no context check
+            self.before_mask[code] = self.before[code] = self.after_mask[code] = self.after[code] = 0
         else:
-            self.follow[code] = int.from_bytes(rest.ljust(2, b"\0"), "little")
-            self.mask[code] = (0, 0x00FF, 0xFFFF)[len(rest)]
+            before = stem[max(0, offset - 2) : offset]
+            after = stem[offset + 2 : offset + 4]
+            self.before[code] = int.from_bytes(before.rjust(2, b"\0"), "little")
+            self.before_mask[code] = (0, 0xFF00, 0xFFFF)[len(before)]
+            self.after[code] = int.from_bytes(after.ljust(2, b"\0"), "little")
+            self.after_mask[code] = (0, 0x00FF, 0xFFFF)[len(after)]
         self.table[code] = 1
         self.anchors.setdefault(code, []).append((stem, offset))
 
@@ -89,9 +96,15 @@ class StemFinder:
         if index.size == 0:
             return
         found = np.take(codes, index)
-        last = index + 1 >= codes.size  # no next window: keep the candidate for the exact check
-        following = np.take(codes, index + 1, mode="clip")
-        keep = ((following & np.take(self.mask, found)) == np.take(self.follow, found)) | last
+        # The windows around each candidate must be the stem's own: six bytes checked at C speed.
+        # At either end of the text there is no such window; the exact check below decides.
+        edge = (index == 0) | (index + 1 >= codes.size)
+        before = np.take(codes, index - 1, mode="clip")
+        after = np.take(codes, index + 1, mode="clip")
+        keep = (
+            ((before & np.take(self.before_mask, found)) == np.take(self.before, found))
+            & ((after & np.take(self.after_mask, found)) == np.take(self.after, found))
+        ) | edge
         for position, code in zip((2 * index[keep]).tolist(), found[keep].tolist(), strict=True):
             for stem, offset in self.anchors[code]:
                 start = position - offset
