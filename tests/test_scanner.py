@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from cvlogs.intake import LogSource, discover
 from cvlogs.model import FileResult
-from cvlogs.parsing import scan_paths, scan_source, scan_sources
+from cvlogs.parsing import scan_paths, scan_sources
+from cvlogs.parsing.scanner import scan_source
 
 from .conftest import write_log
 

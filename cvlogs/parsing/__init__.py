@@ -1,6 +1,8 @@
 """The parse stage: log sources in, accounted lines and typed events out.
 
-The only part of cvlogs that imports the grammars.
+The only part of cvlogs that imports the grammars.  This module itself is light: the scanner
+(numpy, pyparsing, the grammars) is imported where a file is read, so the main process of a
+parallel scan never loads it, and its worker processes load it while it prepares the report.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from multiprocessing.context import BaseContext
 
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
-from cvlogs.parsing.scanner import scan_source
 
 __all__ = ["collect", "scan_paths", "scan_source", "scan_sources"]
 
@@ -78,6 +79,13 @@ def scan_sources(
                 progress(done.result())
         for index in range(len(sources)):
             yield futures[index].result()
+
+
+def scan_source(source: LogSource, keep_all: bool = False) -> FileResult | SkippedSource:
+    """Read one log source (see ``cvlogs.parsing.scanner.scan_source``); the task every pool runs."""
+    from cvlogs.parsing.scanner import scan_source as scan  # noqa: PLC0415  (heavy: loaded where files are read)
+
+    return scan(source, keep_all=keep_all)
 
 
 def _size(source: LogSource) -> int:
