@@ -95,7 +95,7 @@ class LineIndex:
         owner = np.searchsorted(self.headers, self.lines_at(offsets), side="right") - 1
         return np.unique(self.headers[owner[owner >= 0]])
 
-    def next_header(self, line: int) -> int:
-        """The first header line after ``line``, or the line count when none follows."""
-        position = int(np.searchsorted(self.headers, line, side="right"))
-        return int(self.headers[position]) if position < self.headers.size else self.count
+    def next_headers(self, lines: Offsets) -> Offsets:
+        """For each header line, the first header line after it (the line count when none follows)."""
+        following = np.append(self.headers, self.count)
+        return following[np.searchsorted(self.headers, lines, side="right")]

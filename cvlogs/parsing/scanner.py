@@ -44,16 +44,10 @@ def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
 PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
 
 
-@dataclass(slots=True)
-class _Pending:
-    """An event waiting for its year, which is known only once the whole file has been read."""
-
-    fields: HeaderFields
-    year_offset: int
-    location: Location
-    message: str
-    text: str
-    meaning: Meaning
+_Pending = tuple[HeaderFields, int, int, str, str, Meaning]
+"""An event waiting for its year, which is known only once the whole file has been read:
+header fields, year offset, line number, message, header line, meaning (a tuple: one per
+credential line, and a tuple is the cheapest object to make)."""
 
 
 @dataclass(slots=True)
@@ -118,8 +112,10 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
         return
     _observe_edge(index, int(headers[0]), state, edge="first")
     records = headers if state.keep_all else _relevant_records(index, state)
-    for line in records.tolist():
-        _read_record(index, line, base + line + 1, state)
+    if records.size:
+        stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
+        for line, stop in zip(records.tolist(), stops.tolist(), strict=True):
+            _read_record(index, line, stop, base + line + 1, state)
     _observe_edge(index, int(headers[-1]), state, edge="last")
 
 
@@ -137,13 +133,13 @@ def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
     return index.records_at(found)
 
 
-def _read_record(index: LineIndex, line: int, number: int, state: _FileState) -> None:
+def _read_record(index: LineIndex, line: int, stop: int, number: int, state: _FileState) -> None:
+    """Read the record of header line ``line`` (continuations up to line ``stop``) as event ``number``."""
     first = decode(index.line(line)).rstrip("\r")
     fields = match_header(first)
     if fields is None:
         return
-    end = min(index.next_header(line), line + 1 + _MAX_CONTINUATION_LINES)
-    more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, end)]
+    more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
     message = "\n".join([fields.message, *more]) if more else fields.message
     message = message[:_MAX_MESSAGE_CHARS]
     meaning = interpret(fields.class_name, fields.method, mask_volatile(message))
@@ -152,7 +148,7 @@ def _read_record(index: LineIndex, line: int, number: int, state: _FileState) ->
             return
         meaning = Meaning("other")
     offset = state.observe(fields)
-    state.pending.append(_Pending(fields, offset, Location(state.source.path, number), message, first, meaning))
+    state.pending.append((fields, offset, number, message, first, meaning))
 
 
 def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> None:
@@ -213,21 +209,20 @@ def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime 
 
 
 def _event(pending: _Pending, base_year: int | None, source: LogSource) -> Event:
-    fields = pending.fields
-    meaning = pending.meaning
+    fields, offset, number, message, text, meaning = pending
     return Event(
-        kind=meaning.kind,
-        location=pending.location,
-        time=_time(fields, pending.year_offset, base_year),
-        host=source.host,
-        family=source.family,
-        pid=fields.pid,
-        tid=fields.tid,
-        job=fields.job,
-        function=fields.function,
-        message=pending.message,
-        text=pending.text,
-        role=meaning.role,
-        url=meaning.url,
-        error=meaning.error,
+        meaning.kind,
+        Location(source.path, number),
+        _time(fields, offset, base_year),
+        source.host,
+        source.family,
+        fields.pid,
+        fields.tid,
+        fields.job,
+        fields.function,
+        message,
+        text,
+        meaning.role,
+        meaning.url,
+        meaning.error,
     )
