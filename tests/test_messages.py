@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cvlogs.parsing.messages import find_error, interpret, mask_volatile
+from cvlogs.parsing.messages import _VOLATILE, find_error, interpret, mask_volatile
 
 DENIED = (
     "User: arn:aws:sts::111122223333:assumed-role/CVAccessNodeRole/i-0123456789abcdef0 is not authorized "
@@ -147,3 +149,17 @@ def test_volatile_parts_are_masked_for_the_cache() -> None:
     one = mask_volatile("AccessDenied (Request ID: 1f2e3d4c-5b6a) Encoded authorization failure message: QUJD")
     two = mask_volatile("AccessDenied (Request ID: 99999999-0000) Encoded authorization failure message: WFla")
     assert one == two
+
+
+VOLATILE_PIECES = st.sampled_from([
+    "Request ID: ", "request id=", "RequestId:", "X-Amz-Request-Id: ", "<RequestId>", "</RequestId>",
+    "Encoded authorization failure message: ", "ENCODED", "abcd-1234", "QUJD+/=", "x", " ", "é", "İ", "\n",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(VOLATILE_PIECES, max_size=12))
+def test_masking_fast_path_equals_the_case_insensitive_pattern(pieces: list[str]) -> None:
+    """The lower-cased search from the first anchor masks exactly what the (?i) pattern masks."""
+    message = "".join(pieces)
+    assert mask_volatile(message) == _VOLATILE.sub(r"\g<keep><masked>", message)

@@ -27,7 +27,7 @@ from cvlogs.parsing.prefilter import StemFinder
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
-_SAMPLE_BYTES = 1 << 20
+_SAMPLE_BYTES = 1 << 18  # enough to rank the anchors: a megabyte cost 5 ms a file
 
 
 def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
