@@ -6,6 +6,7 @@ error-severity finding remains after filtering, 1 when one does, 2 for a usage o
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import socket
@@ -366,6 +367,10 @@ def _user_errors() -> Iterator[None]:
 
 def main() -> None:
     """Console-script entry point."""
+    # A scan makes tens of thousands of small acyclic objects (events and their fields), which
+    # reference counting frees; a cyclic collection every 700 allocations cost about a sixth of
+    # the report stage and a third of the main process's share of the scan (measured).
+    gc.set_threshold(50_000, 20, 20)
     app()
 
 
