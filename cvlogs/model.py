@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar, Literal, NamedTuple, NewType
+from typing import Any, ClassVar, Literal, NamedTuple, NewType
 
 AccountId = NewType("AccountId", str)
 """A 12-digit AWS account id, kept as a string so that leading zeros survive."""
@@ -199,6 +199,29 @@ class FileResult(Compact):
     year: int | None = None
     """The year of the file's last line (from the rolled name or the modification time)."""
     encoding: str = "utf-8"
+
+    def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
+        """Pickled with its events as columns (what a worker process sends back): one list per
+        field pickles and unpickles about twice as fast as one tuple per event (measured)."""
+        values = [getattr(self, name) for name in self.__match_args__]
+        events = values[_EVENTS]
+        values[_EVENTS] = ()
+        columns = [list(column) for column in zip(*events, strict=True)]
+        if columns:
+            locations = columns[1]
+            columns[1:2] = [[where.path for where in locations], [where.line for where in locations]]
+        return _file_result, (tuple(values), columns)
+
+
+def _file_result(values: tuple[Any, ...], columns: list[list[Any]]) -> FileResult:
+    fields = list(values)
+    if columns:
+        columns[1:3] = [list(map(Location, columns[1], columns[2]))]
+        fields[_EVENTS] = tuple(map(Event._make, zip(*columns, strict=True)))
+    return FileResult(*fields)
+
+
+_EVENTS = FileResult.__match_args__.index("events")
 
 
 @dataclass(frozen=True, slots=True)
