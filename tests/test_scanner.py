@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import multiprocessing
+import pickle
 from datetime import datetime
 from pathlib import Path
 
@@ -218,3 +219,14 @@ def test_the_process_pool_works_with_spawn(samples: Path) -> None:
     spawned = list(scan_sources(sources, jobs=2, context=multiprocessing.get_context("spawn")))
     local = list(scan_sources(sources))
     assert spawned == local
+
+
+def test_file_results_survive_pickling_unchanged(samples: Path) -> None:
+    """Workers send results as columns; what arrives equals what was read, with or without events."""
+    results = [scan_source(source) for source in discover([samples])[0]]
+    assert any(isinstance(r, FileResult) and r.events for r in results)
+    empty = FileResult("x.log", "cvd", None, 0, 0, 0, 0, None, None)
+    for result in [*results, empty]:
+        copy = pickle.loads(pickle.dumps(result))
+        assert copy == result
+        assert [type(e) for e in getattr(copy, "events", ())] == [type(e) for e in getattr(result, "events", ())]
