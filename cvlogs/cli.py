@@ -14,14 +14,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from cvlogs import __version__
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
@@ -31,7 +29,6 @@ from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import collect, scan_sources
 from cvlogs.render import Format, render
-from cvlogs.render.text import renderable
 from cvlogs.report import Filters, Report, report_of
 
 app = typer.Typer(
@@ -44,7 +41,18 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-stderr = Console(stderr=True)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@cache
+def _stderr() -> Console:
+    """Messages and progress go here (rich is imported only when something is said)."""
+    from rich.console import Console  # noqa: PLC0415  (start-up time: see cvlogs.render)
+
+    return Console(stderr=True)
+
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
 Paths = Annotated[
@@ -166,6 +174,10 @@ def scan(
 
 def _emit_report(report: Report, output_format: Format, output: Path | None) -> None:
     if output is None and output_format is Format.text:
+        from rich.console import Console  # noqa: PLC0415
+
+        from cvlogs.render.text import renderable  # noqa: PLC0415
+
         Console(highlight=False).print(renderable(report))
         return
     _write(render(report, output_format), output)
@@ -218,7 +230,7 @@ def events(
                 kinds=set(kind or ()),
                 redact_secrets=not no_redact,
             )
-        stderr.print(f"{written:,} events", highlight=False)
+        _stderr().print(f"{written:,} events", highlight=False)
 
 
 @app.command()
@@ -264,6 +276,9 @@ def rules(
 
     catalogue = all_rules()
     if code is None:
+        from rich.console import Console  # noqa: PLC0415
+        from rich.table import Table  # noqa: PLC0415
+
         table = Table("code", "name", "severity", "what it finds")
         for rule in catalogue.values():
             summary = (inspect.getdoc(rule) or "").splitlines()[0]
@@ -285,7 +300,7 @@ def schema() -> None:
 
 
 def _say_skipped(item: SkippedSource) -> None:
-    stderr.print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+    _stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
 
 
 def _files_only(results: Iterable[FileResult | SkippedSource]) -> Iterator[FileResult]:
@@ -335,10 +350,15 @@ def _read(
 
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[FileResult | SkippedSource], None]]:
-    """A progress bar on stderr, one step per file; hidden when stderr is not a terminal."""
+    """A progress bar on stderr, one step per file; none when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
     bar = Progress(
         TextColumn("reading logs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, transient=True, disable=not stderr.is_terminal,
+        console=_stderr(), transient=True,
     )  # fmt: skip
     with bar:
         task = bar.add_task("files", total=total)

@@ -15,9 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
-from rich.console import Console
-from rich.table import Table
-
 from cvlogs.errors import CvlogsError
 from cvlogs.model import COLUMNS, Event, FileResult
 from cvlogs.redact import redact
@@ -119,6 +116,9 @@ def _write_jsonl(batches: Iterator[list[dict[str, Any]]], output: Path | None) -
 
 
 def _write_table(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+    from rich.console import Console  # noqa: PLC0415  (rich only for the terminal table)
+    from rich.table import Table  # noqa: PLC0415
+
     shown = ("time", "path", "line", "kind", "account_id", "error_code", "message")
     table = Table(*shown)
     count = 0

@@ -1,15 +1,17 @@
 """Renderers of a ``Report``: one module per format behind one small interface.
 
 Each renderer is a function ``(Report, width) -> str``; ``Format`` maps the command line's
-``--format`` values to them, and a test proves that the mapping is total.
+``--format`` values to their modules, and a test proves that the mapping is total.  A module is
+imported when its format is asked for: the text renderer needs rich, which a JSON report for a
+script does not (start-up time counts on every run).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from enum import StrEnum
 
-from cvlogs.render import html, json_report, markdown, text
 from cvlogs.report import Report
 
 Renderer = Callable[[Report, int], str]
@@ -24,14 +26,21 @@ class Format(StrEnum):
     html = "html"
 
 
-RENDERERS: dict[Format, Renderer] = {
-    Format.text: text.render,
-    Format.json: json_report.render,
-    Format.markdown: markdown.render,
-    Format.html: html.render,
+RENDERERS: dict[Format, str] = {
+    Format.text: "text",
+    Format.json: "json_report",
+    Format.markdown: "markdown",
+    Format.html: "html",
 }
+"""Format -> the module of ``cvlogs.render`` whose ``render`` function writes it."""
+
+
+def renderer(output: Format) -> Renderer:
+    """The render function of a format (its module is imported now)."""
+    function: Renderer = importlib.import_module(f"cvlogs.render.{RENDERERS[output]}").render
+    return function
 
 
 def render(report: Report, output: Format, width: int = 100) -> str:
     """The report in ``output`` format, as one string."""
-    return RENDERERS[output](report, width)
+    return renderer(output)(report, width)
