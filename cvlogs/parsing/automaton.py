@@ -164,7 +164,7 @@ class PrefixAutomaton:
 
     pattern: re.Pattern[bytes]
     table: npt.NDArray[np.int32]
-    """Flattened ``state * 256 + byte -> next state``; state 0 is dead, 1 accepting (both absorbing)."""
+    """Flattened ``state << 8 | byte -> next state << 8``; state 0 is dead, 1 accepting (both absorbing)."""
     start: int
 
     @classmethod
@@ -190,8 +190,10 @@ class PrefixAutomaton:
         by_class, start = _determinize(nfa, begin, accept, members)
         # Indexed by the byte itself, so the run needs no class lookup (the end of a chunk is
         # padded with line feeds; the one line that reaches the padding is checked by ``re``).
-        table = by_class[:, symbol_class[:256]].astype(np.int32).reshape(-1)
-        return cls(pattern=re.compile(pattern, re.MULTILINE), table=table, start=start)
+        # States are stored shifted left by 8 bits, so ``state | byte`` is the index of the next
+        # lookup (one numpy call per byte fewer).
+        table = (by_class[:, symbol_class[:256]].astype(np.int32) << 8).reshape(-1)
+        return cls(pattern=re.compile(pattern, re.MULTILINE), table=table, start=start << 8)
 
     def header_lines(self, padded: bytes, size: int, starts: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """For each line start, whether the pattern matches there (exactly what ``re`` says).
@@ -206,15 +208,13 @@ class PrefixAutomaton:
         byte = np.empty(starts.size, dtype=np.uint8)
         index = np.empty(starts.size, dtype=np.int32)
         for step in range(MAX_STEPS):
-            np.take(data, position, out=byte)
-            np.left_shift(state, 8, out=index)
-            np.bitwise_or(index, byte, out=index)
+            np.take(data[step:], position, out=byte)  # byte ``step`` of every undecided line
+            np.bitwise_or(state, byte, out=index)
             np.take(self.table, index, out=state)
-            position += 1
             if step % 4 == 3:  # dead and accepting states are absorbing: look only now and then
-                done = state <= _ACCEPT
+                done = state <= _ACCEPT << 8
                 if done.any():
-                    result[lines[state == _ACCEPT]] = True
+                    result[lines[state == _ACCEPT << 8]] = True
                     undecided = ~done
                     lines, position, state = lines[undecided], position[undecided], state[undecided]
                     byte, index = byte[: lines.size], index[: lines.size]
