@@ -44,6 +44,8 @@ class Sequence:
     last_step: Event | None = None
     account: AccountId | None = None
     """The tenant account, settled once the sequence is complete (see ``account_id``)."""
+    role: str | None = None
+    """The role ARN, settled with the account (see ``role_arn``)."""
     settled: bool = False
 
     @property
@@ -52,6 +54,12 @@ class Sequence:
 
     @property
     def role_arn(self) -> str | None:
+        """The role of the Connect step, else of the first Assume role step."""
+        if self.settled:
+            return self.role
+        return self._find_role()
+
+    def _find_role(self) -> str | None:
         for event in (self.connect, *self.validates):
             if event is not None and event.role is not None:
                 return event.role.normalized
@@ -65,8 +73,9 @@ class Sequence:
         return self._find_account()
 
     def settle(self) -> None:
-        """Remember the account once no step will be added any more."""
+        """Remember the account and role once no step will be added any more."""
         self.account = self._find_account()
+        self.role = self._find_role()
         self.settled = True
 
     def _find_account(self) -> AccountId | None:
