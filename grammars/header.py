@@ -31,13 +31,15 @@ HEADER_PREFIX_PATTERN = (
     rf"(?={_BLANK}|\r?$)"
 )
 
+# Identifiers are possessive (``*+``): what follows one (``::``, ``(``) can never continue it, so
+# giving characters back cannot help a match, and not trying halves the time of a header match.
 _FUNCTION = (
-    r"(?P<function>(?P<class_name>[A-Za-z_~][A-Za-z0-9_~]*(?:::[A-Za-z_~][A-Za-z0-9_~]*)*)"
-    r"::(?P<method>~?[A-Za-z_][A-Za-z0-9_]*)\(\))"
+    r"(?P<function>(?P<class_name>[A-Za-z_~][A-Za-z0-9_~]*+(?:::[A-Za-z_~][A-Za-z0-9_~]*+)*)"
+    r"::(?P<method>~?[A-Za-z_][A-Za-z0-9_]*+)\(\))"
 )
 # A job token is anything that is not the Class::Method() of the message: digits, runs of '#',
 # or another placeholder.  It is optional because some lines go straight to the function.
-_JOB = rf"(?:{_BLANK}++(?P<job>(?![A-Za-z_~][A-Za-z0-9_~]*::)[^ \t]++))?"
+_JOB = rf"(?:{_BLANK}++(?P<job>(?![A-Za-z_~][A-Za-z0-9_~]*+::)[^ \t]++))?"
 _REST = (
     rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$))?{_BLANK}*+"
     r"(?P<message>.*)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyparsing as pp
@@ -121,3 +122,18 @@ def test_every_sample_log_credential_line_passes_the_prefilter() -> None:
     for line in _sample_log_lines():
         if any(word in line for word in ("arn:", "amazonaws", "Error", "error")):
             assert any(word in line.lower().encode() for word in PREFILTER), line
+
+
+HEADER_TAIL_PIECES = st.sampled_from([
+    "CAmazonInfo", "::", "Connect", "()", "(", " ", "\t", "-", "~", "A1", "_x", "123", "###", "N/A", ":", "::Get()",
+    "CvNs::CAmazonInfo::Connect()", " - ", "message",
+])  # fmt: skip
+
+
+@given(st.lists(HEADER_TAIL_PIECES, max_size=10))
+def test_possessive_identifiers_change_no_header_match(pieces: list[str]) -> None:
+    """The header pattern's possessive identifiers match exactly what plain greedy ones match."""
+    line = "4012 1a2c 11/20 10:00:01 " + "".join(pieces)
+    greedy = re.compile(header.HEADER_PATTERN.replace("]*+", "]*"))
+    fast, plain = header.HEADER.re.match(line), greedy.match(line)
+    assert (fast and fast.groupdict()) == (plain and plain.groupdict())
