@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -154,3 +156,16 @@ def test_schema_prints_the_json_schema() -> None:
     """schema prints the shipped JSON Schema."""
     document = json.loads(runner.invoke(app, ["schema"]).stdout)
     assert document["properties"]["schema"]["const"] == "cvlogs.scan/1"
+
+
+def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples: Path) -> None:
+    """main() ends the process without tearing the interpreter down: output and status must survive."""
+    command = [sys.executable, "-m", "cvlogs.cli", "scan", str(samples), "--format", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 1  # the sample logs hold error findings
+    assert json.loads(done.stdout)["summary"]["files"] > 0  # the whole report arrived
+    missing = subprocess.run([*command[:4], str(samples / "nope")], capture_output=True, text=True, check=False)
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr
+    version = subprocess.run([*command[:3], "--version"], capture_output=True, text=True, check=False)
+    assert (version.returncode, version.stdout.strip()) == (0, f"cvlogs {__version__}")
