@@ -16,17 +16,27 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
     times: dict[AccountId, list[datetime]] = defaultdict(list)
     hosts: dict[AccountId, set[str]] = defaultdict(set)
     roles: dict[AccountId, set[str]] = defaultdict(set)
+
+    def note(event: Event, account: AccountId | None) -> None:
+        if account is not None and event.time is not None:
+            times[account].append(event.time)
+        if account is not None and event.host:
+            hosts[account].add(event.host)
+
+    # An event speaks of its sequence's account when the sequence has one, else of its own.
+    in_sequences: set[int] = set()
     for sequence in context.sequences:
         if (account := sequence.account_id) is not None:
             sequences[account].append(sequence)
             if sequence.role_arn:
                 roles[account].add(sequence.role_arn)
+        for event in (sequence.connect, *sequence.validates, *sequence.activity, *sequence.errors):
+            if event is not None:
+                in_sequences.add(id(event))
+                note(event, account if account is not None else event.account_id)
     for event in context.events:
-        account = _account_of(event, context)
-        if account is not None and event.time is not None:
-            times[account].append(event.time)
-        if account is not None and event.host:
-            hosts[account].add(event.host)
+        if id(event) not in in_sequences:
+            note(event, event.account_id)
     failed_by_finding: set[AccountId] = set()
     for finding in findings:
         if finding.account_id is None:
@@ -54,13 +64,6 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
             )
         )
     return summaries
-
-
-def _account_of(event: Event, context: Correlation) -> AccountId | None:
-    sequence = context.sequence_of(event)
-    if sequence is not None and sequence.account_id is not None:
-        return sequence.account_id
-    return event.account_id
 
 
 def _status(
