@@ -148,7 +148,13 @@ def correlate(scan: ScanResult) -> Correlation:
     event_sequence: dict[tuple[str | None, str, int], Sequence] = {}
     events = tuple(merged_events(scan.files))
     for event in events:
-        key = _key(event, job_of_pid)
+        # The sequence key; a placeholder job takes the last real job of the same process.
+        host, pid, job = event.host, event.pid, event.job
+        if is_placeholder_job(job):
+            job = job_of_pid.get((host, pid), job)
+        else:
+            job_of_pid[(host, pid)] = job
+        key = (host, pid, event.tid, job)
         current = open_by_key.get(key)
         if event.kind == "connect":
             if current is not None:
@@ -181,13 +187,3 @@ def _assume_times(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId
             if account is not None and validate.time is not None:
                 times.setdefault((validate.host, account), []).append(validate.time)
     return {key: sorted(value) for key, value in times.items()}
-
-
-def _key(event: Event, job_of_pid: dict[tuple[str | None, int], str]) -> SequenceKey:
-    process = (event.host, event.pid)
-    job = event.job
-    if is_placeholder_job(job):
-        job = job_of_pid.get(process, job)
-    else:
-        job_of_pid[process] = job
-    return (event.host, event.pid, event.tid, job)
