@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sys import intern
 from typing import NamedTuple
 
 from cvlogs.grammars import header
@@ -57,16 +58,19 @@ def match_header(line: str) -> HeaderFields | None:
         return None
     groups = found.groups()
     message, _ = header.split_trailer(groups[_MESSAGE])
+    # Thread ids, jobs and functions repeat across thousands of events: one shared string each
+    # makes the events smaller, their pickles shorter and the main process's walks over them
+    # touch less memory (correlating 100,000 events is bound by cache misses).
     return HeaderFields(
         int(groups[_PID]),
-        groups[_TID],
+        intern(groups[_TID]),
         int(groups[_MONTH]),
         int(groups[_DAY]),
         groups[_CLOCK],
         _full_year(groups[_YEAR]),
-        groups[_JOB] or "",
-        groups[_FUNCTION] or "",
-        groups[_CLASS] or "",
-        groups[_METHOD] or "",
+        intern(groups[_JOB] or ""),
+        intern(groups[_FUNCTION] or ""),
+        intern(groups[_CLASS] or ""),
+        intern(groups[_METHOD] or ""),
         message,
     )
