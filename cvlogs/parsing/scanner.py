@@ -1,11 +1,12 @@
 """The hot path: one log stream in, line accounting and credential events out.
 
 A file is read in large chunks that always end at the start of a header line, so a record and
-its continuation lines stay together.  Per chunk, C-speed primitives do the bulk work: counting
-newlines, finding headerless lines with one compiled pattern, finding the prefilter words in a
-lower-cased copy.  Only the few records that hold a prefilter word are decoded, matched with the
-compiled header pattern and handed to the message registry (cached per distinct message), so no
-Python object is made for an irrelevant line and pyparsing is never called per line.
+its continuation lines stay together.  Per chunk, numpy does the bulk work for all lines at once:
+where lines start and which are header lines (``LineIndex``, with the header automaton), and
+where the prefilter stems are (``StemFinder``).  Only the few records that hold a stem are
+decoded, matched with the compiled header pattern and handed to the message registry (cached per
+distinct message), so no Python object is made for an irrelevant line and pyparsing is never
+called per line.
 """
 
 from __future__ import annotations
