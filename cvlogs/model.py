@@ -206,21 +206,22 @@ class FileResult(Compact):
         events = values[_EVENTS]
         values[_EVENTS] = ()
         columns = [list(column) for column in zip(*events, strict=True)]
-        if columns:
-            locations = columns[1]
-            columns[1:2] = [[where.path for where in locations], [where.line for where in locations]]
+        if columns:  # the locations as two columns of their own: paths, line numbers
+            locations = columns[_LOCATION]
+            columns[_LOCATION : _LOCATION + 1] = [[at.path for at in locations], [at.line for at in locations]]
         return _file_result, (tuple(values), columns)
 
 
 def _file_result(values: tuple[Any, ...], columns: list[list[Any]]) -> FileResult:
     fields = list(values)
     if columns:
-        columns[1:3] = [list(map(Location, columns[1], columns[2]))]
+        columns[_LOCATION : _LOCATION + 2] = [list(map(Location, columns[_LOCATION], columns[_LOCATION + 1]))]
         fields[_EVENTS] = tuple(map(Event._make, zip(*columns, strict=True)))
     return FileResult(*fields)
 
 
 _EVENTS = FileResult.__match_args__.index("events")
+_LOCATION = Event._fields.index("location")
 
 
 @dataclass(frozen=True, slots=True)
