@@ -45,7 +45,12 @@ _REST = (
     r"(?P<message>.*)"
 )
 
-HEADER_PATTERN = HEADER_PREFIX_PATTERN + _JOB + _REST
+#: What follows the prefix: the job, ``Class::Method()``, the separator and the message.  Everything
+#: in it is optional, so the full pattern matches wherever the prefix does, with the same groups as
+#: the prefix's match followed by this pattern's match on the rest of the line (a test checks it):
+#: the scanner matches the two apart and reads each distinct rest of a line once.
+HEADER_REST_PATTERN = _JOB + _REST
+HEADER_PATTERN = HEADER_PREFIX_PATTERN + HEADER_REST_PATTERN
 
 #: A header glued to the end of a line (a PDF-extraction artefact in the seed guide, and what
 #: concurrent writers without a lock produce).  Searched only in the last ``TRAILER_WINDOW``

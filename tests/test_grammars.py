@@ -137,3 +137,22 @@ def test_possessive_identifiers_change_no_header_match(pieces: list[str]) -> Non
     greedy = re.compile(header.HEADER_PATTERN.replace("]*+", "]*"))
     fast, plain = header.HEADER.re.match(line), greedy.match(line)
     assert (fast and fast.groupdict()) == (plain and plain.groupdict())
+
+
+@given(
+    st.one_of(
+        HEADERISH,
+        st.lists(HEADER_TAIL_PIECES, max_size=10).map(lambda tail: "4012 1a2c 11/20/26 10:00:01.5 " + "".join(tail)),
+        st.text(max_size=80),
+    )
+)
+def test_prefix_then_rest_is_the_full_header_match(line: str) -> None:
+    """Matching the prefix and then the rest of the line apart gives the full pattern's groups."""
+    line = line.replace("\n", " ").replace("\r", " ")
+    full = header.HEADER.re.match(line)
+    prefix = header.HEADER_PREFIX.re.match(line)
+    assert (full is None) == (prefix is None)
+    if full is not None and prefix is not None:
+        rest = re.compile(header.HEADER_REST_PATTERN).match(line, prefix.end())
+        assert rest is not None
+        assert full.groupdict() == {**prefix.groupdict(), **rest.groupdict()}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from sys import intern
 from typing import NamedTuple
 
 from cvlogs.grammars import header
-
-HEADER_RE = header.HEADER.re
 
 
 def decode(raw: bytes) -> str:
@@ -44,33 +44,40 @@ def _full_year(text: str | None) -> int | None:
     return int(text) + (2000 if len(text) == 2 else 0)
 
 
-# Positions of the named groups in ``Match.groups()``: one C call instead of one lookup per name.
-_PID, _TID, _MONTH, _DAY, _YEAR, _CLOCK, _JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE = (
-    HEADER_RE.groupindex[name] - 1
-    for name in ("pid", "tid", "month", "day", "year", "time", "job", "function", "class_name", "method", "message")
+_PREFIX_RE = header.HEADER_PREFIX.re
+_REST_RE = re.compile(header.HEADER_REST_PATTERN)
+_JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE = (
+    _REST_RE.groupindex[name] for name in ("job", "function", "class_name", "method", "message")
 )
+
+Rest = tuple[str, str, str, str, str]
+"""job, function, class name, method, message (without a duplicated trailing header)."""
+
+
+@lru_cache(maxsize=8192)
+def _rest(text: str) -> Rest:
+    """The fields of what follows a header's time, read once per distinct text.
+
+    Credential lines repeat the same job, function and message thousands of times with only the
+    pid, thread and time changing; their strings are shared (``intern``), which also makes the
+    events smaller, their pickles shorter and the main process's walks over them touch less memory.
+    """
+    found = _REST_RE.match(text)
+    assert found is not None  # every part of the rest is optional
+    job, function, class_name, method, message = found.group(_JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE)
+    message, _ = header.split_trailer(message)
+    return intern(job or ""), intern(function or ""), intern(class_name or ""), intern(method or ""), message
 
 
 def match_header(line: str) -> HeaderFields | None:
-    """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split."""
-    found = HEADER_RE.match(line)
+    """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split.
+
+    The prefix (pid to time) is matched on every record; the rest of the line once per distinct
+    rest (``HEADER_PATTERN`` is the two patterns one after the other, and the rest always matches).
+    """
+    found = _PREFIX_RE.match(line)
     if found is None:
         return None
-    groups = found.groups()
-    message, _ = header.split_trailer(groups[_MESSAGE])
-    # Thread ids, jobs and functions repeat across thousands of events: one shared string each
-    # makes the events smaller, their pickles shorter and the main process's walks over them
-    # touch less memory (correlating 100,000 events is bound by cache misses).
-    return HeaderFields(
-        int(groups[_PID]),
-        intern(groups[_TID]),
-        int(groups[_MONTH]),
-        int(groups[_DAY]),
-        groups[_CLOCK],
-        _full_year(groups[_YEAR]),
-        intern(groups[_JOB] or ""),
-        intern(groups[_FUNCTION] or ""),
-        intern(groups[_CLASS] or ""),
-        intern(groups[_METHOD] or ""),
-        message,
-    )
+    pid, tid, month, day, year, clock = found.groups()
+    rest = _rest(line[found.end() :])
+    return HeaderFields(int(pid), intern(tid), int(month), int(day), clock, _full_year(year), *rest)

@@ -60,6 +60,16 @@ def mask_volatile(message: str) -> str:
     return "".join([*pieces, message[last:]]) if pieces else message
 
 
+@lru_cache(maxsize=8192)
+def meaning_of(class_name: str, method: str, message: str) -> Meaning | None:
+    """The meaning of a message as logged: masked, then interpreted.
+
+    Cached on the text as it stands too, so that a line repeated verbatim (a Connect or Assume
+    role line, thousands of times) costs one lookup instead of a masking pass and a lookup.
+    """
+    return interpret(class_name, method, mask_volatile(message))
+
+
 @lru_cache(maxsize=65536)
 def interpret(class_name: str, method: str, message: str) -> Meaning | None:
     """The meaning of one (masked) message, or None when no grammar has anything to say."""

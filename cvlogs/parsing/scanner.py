@@ -22,7 +22,7 @@ from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
-from cvlogs.parsing.messages import Meaning, interpret, mask_volatile
+from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder
 
 _MAX_CONTINUATION_LINES = 200
@@ -143,7 +143,7 @@ def _read_record(index: LineIndex, line: int, stop: int, number: int, state: _Fi
     more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
     message = "\n".join([fields.message, *more]) if more else fields.message
     message = message[:_MAX_MESSAGE_CHARS]
-    meaning = interpret(fields.class_name, fields.method, mask_volatile(message))
+    meaning = meaning_of(fields.class_name, fields.method, message)
     if meaning is None:
         if not state.keep_all:
             return
