@@ -25,6 +25,21 @@ def test_vectorised_search_equals_bytes_find(pieces: list[bytes], sample: list[b
     assert set(finder.starts(text)) == naive_starts(PREFILTER, text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
+def test_candidates_fall_inside_every_stem(pieces: list[bytes], sample: list[bytes]) -> None:
+    """What the scanner uses: every stem occurrence holds a candidate, so its line is read."""
+    text = b"".join(pieces)
+    candidates = StemFinder(PREFILTER, b"".join(sample)).candidates(text).tolist()
+    lowered = text.lower()
+    for stem in PREFILTER:
+        start = lowered.find(stem)
+        while start >= 0:
+            assert any(start <= c < start + len(stem) for c in candidates), (stem, start)
+            start = lowered.find(stem, start + 1)
+    assert all(0 <= c < len(text) for c in candidates)
+
+
 @pytest.mark.parametrize(
     "text", [b"", b"a", b"aws", b"xaws", b"xx aws", b"kms", b"notfound not activated", b"AWS", b"xAwS", b"Kms", b"KMS!"]
 )

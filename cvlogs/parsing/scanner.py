@@ -130,8 +130,7 @@ def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
     """The header lines of the records (header line plus continuations) that hold a prefilter stem."""
     if state.finder is None:
         state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES])
-    found = np.fromiter(state.finder.starts(index.chunk), dtype=np.int64)
-    return index.records_at(found)
+    return index.records_at(state.finder.candidates(index.chunk))
 
 
 def _read_record(index: LineIndex, line: int, stop: int, number: int, state: _FileState) -> None:
