@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cvlogs.parsing import lines, messages
 from cvlogs.parsing.messages import _VOLATILE, find_error, interpret, mask_volatile
 
 DENIED = (
@@ -163,3 +164,18 @@ def test_masking_fast_path_equals_the_case_insensitive_pattern(pieces: list[str]
     """The lower-cased search from the first anchor masks exactly what the (?i) pattern masks."""
     message = "".join(pieces)
     assert mask_volatile(message) == _VOLATILE.sub(r"\g<keep><masked>", message)
+
+
+def test_long_texts_stay_out_of_the_caches() -> None:
+    """A megabyte line is read like any other but not kept: the caches' memory stays bounded."""
+    long_message = "AccessDenied: User: arn:aws:iam::123456789012:user/x is not authorized " + "x" * 1_000_000
+    line = f"4012 1a2c 11/20 10:00:01 123 CAmazonInfo::Connect() - {long_message}"
+    caches = (lines._cached_rest, messages._meaning_of, messages._cached_interpret)
+    sizes = [cache.cache_info().currsize for cache in caches]
+    fields = lines.match_header(line)
+    assert fields is not None
+    assert fields.message == long_message
+    meaning = messages.meaning_of(fields.class_name, fields.method, fields.message)
+    assert meaning is not None
+    assert meaning.kind == "error"
+    assert [cache.cache_info().currsize for cache in caches] == sizes

@@ -9,6 +9,11 @@ from typing import NamedTuple
 
 from cvlogs.grammars import header
 
+CACHED_CHARS = 2048
+"""Texts longer than this are read without the per-distinct-text caches (here and in
+``messages``): their memory stays bounded whatever the lines hold, where 8,192 cached
+one-megabyte lines would not."""
+
 
 def decode(raw: bytes) -> str:
     """UTF-8 where it is, Latin-1 otherwise: never fails, never loses a byte."""
@@ -54,9 +59,18 @@ Rest = tuple[str, str, str, str, str]
 """job, function, class name, method, message (without a duplicated trailing header)."""
 
 
-@lru_cache(maxsize=8192)
 def _rest(text: str) -> Rest:
-    """The fields of what follows a header's time, read once per distinct text.
+    """The fields of what follows a header's time, read once per distinct text (up to 2,048 characters)."""
+    return _cached_rest(text) if len(text) <= CACHED_CHARS else _read_rest(text)
+
+
+@lru_cache(maxsize=8192)
+def _cached_rest(text: str) -> Rest:
+    return _read_rest(text)
+
+
+def _read_rest(text: str) -> Rest:
+    """The fields of what follows a header's time.
 
     Credential lines repeat the same job, function and message thousands of times with only the
     pid, thread and time changing; their strings are shared (``intern``), which also makes the

@@ -20,6 +20,7 @@ import pyparsing as pp
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.model import AwsError, EventKind, RoleArn
 from cvlogs.parsing.arns import analyse_role_arn
+from cvlogs.parsing.lines import CACHED_CHARS
 
 # Request ids and encoded blobs, written in lower case: ``_VOLATILE`` ignores case, and
 # ``_VOLATILE_LOWER`` is the same pattern for text that is already lower-cased.
@@ -60,19 +61,38 @@ def mask_volatile(message: str) -> str:
     return "".join([*pieces, message[last:]]) if pieces else message
 
 
-@lru_cache(maxsize=8192)
 def meaning_of(class_name: str, method: str, message: str) -> Meaning | None:
     """The meaning of a message as logged: masked, then interpreted.
 
     Cached on the text as it stands too, so that a line repeated verbatim (a Connect or Assume
     role line, thousands of times) costs one lookup instead of a masking pass and a lookup.
     """
+    if len(message) > CACHED_CHARS:  # masking may still make it short enough for ``interpret``'s cache
+        return interpret(class_name, method, mask_volatile(message))
+    return _meaning_of(class_name, method, message)
+
+
+@lru_cache(maxsize=8192)
+def _meaning_of(class_name: str, method: str, message: str) -> Meaning | None:
     return interpret(class_name, method, mask_volatile(message))
 
 
-@lru_cache(maxsize=65536)
 def interpret(class_name: str, method: str, message: str) -> Meaning | None:
-    """The meaning of one (masked) message, or None when no grammar has anything to say."""
+    """The meaning of one (masked) message, or None when no grammar has anything to say.
+
+    Cached per distinct message (each costs a round of pyparsing calls), up to ``CACHED_CHARS``.
+    """
+    if len(message) > CACHED_CHARS:
+        return _interpret(class_name, method, message)
+    return _cached_interpret(class_name, method, message)
+
+
+@lru_cache(maxsize=16384)
+def _cached_interpret(class_name: str, method: str, message: str) -> Meaning | None:
+    return _interpret(class_name, method, message)
+
+
+def _interpret(class_name: str, method: str, message: str) -> Meaning | None:
     lowered = message.lower()
     error = find_error(message, lowered)
     role = _bracketed_role(message, lowered)
