@@ -215,11 +215,16 @@ class FileResult(Compact):
 def _file_result(values: tuple[Any, ...], columns: list[list[Any]]) -> FileResult:
     fields = list(values)
     if columns:
-        columns[_LOCATION : _LOCATION + 2] = [list(map(Location, columns[_LOCATION], columns[_LOCATION + 1]))]
-        fields[_EVENTS] = tuple(map(Event._make, zip(*columns, strict=True)))
+        # tuple's own constructor (no Python frame per row, as ``Event(...)`` or ``_make`` have):
+        # this runs in the main process for every event while the workers are still reading.
+        columns[_LOCATION : _LOCATION + 2] = [
+            [_new(Location, at) for at in zip(*columns[_LOCATION : _LOCATION + 2], strict=True)]
+        ]
+        fields[_EVENTS] = tuple([_new(Event, row) for row in zip(*columns, strict=True)])
     return FileResult(*fields)
 
 
+_new = tuple.__new__
 _EVENTS = FileResult.__match_args__.index("events")
 _LOCATION = Event._fields.index("location")
 

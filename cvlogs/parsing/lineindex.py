@@ -82,6 +82,12 @@ class LineIndex:
         end = len(self.chunk)
         return self.chunk[start : end - 1 if self.chunk.endswith(b"\n") else end]
 
+    def spans(self, lines: Offsets) -> tuple[list[int], list[int]]:
+        """Where each of ``lines`` starts and ends (before its line feed), as two lists: one
+        numpy pass for all of them instead of two array lookups per line."""
+        following = np.append(self.starts, len(self.chunk) + (0 if self.chunk.endswith(b"\n") else 1))
+        return self.starts[lines].tolist(), (following[lines + 1] - 1).tolist()
+
     def lines_at(self, offsets: Offsets) -> Offsets:
         """The line that each byte offset falls in."""
         return np.searchsorted(self.starts, offsets, side="right") - 1
