@@ -89,3 +89,23 @@ def test_unsupported_patterns_are_refused(pattern: bytes) -> None:
     """Anything the automaton does not model raises, and the scanner keeps the re engine."""
     with pytest.raises(Unsupported):
         PrefixAutomaton.compile(pattern)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(header_like_lines(), st.sampled_from([b"", b" continued", b"x"])), min_size=1, max_size=12),
+    st.booleans(),
+    st.lists(st.integers(min_value=0, max_value=400), max_size=20),
+)
+def test_records_and_spans_agree_with_plain_python(lines: list[bytes], final_newline: bool, offsets: list[int]) -> None:
+    """The owner of each offset is the last header line at or above it; spans are the lines' bounds."""
+    chunk = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    index = LineIndex.of(chunk)
+    offsets = [o for o in offsets if o < len(chunk)]
+    line_of = [chunk.count(b"\n", 0, o) for o in offsets]
+    headers = index.headers.tolist()
+    owners = {max((h for h in headers if h <= n), default=None) for n in line_of} - {None}
+    assert index.records_at(np.array(offsets, dtype=np.int64)).tolist() == sorted(owners)
+    all_lines = np.arange(index.count)
+    begins, ends = index.spans(all_lines)
+    assert [chunk[b:e] for b, e in zip(begins, ends, strict=True)] == [index.line(n) for n in range(index.count)]
