@@ -35,13 +35,14 @@ class MissingValidate(ScanRule):
     )
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
-        later_errors = _error_times_by_job(context)
+        last_error = _last_error_by_job(context)
         for sequence in context.sequences:
             connect = sequence.connect
             if connect is None or sequence.attempted_assume:
                 continue
             ended = "the next Connect on the same thread" if sequence.closed_by_connect else None
-            if ended is None and _has_later(later_errors[(connect.host, sequence.key[3])], connect.time):
+            latest = last_error.get((connect.host, sequence.key[3]))
+            if ended is None and connect.time is not None and latest is not None and latest > connect.time:
                 ended = "a later error in the same job"
             if ended is not None:
                 account = sequence.account_id
@@ -49,17 +50,16 @@ class MissingValidate(ScanRule):
                 yield self.occurrence(connect, message, account, sequence.role_arn)
 
 
-def _error_times_by_job(context: Correlation) -> dict[tuple[str | None, str], list[datetime]]:
-    times: dict[tuple[str | None, str], list[datetime]] = defaultdict(list)
+def _last_error_by_job(context: Correlation) -> dict[tuple[str | None, str], datetime]:
+    """The time of the last error of each (host, job): a Connect before it was followed by one."""
+    last: dict[tuple[str | None, str], datetime] = {}
     for sequence in context.sequences:
         for error in sequence.errors:
             if error.time is not None:
-                times[(error.host, sequence.key[3])].append(error.time)
-    return times
-
-
-def _has_later(times: list[datetime], moment: datetime | None) -> bool:
-    return moment is not None and any(t > moment for t in times)
+                key = (error.host, sequence.key[3])
+                if key not in last or error.time > last[key]:
+                    last[key] = error.time
+    return last
 
 
 @register
@@ -166,12 +166,12 @@ class AssumeStorm(ScanRule):
 
 
 def _densest_window(events: list[Event]) -> list[Event]:
-    best: list[Event] = []
+    best_start, best_size = 0, 0
     start = 0
     for end, event in enumerate(events):
         assert event.time is not None
         while (first := events[start].time) is not None and event.time - first > STORM_WINDOW:
             start += 1
-        if end - start + 1 > len(best):
-            best = events[start : end + 1]
-    return best
+        if end - start + 1 > best_size:
+            best_start, best_size = start, end - start + 1
+    return events[best_start : best_start + best_size]
