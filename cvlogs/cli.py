@@ -108,7 +108,13 @@ Scheduler = Annotated[
     ),
 ]
 Jobs = Annotated[
-    int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, one file each (default: the CPU count).")
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Files read at once, one per process: this one and N-1 workers (default: CPU count).",
+    ),
 ]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import gzip
 import multiprocessing
+import os
 import pickle
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -230,3 +232,45 @@ def test_file_results_survive_pickling_unchanged(samples: Path) -> None:
         copy = pickle.loads(pickle.dumps(result))
         assert copy == result
         assert [type(e) for e in getattr(copy, "events", ())] == [type(e) for e in getattr(result, "events", ())]
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 8])
+def test_this_process_and_the_workers_share_the_files(samples: Path, jobs: int) -> None:
+    """Whoever reads a file, the results come back in source order, equal to one process's, with
+    progress reported once per file."""
+    sources, _ = discover([samples])
+    assert len(sources) > 2
+    seen: list[str] = []
+    shared = list(scan_sources(sources, jobs=jobs, progress=lambda result: seen.append(result.path)))
+    assert shared == list(scan_sources(sources))
+    assert sorted(seen) == sorted(source.path for source in sources)
+
+
+def test_an_error_in_a_worker_reaches_the_caller(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that makes the (forked) worker fail raises here instead of going missing."""
+    sources, _ = discover([samples])
+    largest = max(sources, key=lambda source: source.file.stat().st_size)  # the worker's first file
+
+    def failing(source: LogSource, keep_all: bool = False) -> object:
+        if source.path == largest.path:
+            raise RuntimeError("worker failed")
+        return scan_source(source, keep_all=keep_all)
+
+    monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", failing)
+    with pytest.raises(RuntimeError, match="worker failed"):
+        list(scan_sources(sources, jobs=2, context=multiprocessing.get_context("fork")))
+
+
+def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-file (out of memory, say) breaks the pool: the scan raises, never hangs."""
+    sources, _ = discover([samples])
+    largest = max(sources, key=lambda source: source.file.stat().st_size)
+
+    def dying(source: LogSource, keep_all: bool = False) -> object:
+        if source.path == largest.path and multiprocessing.parent_process() is not None:
+            os._exit(1)
+        return scan_source(source, keep_all=keep_all)
+
+    monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
+    with pytest.raises(BrokenProcessPool):
+        list(scan_sources(sources, jobs=3, context=multiprocessing.get_context("fork")))

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import queue
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from multiprocessing.context import BaseContext
 
@@ -60,13 +63,16 @@ def scan_sources(
     """Each source's result, in the order of ``sources``, read by up to ``jobs`` processes.
 
     The unit of work is a file: shipping chunks of one file to workers was measured slower than
-    one process.  Sources are plain data and ``scan_source`` is a module-level function, so the
-    pool works with ``spawn`` (Windows, macOS) as well as ``fork``.
+    one process.  This process is one of the ``jobs``: ``jobs - 1`` workers take the files from
+    the largest down while this one takes them from the smallest up, until they meet, so its
+    share is never pickled nor copied between processes.  Sources are plain data and
+    ``scan_source`` is a module-level function, so the pool works with ``spawn`` (Windows, macOS)
+    as well as ``fork``.
     """
     task = partial(scan_source, keep_all=keep_all)
     if jobs <= 1 or len(sources) <= 1:
-        results: Iterable[FileResult | SkippedSource] = map(task, sources)
-        for result in results:
+        for source in sources:
+            result = task(source)
             if progress is not None:
                 progress(result)
             yield result
@@ -74,15 +80,79 @@ def scan_sources(
     # Workers forked from this process inherit the scanner once it is imported here; imported in
     # each worker instead, it costs the same wall time on two free cores and more on shared ones.
     importlib.import_module("cvlogs.parsing.scanner")
-    # Largest files first keeps every worker busy to the end; results still come back in order.
-    order = sorted(range(len(sources)), key=lambda index: -_size(sources[index]))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context) as pool:
-        futures = {index: pool.submit(task, sources[index]) for index in order}
+    results = _Shared(sorted(range(len(sources)), key=lambda index: -_size(sources[index])))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)) - 1, mp_context=context) as pool:
+
+        def submit(index: int) -> None:
+            try:
+                future = pool.submit(task, sources[index])
+            except RuntimeError as error:  # a broken pool (a killed worker): raised to the caller
+                failed: Future[FileResult | SkippedSource] = Future()
+                failed.set_exception(error)
+                results.finished.put((index, failed))
+                return
+            future.add_done_callback(partial(done, index))
+
+        def done(index: int, future: Future[FileResult | SkippedSource]) -> None:
+            # Runs in the pool's thread: hand the result over, give the worker the next largest file.
+            results.finished.put((index, future))
+            if (following := results.take(largest=True)) is not None:
+                submit(following)
+
+        try:
+            for _ in range(min(jobs, len(sources)) - 1):
+                if (index := results.take(largest=True)) is not None:
+                    submit(index)
+            while (index := results.take(largest=False)) is not None:
+                results.report(progress)
+                results.store(index, task(sources[index]), progress)
+            while len(results.by_index) < len(sources):
+                results.report(progress, wait=True)
+        finally:
+            results.drop_pending()  # after an error (or Ctrl-C), workers get no further files
+    for index in range(len(sources)):
+        yield results.by_index[index]
+
+
+class _Shared:
+    """The files not read yet, largest first, and the results so far.
+
+    Workers take files from the largest down, this process from the smallest up, until the two
+    meet: a worker is handed its next file only when it has finished one (so no file waits in a
+    worker's queue while this process is idle), and this process's share is never pickled.
+    """
+
+    def __init__(self, order: list[int]) -> None:
+        self.pending = deque(order)
+        self.lock = threading.Lock()
+        self.finished: queue.SimpleQueue[tuple[int, Future[FileResult | SkippedSource]]] = queue.SimpleQueue()
+        self.by_index: dict[int, FileResult | SkippedSource] = {}
+
+    def take(self, largest: bool) -> int | None:
+        with self.lock:
+            if not self.pending:
+                return None
+            return self.pending.popleft() if largest else self.pending.pop()
+
+    def drop_pending(self) -> None:
+        with self.lock:
+            self.pending.clear()
+
+    def store(self, index: int, result: FileResult | SkippedSource, progress: Progress | None) -> None:
+        self.by_index[index] = result
         if progress is not None:
-            for done in as_completed(futures.values()):
-                progress(done.result())
-        for index in range(len(sources)):
-            yield futures[index].result()
+            progress(result)
+
+    def report(self, progress: Progress | None, wait: bool = False) -> None:
+        """Store what workers have finished (waiting for one with ``wait``); a worker's error is raised here."""
+        try:
+            index, future = self.finished.get(block=wait)
+        except queue.Empty:
+            return
+        self.store(index, future.result(), progress)
+        while not self.finished.empty():
+            index, future = self.finished.get()
+            self.store(index, future.result(), progress)
 
 
 def scan_source(source: LogSource, keep_all: bool = False) -> FileResult | SkippedSource:
