@@ -63,9 +63,9 @@ def scan_sources(
     """Each source's result, in the order of ``sources``, read by up to ``jobs`` processes.
 
     The unit of work is a file: shipping chunks of one file to workers was measured slower than
-    one process.  This process is one of the ``jobs``: ``jobs - 1`` workers take the files from
-    the largest down while this one takes them from the smallest up, until they meet, so its
-    share is never pickled nor copied between processes.  Sources are plain data and
+    one process.  This process is one of the ``jobs``: it and ``jobs - 1`` workers each take the
+    largest file not read yet whenever they come free, and its share is never pickled nor copied
+    between processes.  Sources are plain data and
     ``scan_source`` is a module-level function, so the pool works with ``spawn`` (Windows, macOS)
     as well as ``fork``.
     """
@@ -96,14 +96,14 @@ def scan_sources(
         def done(index: int, future: Future[FileResult | SkippedSource]) -> None:
             # Runs in the pool's thread: hand the result over, give the worker the next largest file.
             results.finished.put((index, future))
-            if (following := results.take(largest=True)) is not None:
+            if (following := results.take()) is not None:
                 submit(following)
 
         try:
             for _ in range(min(jobs, len(sources)) - 1):
-                if (index := results.take(largest=True)) is not None:
+                if (index := results.take()) is not None:
                     submit(index)
-            while (index := results.take(largest=False)) is not None:
+            while (index := results.take()) is not None:
                 results.report(progress)
                 results.store(index, task(sources[index]), progress)
             while len(results.by_index) < len(sources):
@@ -117,9 +117,9 @@ def scan_sources(
 class _Shared:
     """The files not read yet, largest first, and the results so far.
 
-    Workers take files from the largest down, this process from the smallest up, until the two
-    meet: a worker is handed its next file only when it has finished one (so no file waits in a
-    worker's queue while this process is idle), and this process's share is never pickled.
+    A worker is handed its next file only when it has finished one, so no file waits in a
+    worker's queue while another reader is free (the pool's own queue holds one file more per
+    worker: measured, a worker then read 73 of 117 MB while this process read 45).
     """
 
     def __init__(self, order: list[int]) -> None:
@@ -128,11 +128,11 @@ class _Shared:
         self.finished: queue.SimpleQueue[tuple[int, Future[FileResult | SkippedSource]]] = queue.SimpleQueue()
         self.by_index: dict[int, FileResult | SkippedSource] = {}
 
-    def take(self, largest: bool) -> int | None:
+    def take(self) -> int | None:
+        """The largest file not read yet (any reader that comes free takes it: the last file to finish
+        is then a small one), or None."""
         with self.lock:
-            if not self.pending:
-                return None
-            return self.pending.popleft() if largest else self.pending.pop()
+            return self.pending.popleft() if self.pending else None
 
     def drop_pending(self) -> None:
         with self.lock:
