@@ -127,17 +127,33 @@ class Correlation:
 
 
 def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
-    """Each host's events in time order; ties keep file order (older files first, then line)."""
+    """Each host's events in time order; ties keep file order (older files first, then line).
+
+    Each file's events are merged as they stand (a file whose clock goes back stays in its own
+    order).  When every file is in time order, as files nearly always are, one sort of all of
+    them gives the same order faster than ``heapq.merge``: sorting runs that are sorted already
+    is a merge in C.
+    """
     by_host: dict[str | None, list[FileResult]] = {}
     for result in files:
         by_host.setdefault(result.host, []).append(result)
     for host in sorted(by_host, key=lambda h: h or ""):
         ordered = sorted(by_host[host], key=lambda f: (f.first_time or _NO_TIME, f.path))
+        # (time, file, line) is unique, so the event itself is never compared.
         streams = [
             [(e.time or _NO_TIME, index, e.location.line, e) for e in f.events] for index, f in enumerate(ordered)
         ]
-        for _, _, _, event in heapq.merge(*streams, key=lambda item: item[:3]):
+        if all(_in_order(stream) for stream in streams):
+            merged: Iterable[tuple[datetime, int, int, Event]] = sorted([item for stream in streams for item in stream])
+        else:
+            merged = heapq.merge(*streams)
+        for _, _, _, event in merged:
             yield event
+
+
+def _in_order(stream: list[tuple[datetime, int, int, Event]]) -> bool:
+    times = [item[0] for item in stream]
+    return times == sorted(times)  # a sorted list is checked in one pass, in C
 
 
 def correlate(scan: ScanResult) -> Correlation:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+from datetime import datetime
 from pathlib import Path
 
-from cvlogs.correlate import correlate, is_placeholder_job
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cvlogs.correlate import correlate, is_placeholder_job, merged_events
+from cvlogs.model import Event, FileResult, Location
 from cvlogs.parsing import scan_paths
 
 from .conftest import write_log
@@ -74,3 +80,32 @@ def test_errors_outside_sequences_keep_the_account_they_name(tmp_path: Path) -> 
     context = correlate(scan_paths([tmp_path]))
     assert context.sequences == ()
     assert context.events[0].account_id == "444455556666"
+
+
+def _reference_merge(files: list[FileResult]) -> list[Event]:
+    """The definition: per host, each file's events as they stand, merged by (time, file, line)."""
+    merged: list[Event] = []
+    for host in sorted({f.host for f in files}, key=lambda h: h or ""):
+        ordered = sorted((f for f in files if f.host == host), key=lambda f: (f.first_time or datetime.min, f.path))
+        streams = [[(e.time or datetime.min, i, e.location.line, e) for e in f.events] for i, f in enumerate(ordered)]
+        merged += [item[3] for item in heapq.merge(*streams, key=lambda item: item[:3])]
+    return merged
+
+
+def _event(path: str, line: int, minute: int | None, host: str | None) -> Event:
+    time = None if minute is None else datetime(2026, 11, 20, 10, minute)
+    return Event("connect", Location(path, line), time, host, "vsbkp", 1, "a", "7", "f", "m", "t")
+
+
+@given(
+    st.lists(st.tuples(st.lists(st.one_of(st.none(), st.integers(0, 5)), max_size=8), st.sampled_from([None, "h1"])))
+)
+def test_merged_events_follow_the_definition(files: list[tuple[list[int | None], str | None]]) -> None:
+    """Files in time order or not, with or without times and hosts: the same order as the merge."""
+    results = []
+    for number, (minutes, host) in enumerate(files):
+        path = f"vsbkp_{number}.log"
+        events = tuple(_event(path, line, minute, host) for line, minute in enumerate(minutes, 1))
+        first = next((e.time for e in events if e.time is not None), None)
+        results.append(FileResult(path, "vsbkp", host, len(events), len(events), 0, 0, first, None, events))
+    assert list(merged_events(results)) == _reference_merge(results)
