@@ -167,15 +167,32 @@ def scan(
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
         result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name), scheduler)
-        report = report_of(
-            result,
-            filters=filters,
-            redact_secrets=not no_redact,
-            anonymize_accounts=anonymize_accounts,
-            with_timeline=output_format is Format.html,
-        )
-        _emit_report(report, output_format, output)
+        with _no_cycle_collection():
+            report = report_of(
+                result,
+                filters=filters,
+                redact_secrets=not no_redact,
+                anonymize_accounts=anonymize_accounts,
+                with_timeline=output_format is Format.html,
+            )
+            _emit_report(report, output_format, output)
     raise typer.Exit(report.exit_status)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while the report is built and written.
+
+    Everything the report stage allocates (sequences, occurrences, findings) lives until the
+    output is written, so each collection walks the whole heap of events and frees nothing:
+    measured on the 5M-line bench corpus, about a tenth of the report stage.  The scan itself
+    keeps collecting (its per-chunk garbage must not accumulate).
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _emit_report(report: Report, output_format: Format, output: Path | None) -> None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, TypeVar
+from typing import ClassVar, NamedTuple, TypeVar
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.model import AccountId, Event, Evidence, Severity
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One time a rule fired: for which account and role, when, what it found, and the lines that show it."""
+class Occurrence(NamedTuple):
+    """One time a rule fired: for which account and role, when, what it found, and the lines that show it.
+
+    A named tuple, not a frozen dataclass: rules make one per error and per sequence step they
+    flag (68,000 for the 5M-line bench corpus), and a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (1.76 us a call against 0.56 us here).
+    """
 
     code: str
     account_id: AccountId | None
