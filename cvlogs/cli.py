@@ -414,6 +414,10 @@ def main() -> None:
     # reference counting frees; a cyclic collection every 700 allocations cost about a sixth of
     # the report stage and a third of the main process's share of the scan (measured).
     gc.set_threshold(50_000, 20, 20)
+    # numpy's OpenBLAS starts a thread per core when numpy is imported, and it spins for a while:
+    # about 55 ms of CPU on the other core, which the worker then shares.  cvlogs does no linear
+    # algebra; a value the user set is kept.  (Only the program: the library leaves it alone.)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         app()
         status = 0
