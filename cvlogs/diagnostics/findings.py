@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -22,19 +23,18 @@ def group_findings(occurrences: Iterable[Occurrence], rules: Mapping[str, Rule])
 
 
 def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
-    ordered = sorted(items, key=lambda o: (o.time or datetime.min, _path(o)))
+    ordered = _earliest(items)
+    evidence = _evidence(ordered)
+    if len(evidence) < MAX_EVIDENCE and len(ordered) < len(items):  # repeated lines: look at all
+        ordered = _sorted(items)
+        evidence = _evidence(ordered)
     first = ordered[0]
-    evidence: list[Evidence] = []
-    for occurrence in ordered:
-        evidence.extend(line for line in map(as_evidence, occurrence.evidence) if line not in evidence)
-        if len(evidence) >= MAX_EVIDENCE:
-            break
-    del evidence[MAX_EVIDENCE:]
     message = first.message
-    if len(ordered) > 1:
-        others = sorted({o.message for o in ordered[1:]} - {first.message})
+    if len(items) > 1:
+        others = sorted({o.message for o in items} - {first.message})
         if others:
-            message += f" (and {len(ordered) - 1} more, e.g. {others[0]})"
+            message += f" (and {len(items) - 1} more, e.g. {others[0]})"
+    times = [o.time for o in items if o.time is not None]
     return Finding(
         rule=rule.code,
         name=rule.name,
@@ -42,12 +42,40 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         account_id=first.account_id,
         role_arn=first.role_arn,
         message=message,
-        first_seen=min((o.time for o in ordered if o.time is not None), default=None),
-        count=sum(o.weight for o in ordered),
+        first_seen=min(times, default=None),
+        count=sum(o.weight for o in items),
         evidence=tuple(evidence),
         remedy=rule.remedy,
-        hosts=tuple(sorted({line.host for o in ordered for line in o.evidence if line.host})),
+        hosts=tuple(sorted({line.host for o in items for line in o.evidence if line.host})),
     )
+
+
+def _evidence(ordered: list[Occurrence]) -> list[Evidence]:
+    """The first ``MAX_EVIDENCE`` distinct lines of the occurrences, in their order."""
+    evidence: list[Evidence] = []
+    for occurrence in ordered:
+        evidence.extend(line for line in map(as_evidence, occurrence.evidence) if line not in evidence)
+        if len(evidence) >= MAX_EVIDENCE:
+            break
+    return evidence[:MAX_EVIDENCE]
+
+
+_EARLIEST_COUNT = 16
+
+
+def _earliest(items: list[Occurrence]) -> list[Occurrence]:
+    """The first occurrences in (time, path) order: enough for the evidence, without sorting
+    (and computing a key for) thousands of them.  All occurrences up to the 16th earliest time are
+    taken, ties included, so these come first in the full order too."""
+    if len(items) <= _EARLIEST_COUNT:
+        return _sorted(items)
+    times = [o.time or datetime.min for o in items]
+    last = heapq.nsmallest(_EARLIEST_COUNT, times)[-1]
+    return _sorted([o for o, time in zip(items, times, strict=True) if time <= last])
+
+
+def _sorted(items: list[Occurrence]) -> list[Occurrence]:
+    return sorted(items, key=lambda o: (o.time or datetime.min, _path(o)))
 
 
 def _path(occurrence: Occurrence) -> str:
