@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics import ErrorExplainer, rules
-from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Finding
+from cvlogs.model import AccountId, AccountStatus, AccountSummary, Finding
 
 
 def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[AccountSummary]:
@@ -16,27 +16,22 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
     times: dict[AccountId, list[datetime]] = defaultdict(list)
     hosts: dict[AccountId, set[str]] = defaultdict(set)
     roles: dict[AccountId, set[str]] = defaultdict(set)
-
-    def note(event: Event, account: AccountId | None) -> None:
-        if account is not None and event.time is not None:
-            times[account].append(event.time)
-        if account is not None and event.host:
-            hosts[account].add(event.host)
-
-    # An event speaks of its sequence's account when the sequence has one, else of its own.
-    in_sequences: set[int] = set()
     for sequence in context.sequences:
         if (account := sequence.account_id) is not None:
             sequences[account].append(sequence)
             if sequence.role_arn:
                 roles[account].add(sequence.role_arn)
-        for event in (sequence.connect, *sequence.validates, *sequence.activity, *sequence.errors):
-            if event is not None:
-                in_sequences.add(id(event))
-                note(event, account if account is not None else event.account_id)
+    # An event speaks of its sequence's account when the sequence has one, else of its own.
+    step_of = context.event_sequence
     for event in context.events:
-        if id(event) not in in_sequences:
-            note(event, event.account_id)
+        owner = step_of.get((event.host, event.location.path, event.location.line))
+        account = owner.account_id if owner is not None else None
+        if account is None and (account := event.account_id) is None:
+            continue
+        if event.time is not None:
+            times[account].append(event.time)
+        if event.host:
+            hosts[account].add(event.host)
     failed_by_finding: set[AccountId] = set()
     for finding in findings:
         if finding.account_id is None:
