@@ -73,10 +73,23 @@ class Sequence:
         return self._find_account()
 
     def settle(self) -> None:
-        """Remember the account and role once no step will be added any more."""
-        self.account = self._find_account()
-        self.role = self._find_role()
-        self.settled = True
+        """Remember the account and role once no step will be added any more.
+
+        What ``_find_account`` and ``_find_role`` answer, in one walk over the steps (it runs for
+        every sequence: 40,000 in the 5M-line bench corpus).
+        """
+        account: AccountId | None = None
+        role: str | None = None
+        for event in (self.connect, *self.validates) if self.validates else (self.connect,):
+            if event is not None and (stated := event.role) is not None:
+                if role is None:
+                    role = stated.normalized
+                if stated.account_id is not None:
+                    account = stated.account_id
+                    break
+        if account is None:
+            account = self._find_account()
+        self.account, self.role, self.settled = account, role, True
 
     def _find_account(self) -> AccountId | None:
         for event in (self.connect, *self.validates):
@@ -190,16 +203,18 @@ def correlate(scan: ScanResult) -> Correlation:
             continue
         current.last_step = event
         event_sequence[(event.host, event.location.path, event.location.line)] = current
+    return Correlation(scan, tuple(sequences), events, event_sequence, _settle(sequences))
+
+
+def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:
+    """Settle every sequence; the times of successful Assume role steps per (host, account), sorted."""
+    assume_times: dict[tuple[str | None, AccountId], list[datetime]] = {}
     for sequence in sequences:
         sequence.settle()
-    return Correlation(scan, tuple(sequences), events, event_sequence, _assume_times(sequences))
-
-
-def _assume_times(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:
-    times: dict[tuple[str | None, AccountId], list[datetime]] = {}
-    for sequence in sequences:
-        account = sequence.account_id
-        for validate in sequence.validates:
-            if account is not None and validate.time is not None:
-                times.setdefault((validate.host, account), []).append(validate.time)
-    return {key: sorted(value) for key, value in times.items()}
+        if (account := sequence.account) is not None:
+            for validate in sequence.validates:
+                if validate.time is not None:
+                    assume_times.setdefault((validate.host, account), []).append(validate.time)
+    for times in assume_times.values():
+        times.sort()
+    return assume_times
