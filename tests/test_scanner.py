@@ -7,7 +7,6 @@ import gzip
 import multiprocessing
 import os
 import pickle
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from cvlogs.intake import LogSource, discover
 from cvlogs.model import FileResult
 from cvlogs.parsing import scan_paths, scan_sources
+from cvlogs.parsing.readers import ReaderDied
 from cvlogs.parsing.scanner import scan_source
 
 from .conftest import write_log
@@ -272,5 +272,5 @@ def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.Mo
         return scan_source(source, keep_all=keep_all)
 
     monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(ReaderDied, match="exit code 1"):
         list(scan_sources(sources, jobs=3, context=multiprocessing.get_context("fork")))
