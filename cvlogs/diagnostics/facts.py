@@ -124,22 +124,19 @@ def restricted_policy() -> tuple[frozenset[str], dict[str, str]]:
 _WILDCARDS = frozenset("*?[")
 
 
+def _allows(pattern: str, action: str) -> bool:
+    """Most policy entries are plain names; fnmatch (a regex compiled per pattern on its first
+    use: 92 of them) only for the few with wildcards."""
+    return fnmatchcase(action, pattern) if _WILDCARDS.intersection(pattern) else action == pattern
+
+
 @lru_cache(maxsize=1024)
 def policy_verdict(action: str) -> str:
     """Whether ``action`` is in the restricted role policy, and on what condition."""
     actions, conditions = restricted_policy()
     lowered = action.lower()
-    # Most entries are plain names: a set lookup, and fnmatch (a regex compiled per pattern on its
-    # first use, 92 of them) only for the few with wildcards.  Sorted: the same verdict every run.
-    matching = [
-        allowed
-        for allowed in sorted(actions)
-        if (
-            lowered == allowed.lower()
-            if not _WILDCARDS.intersection(allowed)
-            else fnmatchcase(lowered, allowed.lower())
-        )
-    ]
+    # Sorted: the same verdict every run (a frozenset's order changes with the hash seed).
+    matching = [allowed for allowed in sorted(actions) if _allows(allowed.lower(), lowered)]
     if not matching:
         return f"{action} is not in Commvault's restricted role policy (amazon_restricted_role_permissions.json)"
     condition = next((conditions[m] for m in matching if m in conditions), None)

@@ -108,7 +108,7 @@ class StemFinder:
             return index, codes[:0]
         found = np.take(codes, index)
         # The windows around each candidate must be the stem's own: six bytes checked at C speed.
-        # At either end of the text there is no such window; the exact check decides there.
+        # At either end of the text there is no such window: the candidate stays.
         edge = (index == 0) | (index + 1 >= codes.size)
         before = np.take(codes, index - 1, mode="clip")
         after = np.take(codes, index + 1, mode="clip")
