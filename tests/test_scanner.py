@@ -274,3 +274,11 @@ def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
     with pytest.raises(ReaderDied, match="exit code 1"):
         list(scan_sources(sources, jobs=3, context=multiprocessing.get_context("fork")))
+
+
+def test_a_header_line_with_nothing_after_its_time_is_a_cut_point() -> None:
+    """Chunks are cut at the last complete header line, also one that ends right after its time."""
+    from cvlogs.parsing.chunks import _last_record_start  # noqa: PLC0415  (the cutter itself)
+
+    buffer = b"1 a 11/20 10:00:00 x\n continued\n1 a 11/20 10:00:01\n2 b 11/20 10:00:0"
+    assert _last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")

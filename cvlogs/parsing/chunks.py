@@ -25,7 +25,8 @@ MAX_LINE_BYTES = 1 << 20
 
 # The bulk scanner needs no groups: capturing them costs about a fifth of the match time.
 PREFIX_BYTES = re.sub(r"\(\?P<\w+>", "(?:", header.HEADER_PREFIX_PATTERN).encode()
-PREFIX_AT = re.compile(PREFIX_BYTES)
+#: Matched at a line start inside a buffer: ``$`` in the prefix's lookahead is that line's end.
+PREFIX_AT = re.compile(PREFIX_BYTES, re.MULTILINE)
 
 
 def utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:

@@ -16,11 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from cvlogs.parsing.automaton import PADDING, PrefixAutomaton, Unsupported
-from cvlogs.parsing.chunks import PREFIX_BYTES
+from cvlogs.parsing.chunks import PREFIX_AT, PREFIX_BYTES
 
 # Anchored on the newline rather than ``^``: the engine then jumps from newline to newline (3x faster).
 _HEADERLESS = re.compile(b"\n(?!" + PREFIX_BYTES + b")", re.MULTILINE)
-_PREFIX_LINE = re.compile(PREFIX_BYTES, re.MULTILINE)
 
 Offsets = npt.NDArray[np.int64]
 
@@ -40,7 +39,7 @@ def headers_by_regex(chunk: bytes, starts: Offsets) -> npt.NDArray[np.bool_]:
     headerless = [m.end() for m in _HEADERLESS.finditer(chunk) if m.end() < len(chunk)]
     if headerless:
         is_header[np.searchsorted(starts, headerless)] = False
-    if starts.size and _PREFIX_LINE.match(chunk) is None:
+    if starts.size and PREFIX_AT.match(chunk) is None:
         is_header[0] = False
     return is_header
 
