@@ -119,7 +119,11 @@ class StemFinder:
         return index[keep], found[keep]
 
     def starts(self, text: bytes) -> Iterator[int]:
-        """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat)."""
+        """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).
+
+        The candidates checked exactly, in Python: the scanner needs only ``candidates``; this is
+        the form the tests compare with ``bytes.find``, so that the anchors are known to miss nothing.
+        """
         index, found = self._candidates(text)
         for position, code in zip((2 * index).tolist(), found.tolist(), strict=True):
             for stem, offset in self.anchors[code]:
