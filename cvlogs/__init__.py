@@ -3,12 +3,14 @@
 The Python API for notebooks and scripts::
 
     import cvlogs
-    frame = cvlogs.read_events(["/var/log/commvault/Log_Files"])
-    frame[frame.kind == "error"].groupby("account_id").size()
+    report = cvlogs.scan("/var/log/commvault/Log_Files")          # what ``cvlogs scan`` reports
+    frame = cvlogs.read_events("/var/log/commvault/Log_Files")    # one row per credential event
+    frame[frame.kind == "error"].groupby("attributed_account").size()
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -16,33 +18,43 @@ from typing import TYPE_CHECKING
 from cvlogs.errors import CvlogsError
 from cvlogs.model import Event, FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import scan_paths
+from cvlogs.pipeline import DEFAULT as DEFAULT_OPTIONS
+from cvlogs.pipeline import ScanOptions, scan
+from cvlogs.version import __version__
 
 if TYPE_CHECKING:  # pandas costs ~100 MB and a second to import: only the table needs it
     import pandas as pd
 
-__version__ = "0.1.0"
-"""The one place the version is written (pyproject.toml reads it from here)."""
 
 __all__ = [
     "CvlogsError",
     "Event",
     "FileResult",
+    "ScanOptions",
     "ScanResult",
     "SkippedSource",
     "__version__",
     "read_events",
+    "scan",
     "scan_paths",
 ]
 
 
-def read_events(paths: Iterable[str | os.PathLike[str]] | str, all_lines: bool = False) -> pd.DataFrame:
-    """The events under ``paths`` (directories, log files, .gz/.bz2/.zip) as one pandas table.
+def read_events(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    all_lines: bool = False,
+    options: ScanOptions = DEFAULT_OPTIONS,
+) -> pd.DataFrame:
+    """The events under ``paths`` as one pandas table, with the diagnosis joined to each row.
 
     By default the table holds the credential events (connect, validate, error, activity,
-    unrecognized); ``all_lines=True`` adds every other record with kind ``other``.
+    unrecognized); ``all_lines=True`` adds every other record with kind ``other``.  Each row
+    carries the account its sequence speaks of (``attributed_account``), the sequence's id and
+    the rule it is evidence of, as ``cvlogs scan`` with the same ``options`` reports them.
     """
+    from cvlogs.redact import redact  # noqa: PLC0415  (``cvlogs.redact`` stays the module's name)
     from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)
 
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    return events_frame(scan_paths(paths, keep_all=all_lines).events)
+    report = scan(paths, dataclasses.replace(options, keep_all=all_lines or options.keep_all, with_timeline=False))
+    assert report.diagnosis is not None  # only anonymisation drops it, which the table does not apply
+    return events_frame(report.diagnosis.rows(), redact if options.redact_secrets else str)

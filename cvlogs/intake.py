@@ -309,6 +309,18 @@ def _add_members(container: Container, place: _Place, found: _Found) -> None:
         container.close()
 
 
+def _member_host(name: str, place: _Place, found: _Found, archive: bool) -> str | None:
+    """The machine a bundle member belongs to: the per-client folder it stands in
+    (``proxy01/cvd_logs.zip`` belongs to proxy01), else a per-machine archive's own name at the
+    bundle's top; inside a machine's folder or archive, that machine."""
+    if not place.bundle or place.host != found.host:
+        return place.host
+    parts = PurePosixPath(name).parts
+    if len(parts) > 1:
+        return parts[0]
+    return machine_name(name) if archive else place.host
+
+
 def broken_reason(error: BaseException) -> str:
     """What a person reads when a file or member could not be read."""
     if isinstance(error, OverCap):
@@ -341,7 +353,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
             return
         with container.open(member.name) as stream, spooled(stream, limits.max_member_bytes) as copy:
             nested = open_container(kind, copy, limits.max_member_bytes)
-            host = machine_name(name) if place.bundle else place.host
+            host = _member_host(member.name, place, found, archive=True)
             _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle, place.url), found)
         return
     named = classify_name(name)
@@ -349,9 +361,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
         found.skip(inner, _NOT_A_LOG)
         return
     family, rolled, compression = named
-    host = place.host
-    if place.bundle and host == found.host and len(PurePosixPath(member.name).parts) > 1:
-        host = PurePosixPath(member.name).parts[0]  # a per-client folder of the bundle
+    host = _member_host(member.name, place, found, archive=False)
     found.sources.append(
         LogSource(
             inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url

@@ -16,24 +16,6 @@ AccountId = NewType("AccountId", str)
 
 Family = Literal["cvd", "vsdiscovery", "vsbkp", "vsrst"]
 
-#: Column name -> pandas dtype.  Strings are pyarrow-backed: compact and fast to group.
-COLUMNS: dict[str, str] = {
-    "time": "datetime64[ns]",
-    "host": "string[pyarrow]",
-    "path": "string[pyarrow]",
-    "line": "int64",
-    "family": "category",
-    "pid": "int64",
-    "tid": "string[pyarrow]",
-    "job": "string[pyarrow]",
-    "function": "string[pyarrow]",
-    "kind": "category",
-    "account_id": "string[pyarrow]",
-    "role_arn": "string[pyarrow]",
-    "error_code": "string[pyarrow]",
-    "message": "string[pyarrow]",
-}
-
 
 class Compact:
     """Pickled as its class and its field values in order (for what worker processes send back).
@@ -272,7 +254,7 @@ class Finding:
     """The machines whose lines show the finding (empty when no host is known)."""
 
 
-AccountStatus = Literal["ok", "failed", "incomplete"]
+AccountStatus = Literal["failing", "recovered", "ok", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,11 +264,14 @@ class AccountSummary:
     account_id: AccountId
     roles: tuple[str, ...]
     status: AccountStatus
-    """ok: a sequence completed with no error after it; failed: its last sequence ended in an
-    error-severity finding; incomplete: sequences seen, none completed, none failed."""
+    """failing: its last complete sequence failed (an error-severity finding on one of its steps);
+    recovered: one failed earlier, the last one succeeded; ok: none failed; unknown: no complete
+    sequence (and no error-severity finding) to judge by."""
     sequences: int
     failed_sequences: int
     first_seen: datetime | None
     last_seen: datetime | None
     hosts: tuple[str, ...] = ()
     """The machines that spoke of the account."""
+    rule: str | None = None
+    """The rule code that explains the account's last failure (failing, recovered), else None."""

@@ -1,30 +1,21 @@
-"""The one place where events become a pandas table, column by column, with explicit dtypes."""
+"""The events table as pandas: the columns of ``cvlogs.columns``, with their declared dtypes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from cvlogs.model import COLUMNS, Event
+from cvlogs.columns import COLUMNS, Attributed, row_values
 
 
-def events_frame(events: Iterable[Event]) -> pd.DataFrame:
-    """A DataFrame with one row per event and exactly the columns of ``COLUMNS``."""
-    data: dict[str, list[object]] = {name: [] for name in COLUMNS}
-    for event in events:
-        data["time"].append(event.time)
-        data["host"].append(event.host)
-        data["path"].append(event.location.path)
-        data["line"].append(event.location.line)
-        data["family"].append(event.family)
-        data["pid"].append(event.pid)
-        data["tid"].append(event.tid)
-        data["job"].append(event.job)
-        data["function"].append(event.function)
-        data["kind"].append(event.kind)
-        data["account_id"].append(event.account_id)
-        data["role_arn"].append(event.role_arn)
-        data["error_code"].append(None if event.error is None else event.error.code)
-        data["message"].append(event.message)
-    return pd.DataFrame({name: pd.Series(values, dtype=COLUMNS[name]) for name, values in data.items()})
+def events_frame(batches: Iterable[list[Attributed]], clean: Callable[[str], str] = str) -> pd.DataFrame:
+    """A DataFrame with one row per attributed event and exactly the declared columns."""
+    data: list[list[object]] = [[] for _ in COLUMNS]
+    for batch in batches:
+        for row in batch:
+            for values, value in zip(data, row_values(row, clean), strict=True):
+                values.append(value)
+    return pd.DataFrame(
+        {column.name: pd.Series(values, dtype=column.pandas) for column, values in zip(COLUMNS, data, strict=True)}
+    )

@@ -99,7 +99,7 @@ def test_findings_and_accounts_carry_their_hosts(bundle: Path) -> None:
     assert denied == {"123456789012": ("accessnode2",), "210987654321": ("node4",)}
     accounts = {a.account_id: (a.status, a.hosts) for a in report.accounts}
     assert accounts["444455556666"] == ("ok", ("accessnode1", "node5_logs"))
-    assert accounts["123456789012"] == ("failed", ("accessnode2",))
+    assert accounts["123456789012"] == ("failing", ("accessnode2",))
 
 
 def test_the_bundle_name_dates_its_logs(bundle: Path) -> None:

@@ -34,11 +34,16 @@ def test_every_command_has_help_with_an_example() -> None:
 
 
 def test_scan_text_report(samples: Path) -> None:
-    """The main job prints accounts, findings with remedies and coverage; exit 1 for error findings."""
+    """By default: the verdict, one line per finding, accounts and coverage; --details adds remedies."""
     result = runner.invoke(app, ["scan", str(samples), "--jobs", "1"])
     assert result.exit_code == 1, result.output
-    for needle in ("444455556666", "CVL201", "Remedy", "coverage"):
+    assert "\nFAILING: " in result.stdout
+    for needle in ("Findings", "444455556666", "CVL201", "failing", "coverage"):
         assert needle in result.stdout
+    assert "Remedy" not in result.stdout
+    detailed = runner.invoke(app, ["scan", str(samples), "--jobs", "1", "-v"])
+    assert "Remedy" in detailed.stdout
+    assert len(detailed.stdout) > 2 * len(result.stdout)
 
 
 def test_scan_json_to_a_file_and_exit_zero_when_healthy(samples: Path, tmp_path: Path) -> None:
@@ -109,7 +114,8 @@ def test_events_csv_jsonl_and_filters(samples: Path) -> None:
     jsonl = runner.invoke(app, ["events", str(samples), "--account", "444455556666", "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert records
-    assert {r["account_id"] for r in records} == {"444455556666"}
+    assert {r["attributed_account"] for r in records} == {"444455556666"}
+    assert {r["account_id"] for r in records} <= {"444455556666", None}
 
 
 def test_events_parquet_reads_back_with_pandas(samples: Path, tmp_path: Path) -> None:
@@ -155,7 +161,7 @@ def test_rules_list_and_explain() -> None:
 def test_schema_prints_the_json_schema() -> None:
     """schema prints the shipped JSON Schema."""
     document = json.loads(runner.invoke(app, ["schema"]).stdout)
-    assert document["properties"]["schema"]["const"] == "cvlogs.scan/1"
+    assert document["properties"]["schema"]["const"] == "cvlogs.scan/2"
 
 
 def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples: Path) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cvlogs.accounts import summarise_accounts
 from cvlogs.correlate import correlate
 from cvlogs.diagnostics import diagnose
 from cvlogs.parsing import scan_paths
+from cvlogs.report import report_of
 
 HEALTHY = {"444455556666", "777788889999"}
 EXPECTED = {
@@ -47,9 +47,9 @@ def test_healthy_tenants_have_no_error_finding_and_are_ok(samples: Path) -> None
     context = correlate(scan_paths([samples]))
     findings = diagnose(context)
     assert not [f for f in findings if f.account_id in HEALTHY and f.severity == "error"]
-    statuses = {a.account_id: a.status for a in summarise_accounts(context, findings)}
+    statuses = {a.account_id: a.status for a in report_of(scan_paths([samples])).accounts}
     assert {statuses[a] for a in HEALTHY} == {"ok"}
-    assert statuses["210987654321"] == "failed"
+    assert statuses["210987654321"] == "failing"
 
 
 def test_the_seed_guide_lines_show_the_redacted_role(samples: Path) -> None:

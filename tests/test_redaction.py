@@ -49,7 +49,7 @@ def _leaks(text: str) -> list[str]:
 @pytest.mark.parametrize("output_format", ["text", "json", "markdown", "html"])
 def test_scan_reports_never_carry_secrets(planted: Path, output_format: str) -> None:
     """Every scan format masks key ids and removes secrets, tokens, signatures and IMDS tokens."""
-    result = runner.invoke(app, ["scan", str(planted), "--format", output_format, "--jobs", "1"])
+    result = runner.invoke(app, ["scan", str(planted), "--format", output_format, "--jobs", "1", "--details"])
     assert result.exit_code == 1, result.output
     assert "CVL" in result.stdout
     assert _leaks(result.stdout) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -10,23 +12,30 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import cvlogs
 from cvlogs.parsing import scan_paths
-from cvlogs.render import RENDERERS, Format, render
+from cvlogs.render import RENDERERS, Format, RenderOptions, render
 from cvlogs.report import Filters, Report, build_report, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def _report(samples: Path, filters: Filters | None = None) -> Report:
-    return report_of(scan_paths([samples]), filters=filters or Filters())
+    return cvlogs.scan(samples, cvlogs.ScanOptions(filters=filters or Filters(), host_name="accessnode1"))
 
 
 @pytest.mark.parametrize(
-    ("output", "name"), [(Format.json, "scan.json"), (Format.markdown, "scan.md"), (Format.text, "scan.txt")]
+    ("output", "name", "details"),
+    [
+        (Format.json, "scan.json", False),
+        (Format.markdown, "scan.md", False),
+        (Format.text, "scan.txt", False),
+        (Format.text, "scan-details.txt", True),
+    ],
 )
-def test_golden_reports(samples: Path, update_goldens: bool, output: Format, name: str) -> None:
+def test_golden_reports(samples: Path, update_goldens: bool, output: Format, name: str, details: bool) -> None:
     """The sample_logs report matches its reviewed golden file (regenerate: pytest --update-goldens)."""
-    rendered = render(_report(samples), output, width=100)
+    rendered = render(_report(samples), output, RenderOptions(width=100, details=details))
     golden = GOLDEN / name
     if update_goldens:
         golden.write_text(rendered, encoding="utf-8")
@@ -71,12 +80,31 @@ def test_time_filter_bounds_the_findings(samples: Path) -> None:
 
 
 def test_html_is_self_contained_with_a_timeline(samples: Path) -> None:
-    """The HTML report fetches nothing and carries an inline SVG timeline."""
-    page = render(_report(samples), Format.html)
+    """The HTML report fetches nothing (links are anchors in the page) and draws a bar per sequence."""
+    report = _report(samples)
+    page = render(report, Format.html)
     assert "<svg" in page
-    for fetch in ("<script", "<link", "src=", "href=", "@import", "url("):
+    for fetch in ("<link", "src=", "@import", "url(", "fetch(", "XMLHttpRequest", "http-equiv"):
         assert fetch not in page
-    assert page.count("<circle") > 20
+    targets = re.findall(r'href="([^"]*)"', page)
+    assert targets
+    assert all(t.startswith("#") for t in targets)
+    ids = set(re.findall(r'id="([^"]*)"', page))
+    assert {t[1:] for t in targets} <= ids  # every link lands somewhere
+    drawn = sum(map(int, re.findall(r"(\d+) sequences,", page))) + page.count(": 1 sequence,")
+    assert drawn == len(report.spans) > 20  # every sequence in one bar (bars under a pixel apart merged)
+    assert page.count("<rect") < len(report.spans)
+    assert page.count("<details>") == sum(1 for f in report.findings if f.evidence)
+
+
+def test_html_timeline_ticks_are_round_times() -> None:
+    """Ticks fall on multiples of a round step (here 6 hours), whatever the first and last time."""
+    from cvlogs.render.html import ticks  # noqa: PLC0415
+
+    found = ticks(datetime(2026, 11, 18, 6, 40, 1), datetime(2026, 11, 20, 4, 50, 0))
+    assert found[0] == datetime(2026, 11, 18, 12, 0)
+    assert all(t.minute == 0 and t.second == 0 and t.hour % 6 == 0 for t in found)
+    assert 2 <= len(found) <= 8
 
 
 def test_exit_status_follows_error_findings(samples: Path) -> None:
@@ -88,7 +116,9 @@ def test_exit_status_follows_error_findings(samples: Path) -> None:
 
 def test_build_report_is_the_stages_in_order(samples: Path) -> None:
     """The one-call API gives the same report as scanning and reporting by hand."""
-    assert build_report([samples]) == _report(samples)
+    report = build_report(str(samples))  # one path as a string works too
+    assert report == cvlogs.scan([samples])
+    assert {f.host for f in report.files} == {socket.gethostname()}  # as the command line names plain files
 
 
 def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -96,7 +126,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
     (tmp_path / "vsbkp.log").write_bytes(b"\x1b[2J\x07junk\n1 a 11/20 10:00:00 7 x::y() - ok\n")
     report = report_of(scan_paths([tmp_path]))
     for output in (Format.text, Format.markdown, Format.html):
-        rendered = render(report, output)
+        rendered = render(report, output, RenderOptions(details=True))
         assert "\x1b" not in rendered
         assert "\\x1b[2J" in rendered
     assert "\\u001b[2J" in render(report, Format.json)

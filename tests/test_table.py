@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import cvlogs
-from cvlogs.table import COLUMNS
+from cvlogs.columns import DTYPES, NAMES
 
 
 def test_read_events_builds_the_documented_table(samples: Path) -> None:
     """``cvlogs.read_events`` returns exactly the documented columns, typed, one row per event."""
     frame = cvlogs.read_events(samples)
-    assert list(frame.columns) == list(COLUMNS)
+    assert list(frame.columns) == list(NAMES)
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == {
-        name: ("string" if dtype == "string[pyarrow]" else dtype) for name, dtype in COLUMNS.items()
+        name: ("string" if dtype == "string[pyarrow]" else dtype) for name, dtype in DTYPES.items()
     }
     assert len(frame) == len(cvlogs.scan_paths([samples]).events)
     tenant = frame[(frame.account_id == "444455556666") & (frame.kind == "validate")]

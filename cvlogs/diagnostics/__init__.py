@@ -19,7 +19,16 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "rules"]
+__all__ = [
+    "ERROR_RULE_ORDER",
+    "ErrorExplainer",
+    "Occurrence",
+    "Rule",
+    "diagnose",
+    "group_findings",
+    "occurrences",
+    "rules",
+]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
 #: Most specific first: an instance-metadata failure before anything else, skew before invalid
@@ -63,12 +72,16 @@ class ErrorExplainer:
         raise AssertionError("CVL103 explains every error")  # the last rule always answers
 
 
+def occurrences(context: Correlation) -> list[Occurrence]:
+    """Every time a rule fired over ``context``: each error explained, then every scan rule."""
+    explainer = ErrorExplainer()
+    found = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
+    for rule in rules().values():
+        if isinstance(rule, ScanRule):
+            found.extend(rule.check(context))
+    return found
+
+
 def diagnose(context: Correlation) -> list[Finding]:
     """Every finding of every rule over ``context``, grouped per rule, account and role."""
-    instances = rules()
-    explainer = ErrorExplainer()
-    occurrences = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
-    for rule in instances.values():
-        if isinstance(rule, ScanRule):
-            occurrences.extend(rule.check(context))
-    return group_findings(occurrences, instances)
+    return group_findings(occurrences(context), rules())

@@ -33,9 +33,9 @@ class EndpointUnreachable(ErrorRule):
     """An AWS endpoint could not be reached: DNS, timeout, refused connection, proxy or TLS failure.
 
     The finding names the endpoint host and says whether it is the regional STS endpoint that
-    the guide requires (for example ``sts.us-east-1.amazonaws.com``), the global one, or another
+    the guide requires (for example `sts.us-east-1.amazonaws.com`), the global one, or another
     service's.  A private subnet without NAT or VPC endpoints, a proxy that does not allow
-    ``*.amazonaws.com``, or TLS inspection without the corporate CA are the usual causes.
+    `*.amazonaws.com`, or TLS inspection without the corporate CA are the usual causes.
     """
 
     code = "CVL401"

@@ -19,8 +19,8 @@ STORM_LIMIT = 30
 class MissingValidate(ScanRule):
     """A Connect for a role ARN is not followed by an Assume role step before its sequence ends.
 
-    The access node started a connection with the tenant role (``CAmazonInfo::Connect()``) but never
-    reached ``AmazonConnection::ValidateCredentials()`` / ``Assume role [...]`` on that thread and job:
+    The access node started a connection with the tenant role (`CAmazonInfo::Connect()`) but never
+    reached `AmazonConnection::ValidateCredentials()` / `Assume role [...]` on that thread and job:
     the next Connect came first, or the job went on to fail.  Something between the two steps broke
     (often the node's own credentials or the network path to STS).
     """
@@ -67,7 +67,7 @@ class MissingConnect(ScanRule):
     """An Assume role step has no Connect before it in its sequence.
 
     Usually harmless: the Connect is in a log that rolled away or was not collected.  Collect the
-    rolled logs (``vsbkp_YYYY_MM_DD_HH_MM_SS.log`` and compressed ones) to see the whole sequence.
+    rolled logs (`vsbkp_YYYY_MM_DD_HH_MM_SS.log` and compressed ones) to see the whole sequence.
     """
 
     code = "CVL102"
@@ -140,7 +140,7 @@ class AssumeStorm(ScanRule):
     """One account is assumed more than 30 times in a 60-second window on one host.
 
     Temporary credentials are not being cached: each stream or call asks STS again, which risks
-    STS throttling (``Rate exceeded``) and slows every job.
+    STS throttling (`Rate exceeded`) and slows every job.
     """
 
     code = "CVL105"

@@ -32,7 +32,7 @@ class AssumeRoleDenied(ErrorRule):
 
     The finding says whose principal asked (the admin account's instance role, or a tenant
     principal) and the reason AWS gave, if any.  Without a reason, the tenant role's trust policy,
-    a missing ``sts:AssumeRole`` permission on the admin role, a condition such as ExternalId, and a
+    a missing `sts:AssumeRole` permission on the admin role, a condition such as ExternalId, and a
     typo in the role name all read alike (STS answers the same for a role that does not exist).
     """
 
@@ -78,11 +78,11 @@ class AssumeRoleDenied(ErrorRule):
 
 @register
 class MalformedRoleArn(ErrorRule, ScanRule):
-    """A role ARN in a Connect / Assume role step is not ``arn:<partition>:iam::<12 digits>:role/[path/]<name>``.
+    """A role ARN in a Connect / Assume role step is not `arn:<partition>:iam::<12 digits>:role/[path/]<name>`.
 
     Blanks inside or around it, a single colon before the account, an account id that is not 12
-    digits, or a resource that is not a role; or STS itself rejected the ARN (``Request ARN is
-    invalid``, a RoleArn length or pattern error).  A redacted account (``xxxxxxxxxxxx``) is not a
+    digits, or a resource that is not a role; or STS itself rejected the ARN (`Request ARN is
+    invalid`, a RoleArn length or pattern error).  A redacted account (`xxxxxxxxxxxx`) is not a
     problem in itself.
     """
 
@@ -120,9 +120,9 @@ class MalformedRoleArn(ErrorRule, ScanRule):
 class RegionDisabled(ErrorRule):
     """STS is not activated in the region for the tenant account, or an opt-in region refuses the token.
 
-    ``RegionDisabledException`` / "STS is not activated in this region": the tenant (the account
+    `RegionDisabledException` / "STS is not activated in this region": the tenant (the account
     that owns the role) deactivated the regional STS endpoint the node calls.  In an opt-in region,
-    ``InvalidClientTokenId`` or ``AuthFailure`` means the region is not enabled in both accounts, or
+    `InvalidClientTokenId` or `AuthFailure` means the region is not enabled in both accounts, or
     a version-1 token from the global endpoint was used.
     """
 
@@ -155,8 +155,8 @@ class RegionDisabled(ErrorRule):
 class InvalidAssumeParameters(ErrorRule):
     """AssumeRole is refused for its ExternalId, RoleSessionName or DurationSeconds.
 
-    A ``ValidationError`` names the parameter: an empty or malformed ExternalId, a session name
-    with characters outside ``[\\w+=,.@-]`` or over 64 characters, or a DurationSeconds above the
+    A `ValidationError` names the parameter: an empty or malformed ExternalId, a session name
+    with characters outside `[\\w+=,.@-]` or over 64 characters, or a DurationSeconds above the
     role's MaxSessionDuration, below 900, or above the 1-hour cap for role chaining.
     """
 

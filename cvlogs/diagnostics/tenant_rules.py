@@ -32,7 +32,7 @@ class KmsDenied(ErrorRule):
 
     Encrypted volumes and snapshots need the role that creates, attaches or reads them to be
     allowed on the key: in the key policy, and in IAM when the key policy delegates.  Across
-    accounts the tenant's customer managed key must be shared; the AWS-managed ``aws/ebs`` key
+    accounts the tenant's customer managed key must be shared; the AWS-managed `aws/ebs` key
     cannot be.
     """
 
@@ -93,9 +93,9 @@ class AdminCredentialsUsed(ErrorRule):
 class TenantPermissionDenied(ErrorRule):
     """A tenant API call was denied after a successful assume: UnauthorizedOperation / AccessDenied.
 
-    The tenant role lacks an ``ec2:``, ``ebs:``, ``rds:``, ``ssm:``, ``s3:`` or ``iam:`` permission
+    The tenant role lacks an `ec2:`, `ebs:`, `rds:`, `ssm:`, `s3:` or `iam:` permission
     (or a tenant SCP denies it).  The finding names the action and says whether it is in
-    Commvault's restricted role policy (``amazon_restricted_role_permissions.json``, printed in
+    Commvault's restricted role policy (`amazon_restricted_role_permissions.json`, printed in
     the guide), and on what tag condition.
     """
 

@@ -1,6 +1,6 @@
 """Renderers of a ``Report``: one module per format behind one small interface.
 
-Each renderer is a function ``(Report, width) -> str``; ``Format`` maps the command line's
+Each renderer is a function ``(Report, RenderOptions) -> str``; ``Format`` maps the command line's
 ``--format`` values to their modules, and a test proves that the mapping is total.  A module is
 imported when its format is asked for: the text renderer needs rich, which a JSON report for a
 script does not (start-up time counts on every run).
@@ -10,11 +10,26 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from cvlogs.report import Report
 
-Renderer = Callable[[Report, int], str]
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """How a report is shown (what it holds is the report's business)."""
+
+    width: int = 100
+    """Columns of the text report when it is not printed on a terminal."""
+    details: bool = False
+    """The text report adds each finding's evidence and remedy (the other formats always do)."""
+    max_evidence: int = 5
+    """Evidence lines shown per finding (findings keep five at most)."""
+
+
+DEFAULT = RenderOptions()
+Renderer = Callable[[Report, RenderOptions], str]
 
 
 class Format(StrEnum):
@@ -41,6 +56,6 @@ def renderer(output: Format) -> Renderer:
     return function
 
 
-def render(report: Report, output: Format, width: int = 100) -> str:
+def render(report: Report, output: Format, options: RenderOptions = DEFAULT) -> str:
     """The report in ``output`` format, as one string."""
-    return renderer(output)(report, width)
+    return renderer(output)(report, options)

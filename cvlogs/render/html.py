@@ -1,38 +1,87 @@
-"""One self-contained HTML file: the Markdown report's content plus an inline SVG timeline.
+"""One self-contained HTML page: verdict, findings summary, accounts, a timeline, then the details.
 
-No script, font or stylesheet is fetched: the file opens the same offline, in a ticket viewer.
+Nothing is fetched: styles and the small filter script are inline, links are anchors within the
+page, so the file opens the same offline and in a ticket viewer.  Every value is escaped.  The
+page grows linearly with accounts and findings, and the timeline is bounded: one lane per
+account (the failing ones first, at most ``MAX_LANES``), one bar per sequence, bars closer than a
+pixel merged into one whose tooltip says how many sequences it stands for.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, timedelta
 from html import escape
 
+from cvlogs.model import AccountSummary, Finding
+from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.render.json_report import iso, printable, shown_path
-from cvlogs.report import Report, TimelineStep
+from cvlogs.render.summary import FindingLine, finding_lines, findings_of_accounts
+from cvlogs.report import Report, SequenceSpan
+
+MAX_LANES = 200
+_WIDTH = 1000
+_LABEL = 120
+_LANE = 18
+_PLOT = _WIDTH - _LABEL - 20
 
 _CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d232a;padding:0 1rem}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #d8dee4;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.5rem 0}
-td,th{border:1px solid #d8dee4;padding:.25rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
-th{background:#f3f5f7}.num{text-align:right}pre{background:#f6f8fa;padding:.6rem;white-space:pre-wrap;font-size:12px}
-.error{color:#b42318}.warning{color:#9a6700}.info{color:#0969da}.ok{color:#1a7f37}.failed{color:#b42318}
-.incomplete{color:#6e7781}.finding{border-left:4px solid #d8dee4;padding:.2rem 1rem;margin:1rem 0}
-.finding.error{border-color:#b42318;color:inherit}
-.finding.warning{border-color:#bf8700;color:inherit}.finding.info{border-color:#0969da;color:inherit}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:1200px;color:#1d232a;padding:0 1rem}
+h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:1px solid #d8dee4;padding-bottom:.2rem}
+.verdict{font-weight:600;padding:.5rem .75rem;border-radius:6px;background:#f6f8fa}
+.verdict.failing{background:#ffebe9;color:#82071e}.verdict.healthy{background:#dafbe1;color:#116329}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}
+td,th{border:1px solid #d8dee4;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f5f7;white-space:nowrap}td.nowrap{white-space:nowrap}.num{text-align:right}
+td.msg{min-width:16rem;overflow-wrap:anywhere}
+pre{background:#f6f8fa;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;max-width:100%}
+code{overflow-wrap:anywhere}
+.error,.failing{color:#b42318}.warning,.recovered{color:#9a6700}.info{color:#0969da}.ok{color:#1a7f37}
+.unknown{color:#6e7781}
+.finding{border-left:4px solid #d8dee4;padding:.2rem 1rem;margin:1rem 0;overflow-wrap:anywhere}
+.finding.error{border-color:#b42318}.finding.warning{border-color:#bf8700}.finding.info{border-color:#0969da}
+.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.75rem 0}
+.filters select{max-width:14rem}
 .legend span{margin-right:1rem}svg text{font:11px system-ui,sans-serif;fill:#1d232a}
+svg{max-width:100%;height:auto}
+[hidden]{display:none!important}
+@media print{
+ .filters{display:none}body{margin:0;max-width:none;font-size:11px}
+ .scroll{overflow:visible}details{display:block}details>summary{list-style:none}
+ details:not([open])>*:not(summary){display:block}a{color:inherit;text-decoration:none}
+ .finding,tr{break-inside:avoid}
+}
 """
-_COLOURS = {"connect": "#6e7781", "validate": "#1a7f37", "activity": "#0969da", "error": "#b42318"}
-_ROW = 26
-_LABEL = 110
-_WIDTH = 1000
+
+# Hides the rows and findings whose data-account, data-host or data-severity does not match.
+_SCRIPT = """
+(function(){
+  var form=document.getElementById('filters');
+  function apply(){
+    var want={};
+    form.querySelectorAll('select').forEach(function(s){want[s.name]=s.value;});
+    document.querySelectorAll('[data-severity],[data-account],[data-host]').forEach(function(el){
+      if(el.tagName==='SELECT'||el.tagName==='OPTION')return;
+      var show=Object.keys(want).every(function(k){
+        if(!want[k])return true;
+        var have=el.getAttribute('data-'+k);
+        return have===null||(' '+have+' ').indexOf(' '+want[k]+' ')>=0;
+      });
+      el.hidden=!show;
+    });
+  }
+  form.addEventListener('change',apply);
+  form.addEventListener('reset',function(){setTimeout(apply,0);});
+})();
+"""
 
 
-def render(report: Report, width: int = 100) -> str:
+def render(report: Report, options: RenderOptions = DEFAULT) -> str:
     """The whole report as one HTML document."""
-    counts = report.severity_counts()
-    first, last = report.time_range
+    lines = finding_lines(report)
+    failing = report.exit_status == 1
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -40,116 +89,243 @@ def render(report: Report, width: int = 100) -> str:
         "<title>cvlogs report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>cvlogs report: STS AssumeRole on a Commvault access node</h1>",
-        f'<p><strong class="error">{counts["error"]} error</strong>, {counts["warning"]} warning, '
-        f"{counts['info']} info findings; {len(report.accounts)} accounts; {len(report.files)} files, "
-        f"{report.lines:,} lines, {escape(iso(first) or '-')} to {escape(iso(last) or '-')}.</p>",
-        *_environment(report),
-        *_accounts(report),
+        f'<p class="verdict {"failing" if failing else "healthy"}">{escape(report.verdict)}</p>',
+        *_filters(report),
+        *_summary(lines),
+        *_accounts(report, lines),
         *_timeline(report),
-        *_findings(report),
+        *_findings(report, lines, options.max_evidence),
+        *_environment(report),
         "<h2>Coverage</h2>",
         f"<p>{report.records:,} records, {report.continuations:,} continuation lines, {report.unparsed:,} unparsed "
         f"lines; {report.unrecognized:,} credential lines no grammar recognised (CVL901).</p>",
+        f"<script>{_SCRIPT}</script>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def _environment(report: Report) -> list[str]:
-    rows = "".join(
-        f"<tr><td>{escape(shown_path(f))}</td><td>{f.family}</td>"
-        f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
-        f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
-        f"<td>{escape(iso(f.first_time) or '-')}</td><td>{escape(iso(f.last_time) or '-')}</td></tr>"
-        for f in report.files
-    )
-    skipped = "".join(f"<li><code>{escape(s.path)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+def _attr(value: str) -> str:
+    return escape(printable(value), quote=True)
+
+
+def _text(value: str | None) -> str:
+    return escape(printable(value)) if value else "-"
+
+
+def _options(name: str, label: str, values: list[str]) -> str:
+    choices = "".join(f'<option value="{_attr(v)}">{_text(v)}</option>' for v in values)
+    return f'<label>{label} <select name="{name}"><option value="">all</option>{choices}</select></label>'
+
+
+def _filters(report: Report) -> list[str]:
+    accounts: list[str] = [a.account_id for a in report.accounts]
+    if any(f.account_id is None for f in report.findings):
+        accounts.append("node-wide")
     return [
-        "<h2>Environment</h2>",
-        f"<p>cvlogs {escape(report.version)}; hosts: {escape(', '.join(report.hosts) or 'not named')}.</p>",
-        "<table><tr><th>file</th><th>family</th><th>lines</th><th>records</th><th>continuations</th>"
-        f"<th>unparsed</th><th>first</th><th>last</th></tr>{rows}</table>",
-        f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else "",
+        '<form id="filters" class="filters" aria-label="filter the report">',
+        _options("account", "Account", accounts),
+        _options("host", "Host", list(report.hosts)),
+        _options("severity", "Severity", ["error", "warning", "info"]),
+        '<button type="reset">show all</button></form>',
     ]
 
 
-def _accounts(report: Report) -> list[str]:
+def _finding_data(line: FindingLine) -> str:
+    hosts = " ".join(h.strip() for h in line.host.split(",")) if line.host != "-" else ""
+    return f'data-severity="{line.severity}" data-account="{_attr(line.account)}" data-host="{_attr(hosts)}"'
+
+
+def _summary(lines: list[FindingLine]) -> list[str]:
+    if not lines:
+        return ['<p class="ok">No findings.</p>']
     rows = "".join(
-        f"<tr><td>{escape(a.account_id)}</td><td class={a.status}>{a.status}</td><td class=num>{a.sequences}</td>"
-        f"<td class=num>{a.failed_sequences}</td><td>{escape(iso(a.first_seen) or '-')}</td>"
-        f"<td>{escape(iso(a.last_seen) or '-')}</td><td>{escape(', '.join(a.roles))}</td></tr>"
-        for a in report.accounts
+        f"<tr {_finding_data(line)}><td class={line.severity}>{line.severity}</td>"
+        f'<td class=nowrap><a href="#{line.anchor}">{line.rule}</a></td><td class=nowrap>{_text(line.account)}</td>'
+        f"<td>{_text(line.host)}</td><td class=num>{line.times}</td><td class=nowrap>{_text(line.first_seen)}</td>"
+        f'<td class="msg">{_text(line.message)}</td></tr>'
+        for line in lines
     )
+    return [
+        "<h2>Findings</h2>",
+        '<div class="scroll"><table id="summary"><thead><tr><th>severity</th><th>rule</th><th>account</th>'
+        "<th>host</th><th>count</th><th>first seen</th><th>message</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>",
+    ]
+
+
+def _accounts(report: Report, lines: list[FindingLine]) -> list[str]:
+    if not report.accounts:
+        return ["<h2>Accounts</h2>", "<p>No account was seen.</p>"]
+    mine = findings_of_accounts(report, lines)
+    rows = "".join(_account_row(a, mine.get(a.account_id, [])) for a in report.accounts)
     return [
         "<h2>Accounts</h2>",
-        "<table><tr><th>account</th><th>status</th><th>sequences</th><th>failed</th><th>first seen</th>"
-        f"<th>last seen</th><th>roles</th></tr>{rows}</table>",
+        "<p>Status: <b>failing</b>, the last complete sequence failed; <b>recovered</b>, one failed earlier and "
+        "the last succeeded; <b>unknown</b>, no complete sequence. The rule explains the last failure.</p>",
+        '<div class="scroll"><table id="accounts"><thead><tr><th>account</th><th>status</th><th>rule</th>'
+        "<th>sequences</th><th>failed</th><th>first seen</th><th>last seen</th><th>hosts</th><th>findings</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></div>",
     ]
+
+
+def _account_row(account: AccountSummary, lines: list[FindingLine]) -> str:
+    links = " ".join(f'<a href="#{line.anchor}">{line.rule}</a>' for line in lines) or "-"
+    return (
+        f'<tr data-account="{_attr(account.account_id)}" data-host="{_attr(" ".join(account.hosts))}">'
+        f'<td class=nowrap id="account-{_attr(account.account_id)}">{_text(account.account_id)}</td>'
+        f"<td class={account.status}>{account.status}</td><td>{_text(account.rule)}</td>"
+        f"<td class=num>{account.sequences}</td><td class=num>{account.failed_sequences}</td>"
+        f"<td class=nowrap>{_text(iso(account.first_seen))}</td><td class=nowrap>{_text(iso(account.last_seen))}</td>"
+        f"<td>{_text(', '.join(account.hosts))}</td><td>{links}</td></tr>"
+    )
+
+
+_STEPS = [
+    timedelta(seconds=s)
+    for s in (1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400)
+]
+
+
+def ticks(start: datetime, end: datetime, most: int = 8) -> list[datetime]:
+    """Round times between ``start`` and ``end``: multiples of the smallest step giving at most ``most``."""
+    span = end - start
+    step = next((s for s in _STEPS if span / s <= most), None)
+    if step is None:  # longer than 8 weeks: whole multiples of 30 days
+        step = timedelta(days=30 * max(1, int(span / timedelta(days=30 * most)) + 1))
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = midnight + step * -(-(start - midnight) // step)  # ceiling to a multiple of the step
+    found = []
+    moment = first
+    while moment <= end:
+        found.append(moment)
+        moment += step
+    return found
+
+
+def tick_label(moment: datetime, step: timedelta) -> str:
+    if step >= timedelta(days=1):
+        return moment.strftime("%Y-%m-%d")
+    if step >= timedelta(minutes=1):
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%H:%M:%S")
+
+
+_COLOURS = {"ok": "#1a7f37", "failed": "#b42318", "incomplete": "#8c959f"}
 
 
 def _timeline(report: Report) -> list[str]:
-    steps = [s for s in report.timeline if s.time is not None]
-    if not steps:
+    if not report.spans:
         return []
-    accounts = sorted({s.account_id for s in steps})
-    start = min(s.time for s in steps if s.time)
-    end = max(s.time for s in steps if s.time)
-    span = max((end - start).total_seconds(), 1.0)
-    height = _ROW * len(accounts) + 40
-    marks = []
-    for row, account in enumerate(accounts):
-        y = 20 + row * _ROW
-        marks.append(f'<text x="4" y="{y + 4}">{escape(account)}</text>')
-        marks.append(f'<line x1="{_LABEL}" y1="{y}" x2="{_WIDTH - 10}" y2="{y}" stroke="#d8dee4"/>')
-        for step in (s for s in steps if s.account_id == account):
-            marks.append(_mark(step, _x(step.time, start, span), y))
-    axis = "".join(_tick(start + (end - start) * share, share, height) for share in (0, 0.25, 0.5, 0.75, 1))
-    legend = "".join(f'<span style="color:{c}">&#9679; {k}</span>' for k, c in _COLOURS.items())
+    by_account: dict[str, list[SequenceSpan]] = defaultdict(list)
+    for span in report.spans:
+        by_account[span.account_id].append(span)
+    order = {"failing": 0, "recovered": 1, "unknown": 2, "ok": 3}
+    status: dict[str, str] = {a.account_id: a.status for a in report.accounts}
+    lanes = sorted(by_account, key=lambda a: (order.get(status.get(a, "unknown"), 2), a))
+    shown = lanes[:MAX_LANES]
+    start = min(s.start for s in report.spans)
+    end = max(s.end for s in report.spans)
+    seconds = max((end - start).total_seconds(), 1.0)
+    height = _LANE * len(shown) + 36
+    marks: list[str] = []
+    for row, account in enumerate(shown):
+        y = 8 + row * _LANE
+        marks.append(f'<text x="4" y="{y + 11}">{_text(account)}</text>')
+        marks.append(f'<line x1="{_LABEL}" y1="{y + 7}" x2="{_WIDTH - 20}" y2="{y + 7}" stroke="#eef1f4"/>')
+        marks.extend(_bars(by_account[account], start, seconds, y))
+    found = ticks(start, end)
+    step = found[1] - found[0] if len(found) > 1 else timedelta(seconds=1)
+    axis = "".join(_tick(tick_label(t, step), _x(t, start, seconds), height) for t in found)
+    legend = "".join(f'<span style="color:{c}">&#9632; {k}</span>' for k, c in _COLOURS.items())
+    left_out = len(lanes) - len(shown)
     return [
         "<h2>Timeline</h2>",
-        f'<p class="legend">{legend}</p>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {_WIDTH} {height}" role="img" '
-        f'aria-label="credential steps and errors per account">{"".join(marks)}{axis}</svg>',
+        f'<p class="legend">One bar per sequence, from its first step to its last: {legend}</p>',
+        f'<div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {_WIDTH} {height}" role="img" aria-label="credential sequences per account">'
+        f"{axis}{''.join(marks)}</svg></div>",
+        f"<p>{left_out:,} more accounts are not drawn (the failing ones come first).</p>" if left_out else "",
     ]
 
 
-def _tick(moment: datetime, share: float, height: int) -> str:
-    x = _LABEL + share * (_WIDTH - _LABEL - 20)
-    anchor = "start" if share == 0 else "end" if share == 1 else "middle"
-    label = escape(moment.replace(microsecond=0).isoformat(sep=" "))
+def _x(moment: datetime, start: datetime, seconds: float) -> float:
+    return _LABEL + (moment - start).total_seconds() / seconds * _PLOT
+
+
+def _tick(label: str, x: float, height: int) -> str:
     return (
-        f'<line x1="{x:.1f}" y1="10" x2="{x:.1f}" y2="{height - 16}" stroke="#eef1f4"/>'
-        f'<text x="{x:.1f}" y="{height - 4}" text-anchor="{anchor}">{label}</text>'
+        f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 16}" stroke="#d8dee4"/>'
+        f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle">{escape(label)}</text>'
     )
 
 
-def _x(moment: datetime | None, start: datetime, span: float) -> float:
-    assert moment is not None
-    return _LABEL + (moment - start).total_seconds() / span * (_WIDTH - _LABEL - 20)
+def _bars(spans: list[SequenceSpan], start: datetime, seconds: float, y: int) -> list[str]:
+    """One bar per sequence; consecutive bars of one status less than a pixel apart become one."""
+    merged: list[tuple[float, float, str, int, int, SequenceSpan, SequenceSpan]] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        x0, x1 = _x(span.start, start, seconds), _x(span.end, start, seconds)
+        if merged and merged[-1][2] == span.status and x0 - merged[-1][1] < 1:
+            left, right, kind, count, activity, first, _ = merged[-1]
+            merged[-1] = (left, max(right, x1), kind, count + 1, activity + span.activity, first, span)
+        else:
+            merged.append((x0, x1, span.status, 1, span.activity, span, span))
+    bars = []
+    for x0, x1, kind, count, activity, first, last in merged:
+        what = f"{count} sequences" if count > 1 else f"1 sequence, {first.steps} steps"
+        rule = f", {first.rule}" if count == 1 and first.rule else ""
+        tip = (
+            f"{first.account_id} {kind}: {what}, {activity} activity lines{rule}; "
+            f"{iso(first.start)} .. {iso(last.end)}" + (f" on {first.host}" if first.host else "")
+        )
+        bars.append(
+            f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 2):.1f}" height="10" fill="{_COLOURS[kind]}">'
+            f"<title>{_text(tip)}</title></rect>"
+        )
+    return bars
 
 
-def _mark(step: TimelineStep, x: float, y: int) -> str:
-    colour = _COLOURS.get(step.kind, "#6e7781")
-    tip = f"<title>{escape(step.kind)} {escape(iso(step.time) or '')} {escape(step.path)}:{step.line}</title>"
-    if step.kind == "error":
-        return f'<path d="M{x - 5:.1f} {y - 5}l10 10m0 -10l-10 10" stroke="{colour}" stroke-width="2.5">{tip}</path>'
-    radius = 3 if step.kind == "activity" else 5
-    return f'<circle cx="{x:.1f}" cy="{y}" r="{radius}" fill="{colour}" fill-opacity="0.8">{tip}</circle>'
-
-
-def _findings(report: Report) -> list[str]:
-    parts = ["<h2>Findings</h2>"]
+def _findings(report: Report, lines: list[FindingLine], max_evidence: int) -> list[str]:
+    parts = ["<h2>Details</h2>"]
     if not report.findings:
         parts.append('<p class="ok">No findings.</p>')
-    for f in report.findings:
-        evidence = "\n".join(f"{e.path}:{e.line}: {printable(e.text)}" for e in f.evidence)
-        parts.append(
-            f'<div class="finding {f.severity}"><h3><span class="{f.severity}">{f.severity.upper()}</span> '
-            f"{f.rule} {escape(f.name)}: {escape(f.account_id or 'node-wide')}</h3>"
-            f"<p>{escape(f.message)}</p><p>Role: {escape(f.role_arn or '-')}; "
-            f"hosts: {escape(', '.join(f.hosts) or '-')}; "
-            f"seen {f.count} time(s), first at "
-            f"{escape(iso(f.first_seen) or '-')}.</p><pre>{escape(evidence)}</pre>"
-            f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p></div>"
-        )
+    for line, finding in zip(lines, report.findings, strict=True):
+        parts.append(_finding(line, finding, max_evidence))
     return parts
+
+
+def _finding(line: FindingLine, f: Finding, max_evidence: int) -> str:
+    evidence = "\n".join(f"{e.path}:{e.line}: {printable(e.text)}" for e in f.evidence[:max_evidence])
+    account = f'<a href="#account-{_attr(f.account_id)}">{_text(f.account_id)}</a>' if f.account_id else "node-wide"
+    return (
+        f'<section class="finding {f.severity}" id="{line.anchor}" {_finding_data(line)}>'
+        f'<h3><span class="{f.severity}">{f.severity.upper()}</span> {f.rule} {_text(f.name)}: {account}</h3>'
+        f"<p>{_text(f.message)}</p><p>Role: {_text(f.role_arn)}; hosts: {_text(', '.join(f.hosts))}; "
+        f"seen {f.count} time(s), first at {_text(iso(f.first_seen))}.</p>"
+        + (
+            f"<details><summary>evidence ({min(len(f.evidence), max_evidence)} lines)</summary>"
+            f"<pre>{escape(evidence)}</pre></details>"
+            if evidence
+            else ""
+        )
+        + f"<p><strong>Remedy.</strong> {_text(f.remedy)}</p></section>"
+    )
+
+
+def _environment(report: Report) -> list[str]:
+    rows = "".join(
+        f'<tr data-host="{_attr(f.host or "")}"><td>{_text(shown_path(f))}</td><td>{f.family}</td>'
+        f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
+        f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
+        f"<td class=nowrap>{_text(iso(f.first_time))}</td><td class=nowrap>{_text(iso(f.last_time))}</td></tr>"
+        for f in report.files
+    )
+    skipped = "".join(f"<li><code>{_text(s.path)}</code>: {_text(s.reason)}</li>" for s in report.skipped)
+    return [
+        "<h2>Environment</h2>",
+        f"<p>cvlogs {escape(report.version)}; hosts: {_text(', '.join(report.hosts) or 'not named')}.</p>",
+        '<div class="scroll"><table><thead><tr><th>file</th><th>family</th><th>lines</th><th>records</th>'
+        "<th>continuations</th><th>unparsed</th><th>first</th><th>last</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>",
+        f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else "",
+    ]

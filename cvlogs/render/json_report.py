@@ -1,4 +1,4 @@
-"""The JSON report of report-contract.md (schema ``cvlogs.scan/1``)."""
+"""The JSON report of report-contract.md (schema ``cvlogs.scan/2``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cvlogs.model import FileResult
+from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.report import SCHEMA, Report
 
 
@@ -41,12 +42,14 @@ def as_dict(report: Report) -> dict[str, Any]:
             "hosts": list(report.filters.hosts),
         },
         "summary": {
+            "verdict": report.verdict,
             "files": len(report.files),
             "lines": report.lines,
             "events": report.records,
             "continuations": report.continuations,
             "unparsed": report.unparsed,
             "accounts": len(report.accounts),
+            "account_status": report.status_counts(),
             "findings": report.severity_counts(),
         },
         "files": [
@@ -74,6 +77,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "first_seen": iso(a.first_seen),
                 "last_seen": iso(a.last_seen),
                 "hosts": list(a.hosts),
+                "rule": a.rule,
             }
             for a in report.accounts
         ],
@@ -96,6 +100,6 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report, width: int = 100) -> str:
+def render(report: Report, options: RenderOptions = DEFAULT) -> str:
     """Exactly one JSON document, indented for people, with a final newline."""
     return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,215 @@
+"""What the commands share: option declarations (with their help panels), the error boundary,
+stderr, the progress bar and writing outputs.  Commands hold argument handling and rendering only;
+what a scan does lives in the library (``cvlogs.pipeline``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
+from cvlogs.errors import CvlogsError
+from cvlogs.intake import Limits
+from cvlogs.model import FileResult, SkippedSource
+from cvlogs.parsing import Progress
+from cvlogs.pipeline import ProgressStart, ScanOptions
+from cvlogs.report import Filters
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+INPUT = "Input"
+FILTERS = "Filters"
+OUTPUT = "Output"
+PERFORMANCE = "Performance"
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+Paths = Annotated[
+    list[str],
+    typer.Argument(
+        help="Log directories, log files, archives (.zip, .tar.gz, .7z, .7z.001) or fsspec URLs (s3://...).",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+Accounts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--account", "-a", help="Keep only this 12-digit AWS account id (repeatable).", rich_help_panel=FILTERS
+    ),
+]
+Since = Annotated[
+    datetime | None,
+    typer.Option(
+        formats=DATE_FORMATS,
+        metavar="TIME",
+        help="Only events at or after this local time (2026-11-20T10:00).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Until = Annotated[
+    datetime | None,
+    typer.Option(
+        formats=DATE_FORMATS, metavar="TIME", help="Only events at or before this local time.", rich_help_panel=FILTERS
+    ),
+]
+Hosts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--host", help="Keep only this machine (a folder or archive of a bundle; repeatable).", rich_help_panel=FILTERS
+    ),
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", rich_help_panel=OUTPUT)
+]
+NoRedact = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact",
+        help="Show secrets (access keys, tokens, signatures) as logged. Never attach such output.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+HostName = Annotated[
+    str | None,
+    typer.Option(
+        "--host-name",
+        help="The machine that plain log files come from (default: this machine's name).",
+        rich_help_panel=INPUT,
+    ),
+]
+MaxBytes = Annotated[
+    int,
+    typer.Option(
+        "--max-member-bytes",
+        min=1,
+        help="Skip a file or archive member that decompresses to more bytes (archive bombs).",
+        rich_help_panel=INPUT,
+    ),
+]
+MaxDepth = Annotated[
+    int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.", rich_help_panel=INPUT)
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Read the files on a Dask cluster: tcp://HOST:8786, or 'local' to start one (pip install 'cvlogs[dask]').",
+        rich_help_panel=PERFORMANCE,
+    ),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Files read at once, one per process: this one and N-1 workers (default: CPU count).",
+        rich_help_panel=PERFORMANCE,
+    ),
+]
+
+
+def filters(
+    account: list[str] | None, since: datetime | None, until: datetime | None, host: list[str] | None
+) -> Filters:
+    return Filters(tuple(account or ()), since, until, tuple(host or ()))
+
+
+def scan_options(
+    filters: Filters,
+    *,
+    jobs: int | None,
+    host_name: str | None,
+    scheduler: str | None = None,
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    no_redact: bool = False,
+    keep_all: bool = False,
+    anonymize_accounts: bool = False,
+    with_timeline: bool = True,
+) -> ScanOptions:
+    """The library's options from the command line's (jobs default to the CPU count here)."""
+    return ScanOptions(
+        filters=filters,
+        jobs=jobs or os.cpu_count() or 1,
+        limits=Limits(max_member_bytes, max_depth),
+        host_name=host_name,
+        scheduler=scheduler,
+        redact_secrets=not no_redact,
+        keep_all=keep_all,
+        anonymize_accounts=anonymize_accounts,
+        with_timeline=with_timeline,
+        progress=progress_bar(),
+    )
+
+
+@cache
+def stderr() -> Console:
+    """Messages and progress go here (rich is imported only when something is said)."""
+    from rich.console import Console  # noqa: PLC0415  (start-up time: see cvlogs.render)
+
+    return Console(stderr=True)
+
+
+def say_skipped(item: SkippedSource) -> None:
+    stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+
+
+def progress_bar() -> ProgressStart | None:
+    """A progress bar on stderr, one step per file; none when stderr is not a terminal.
+
+    The bar starts when the number of files is known and stops after the last one is read.
+    """
+    if not sys.stderr.isatty():
+        return None
+
+    def start(total: int) -> Progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+        from rich.progress import Progress as Bar  # noqa: PLC0415
+
+        bar = Bar(
+            TextColumn("reading logs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=stderr(), transient=True,
+        )  # fmt: skip
+        task = bar.add_task("files", total=total)
+        bar.start()
+
+        def advance(_: FileResult | SkippedSource) -> None:
+            bar.advance(task)
+            if bar.finished:
+                bar.stop()
+
+        if total == 0:
+            bar.stop()
+        return advance
+
+    return start
+
+
+def write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The one place where a ``CvlogsError`` becomes one line on stderr and exit status 2."""
+    try:
+        yield
+    except CvlogsError as error:
+        print(f"cvlogs: {error}", file=sys.stderr)
+        raise typer.Exit(2) from None

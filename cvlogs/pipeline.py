@@ -1,0 +1,83 @@
+"""The one path from PATHs to a report: discover, read (locally or on a cluster), report.
+
+``cvlogs.scan(paths, options)`` is what the command line, ``build_report`` and ``read_events``
+all call, so the API and the CLI see the same files, the same hosts and the same findings.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
+from cvlogs.model import FileResult, ScanResult, SkippedSource
+from cvlogs.parsing import Progress, collect, scan_sources
+from cvlogs.report import Filters, Report, report_of
+
+ProgressStart = Callable[[int], Progress]
+"""Called once with the number of files to read; returns what to call as each one is read."""
+
+Paths = Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Everything a scan can be asked for besides its PATHs (the CLI's options, as data)."""
+
+    filters: Filters = field(default_factory=Filters)
+    jobs: int = 1
+    """Files read at once, one per process (this one and jobs-1 workers)."""
+    limits: Limits = DEFAULT_LIMITS
+    host_name: str | None = None
+    """The machine plain log files come from; None: this machine's name (bundles name their own)."""
+    scheduler: str | None = None
+    """A Dask scheduler address (or ``local``) to read the files on; None: local processes."""
+    keep_all: bool = False
+    """Keep every record as an event (kind ``other``), not only the credential events."""
+    redact_secrets: bool = True
+    anonymize_accounts: bool = False
+    with_timeline: bool = True
+    progress: ProgressStart | None = None
+
+
+DEFAULT = ScanOptions()
+
+
+def local_host(name: str | None = None) -> str:
+    """The machine of plain log files: ``name`` when given, else this machine's name."""
+    return name or socket.gethostname()
+
+
+def read(paths: Paths, options: ScanOptions = DEFAULT) -> ScanResult:
+    """Discover and read every log under ``paths`` (of the chosen hosts only)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    sources, skipped = discover(paths, options.limits, local_host(options.host_name))
+    if options.filters.hosts:
+        sources = [s for s in sources if s.host in options.filters.hosts]
+    advance = None if options.progress is None else options.progress(len(sources))
+    return collect(_read(sources, options, advance), skipped)
+
+
+def _read(
+    sources: list[LogSource], options: ScanOptions, advance: Progress | None
+) -> Iterator[FileResult | SkippedSource]:
+    """The files read by a local process pool, or by a Dask cluster with a scheduler."""
+    if options.scheduler is None:
+        return scan_sources(sources, keep_all=options.keep_all, jobs=options.jobs, progress=advance)
+    from cvlogs.distributed import scan_on_cluster  # noqa: PLC0415  (Dask loads only when asked for)
+
+    return scan_on_cluster(sources, options.scheduler, keep_all=options.keep_all, progress=advance)
+
+
+def scan(paths: Paths, options: ScanOptions = DEFAULT) -> Report:
+    """The report of ``paths``: every stage, with the user's filters, redaction and anonymisation."""
+    return report_of(
+        read(paths, options),
+        filters=options.filters,
+        redact_secrets=options.redact_secrets,
+        anonymize_accounts=options.anonymize_accounts,
+        with_timeline=options.with_timeline,
+    )
