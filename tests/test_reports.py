@@ -91,7 +91,7 @@ def test_html_is_self_contained_with_a_timeline(samples: Path) -> None:
     assert all(t.startswith("#") for t in targets)
     ids = set(re.findall(r'id="([^"]*)"', page))
     assert {t[1:] for t in targets} <= ids  # every link lands somewhere
-    drawn = sum(map(int, re.findall(r"(\d+) sequences,", page))) + page.count(": 1 sequence,")
+    drawn = sum(map(int, re.findall(r": (\d+) seq,", page)))
     assert drawn == len(report.spans) > 20  # every sequence in one bar (bars under a pixel apart merged)
     assert page.count("<rect") < len(report.spans)
     assert page.count("<details>") == sum(1 for f in report.findings if f.evidence)
@@ -130,3 +130,46 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
         assert "\x1b" not in rendered
         assert "\\x1b[2J" in rendered
     assert "\\u001b[2J" in render(report, Format.json)
+
+
+def _many_sequences(folder: Path, sequences: int, accounts: int) -> Path:
+    """A vsbkp.log with ``sequences`` Connect + Assume role pairs over a day, every 7th one denied."""
+    lines = []
+    for number in range(sequences):
+        seconds = number * 86_000 // sequences
+        moment = f"11/20 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        role = f"arn:aws:iam::{100000000000 + number % accounts}:role/CVTenantRole"
+        thread = f"{number % 97:x}"
+        lines.append(
+            f"1 {thread} {moment} {number} CAmazonInfo::Connect() - Connecting to Url=[default], username[{role}]"
+        )
+        if number % 7:
+            lines.append(f"1 {thread} {moment} {number} AmazonConnection::ValidateCredentials() - Assume role [{role}]")
+        else:
+            lines.append(
+                f"1 {thread} {moment} {number} AmazonConnection::ValidateCredentials() - An error occurred "
+                "(AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111122223333:"
+                f"assumed-role/CVAccessNodeRole/i-1 is not authorized to perform: sts:AssumeRole on resource: {role}"
+            )
+    path = folder / "vsbkp_2026_11_20_23_59_59.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_timeline_stays_readable_and_bounded_at_10000_sequences(tmp_path: Path) -> None:
+    """10,000 sequences: a lane per account, bars merged below a pixel, a page of bounded size."""
+    from cvlogs.render.html import MAX_LANES  # noqa: PLC0415
+
+    report = cvlogs.scan(_many_sequences(tmp_path, 10_000, 40), cvlogs.ScanOptions(host_name="node"))
+    assert len(report.spans) == 10_000
+    page = render(report, Format.html)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    lanes = re.findall(r'<text x="4" y="[0-9.]+">(\d{12})</text>', svg)
+    assert sorted(lanes) == sorted(a.account_id for a in report.accounts)[:MAX_LANES]
+    assert svg.count("<rect") <= 40 * 900 / 3  # bars closer than 3 pixels merged in each lane
+    drawn = sum(map(int, re.findall(r": (\d+) seq,", svg)))
+    assert drawn == 10_000
+    labels = re.findall(r'text-anchor="middle">([^<]+)<', svg)
+    assert 2 <= len(labels) <= 8
+    assert all(label.endswith(":00") for label in labels)  # round times
+    assert len(page) < 1_500_000

@@ -45,7 +45,7 @@ code{overflow-wrap:anywhere}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.75rem 0}
 .filters select{max-width:14rem}
 .legend span{margin-right:1rem}svg text{font:11px system-ui,sans-serif;fill:#1d232a}
-svg{max-width:100%;height:auto}
+svg{max-width:100%;height:auto}rect.ok{fill:#1a7f37}rect.failed{fill:#b42318}rect.incomplete{fill:#8c959f}
 [hidden]{display:none!important}
 @media print{
  .filters{display:none}body{margin:0;max-width:none;font-size:11px}
@@ -261,28 +261,33 @@ def _tick(label: str, x: float, height: int) -> str:
 
 
 def _bars(spans: list[SequenceSpan], start: datetime, seconds: float, y: int) -> list[str]:
-    """One bar per sequence; consecutive bars of one status less than a pixel apart become one."""
-    merged: list[tuple[float, float, str, int, int, SequenceSpan, SequenceSpan]] = []
+    """One bar per sequence, whole pixels; bars of one status less than 3 pixels apart become one."""
+    merged: list[tuple[int, int, str, int, int, SequenceSpan, SequenceSpan, int]] = []
     for span in sorted(spans, key=lambda s: s.start):
-        x0, x1 = _x(span.start, start, seconds), _x(span.end, start, seconds)
-        if merged and merged[-1][2] == span.status and x0 - merged[-1][1] < 1:
-            left, right, kind, count, activity, first, _ = merged[-1]
-            merged[-1] = (left, max(right, x1), kind, count + 1, activity + span.activity, first, span)
+        x0, x1 = round(_x(span.start, start, seconds)), round(_x(span.end, start, seconds))
+        if merged and merged[-1][2] == span.status and x0 - merged[-1][1] < 3:
+            left, right, kind, count, activity, first, _, steps = merged[-1]
+            merged[-1] = (
+                left,
+                max(right, x1),
+                kind,
+                count + 1,
+                activity + span.activity,
+                first,
+                span,
+                steps + span.steps,
+            )
         else:
-            merged.append((x0, x1, span.status, 1, span.activity, span, span))
-    bars = []
-    for x0, x1, kind, count, activity, first, last in merged:
-        what = f"{count} sequences" if count > 1 else f"1 sequence, {first.steps} steps"
+            merged.append((x0, x1, span.status, 1, span.activity, span, span, span.steps))
+    bars = [f'<g transform="translate(0 {y + 2})">']
+    for x0, x1, kind, count, activity, first, last, steps in merged:
         rule = f", {first.rule}" if count == 1 and first.rule else ""
-        tip = (
-            f"{first.account_id} {kind}: {what}, {activity} activity lines{rule}; "
-            f"{iso(first.start)} .. {iso(last.end)}" + (f" on {first.host}" if first.host else "")
-        )
+        end = f"{last.end:%H:%M:%S}" if last.end.date() == first.start.date() else f"{last.end:%m-%d %H:%M:%S}"
+        tip = f"{kind}: {count} seq, {steps} steps, {activity} activity{rule}; {first.start:%m-%d %H:%M:%S} to {end}"
         bars.append(
-            f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 2):.1f}" height="10" fill="{_COLOURS[kind]}">'
-            f"<title>{_text(tip)}</title></rect>"
+            f'<rect x="{x0}" width="{max(x1 - x0, 2)}" height="10" class="{kind}"><title>{_text(tip)}</title></rect>'
         )
-    return bars
+    return [*bars, "</g>"]
 
 
 def _findings(report: Report, lines: list[FindingLine], max_evidence: int) -> list[str]:

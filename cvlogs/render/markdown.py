@@ -22,9 +22,10 @@ _PLACEHOLDER = re.compile(r"(<[^<>\n]{1,80}>)")
 _BACKTICKS = re.compile(r"`+")
 
 
-def text(value: object) -> str:
+def text(value: object, strip: bool = True) -> str:
     """``value`` as inline Markdown text: one line, every character shown as it is."""
-    shown = _SPECIAL.sub(r"\\\g<0>", printable(str(value)).replace("\n", " ").replace("\r", " ").strip())
+    shown = printable(str(value)).replace("\n", " ").replace("\r", " ")
+    shown = _SPECIAL.sub(r"\\\g<0>", shown.strip() if strip else shown)
     if shown[:1] in {"-", "+", "="}:  # would open a list or underline a heading
         return "\\" + shown
     return _LIST_NUMBER.sub(r"\1\\\2", shown, count=1) if _LIST_NUMBER.match(shown) else shown
@@ -40,7 +41,8 @@ def code(value: object) -> str:
 
 def prose(value: str) -> str:
     """Text whose ``<placeholders>`` are code spans (remedies, messages)."""
-    return "".join(code(part) if index % 2 else text(part) for index, part in enumerate(_PLACEHOLDER.split(value)))
+    parts = _PLACEHOLDER.split(value.strip())
+    return "".join(code(part) if index % 2 else text(part, strip=False) for index, part in enumerate(parts))
 
 
 def fenced(lines: list[str]) -> list[str]:
