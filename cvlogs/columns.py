@@ -29,6 +29,8 @@ class Attributed(NamedTuple):
     """The stable id of the sequence the event is a step of: ``host:path:line`` of its first step."""
     rule: str | None
     """The rule code of the finding this event is evidence of (the most severe one)."""
+    severity: str | None
+    """That rule's severity: error, warning or info."""
 
 
 Value = str | int | datetime | None
@@ -68,6 +70,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("attributed_account", _STRING, "string", lambda r: r.account),
     Column("sequence", _STRING, "string", lambda r: r.sequence),
     Column("rule", "category", "dictionary", lambda r: r.rule),
+    Column("severity", "category", "dictionary", lambda r: r.severity),
     Column("role_arn", _STRING, "string", lambda r: r.event.role_arn, free_text=True),
     Column("error_code", _STRING, "string", _error_code),
     Column("message", _STRING, "string", lambda r: r.event.message, free_text=True),

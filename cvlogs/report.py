@@ -117,6 +117,8 @@ class Diagnosis:
     correlation: Correlation
     rule_of: Mapping[EventKey, str]
     """Each event that a finding cites -> the rule of the most severe such finding."""
+    severity: Mapping[str, Severity]
+    """Each rule's severity, by code."""
     filters: Filters
 
     def rows(self) -> Iterator[list[Attributed]]:
@@ -128,13 +130,15 @@ class Diagnosis:
 
     def attributed(self, event: Event, ids: dict[int, str]) -> Attributed:
         key = event_key(event)
+        rule = self.rule_of.get(key)
+        severity = None if rule is None else self.severity[rule]
         sequence = self.correlation.event_sequence.get(key)
         if sequence is None:
-            return Attributed(event, event.account_id, None, self.rule_of.get(key))
+            return Attributed(event, event.account_id, None, rule, severity)
         number = ids.get(id(sequence))
         if number is None:
             number = ids[id(sequence)] = sequence_id(sequence)
-        return Attributed(event, sequence.account_id or event.account_id, number, self.rule_of.get(key))
+        return Attributed(event, sequence.account_id or event.account_id, number, rule, severity)
 
 
 def sequence_id(sequence: Sequence) -> str:
@@ -279,7 +283,8 @@ def report_of(
         catalogue = rules()
         found = occurrences(context)
         findings = group_findings(found, catalogue)
-        rule_of = evidence_rules(found, {code: rule.severity for code, rule in catalogue.items()})
+        severity = {code: rule.severity for code, rule in catalogue.items()}
+        rule_of = evidence_rules(found, severity)
         errors = {key: code for key, code in rule_of.items() if catalogue[code].severity == "error"}
         accounts = summarise_accounts(context, findings, errors)
         report = Report(
@@ -300,7 +305,7 @@ def report_of(
                 for s in (spans(context, errors) if with_timeline else ())
                 if not filters.accounts or s.account_id in filters.accounts
             ),
-            diagnosis=Diagnosis(context, rule_of, filters),
+            diagnosis=Diagnosis(context, rule_of, severity, filters),
         )
         report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
         if anonymize_accounts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -181,3 +182,17 @@ def test_password_protected_and_empty_bundles_are_reported(tmp_path: Path) -> No
     reasons = {s.path: s.reason for s in scan_paths([tmp_path]).skipped}
     assert reasons[f"{BUNDLE}!node/vsbkp.log"].startswith("password-protected 7z archive")
     assert reasons["empty.7z"] == "archive holds no files"
+
+
+def test_a_zip_of_rolled_logs_in_a_machine_folder_belongs_to_that_machine(tmp_path: Path) -> None:
+    """proxy01/cvd_logs.zip holds proxy01's rolled logs: host proxy01, kept by --host proxy01."""
+    rolled = io.BytesIO()
+    with zipfile.ZipFile(rolled, "w") as archive:
+        archive.writestr("vsbkp_2027_01_02_09_00_00.log", _log(DENIED, "123456789012"))
+    bundle = tmp_path / BUNDLE
+    bundle.write_bytes(
+        _seven_zip({"proxy01/vsbkp.log": _log(HEALTHY, "444455556666"), "proxy01/cvd_logs.zip": rolled.getvalue()})
+    )
+    assert {f.host for f in scan_paths([bundle]).files} == {"proxy01"}
+    report = report_of(scan_paths([bundle]), filters=Filters(hosts=("proxy01",)))
+    assert {f.account_id for f in report.findings if f.rule == "CVL201"} == {"123456789012"}

@@ -175,3 +175,58 @@ def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples
     assert "no such file" in missing.stderr
     version = subprocess.run([*command[:3], "--version"], capture_output=True, text=True, check=False)
     assert (version.returncode, version.stdout.strip()) == (0, f"cvlogs {__version__}")
+
+
+def test_python_dash_m_cvlogs_runs_the_command_line() -> None:
+    """``python -m cvlogs`` is the command line."""
+    done = subprocess.run([sys.executable, "-m", "cvlogs", "--version"], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, f"cvlogs {__version__}")
+
+
+def test_help_offers_completion_and_groups_options() -> None:
+    """Shell completion is on; scan's options stand in input, filters, output and performance panels."""
+    assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
+    scan_help = runner.invoke(app, ["scan", "--help"], terminal_width=120).stdout
+    for panel in ("Input", "Filters", "Output", "Performance"):
+        assert f"─ {panel} " in scan_help
+
+
+def test_rules_piped_are_whole_lines_and_explained_in_markdown() -> None:
+    """Piped, ``rules`` prints one whole line per rule; ``rules CODE`` is Markdown, not reStructuredText."""
+    from cvlogs.diagnostics import rules  # noqa: PLC0415
+
+    listing = runner.invoke(app, ["rules"], terminal_width=80).stdout.splitlines()
+    assert len(listing) == len(rules())
+    for line, rule in zip(listing, rules().values(), strict=True):
+        assert line.split()[:3] == [rule.code, rule.name, rule.severity]
+    assert max(map(len, listing)) > 80  # not wrapped at the terminal's width
+    explained = runner.invoke(app, ["rules", "CVL201"]).stdout
+    assert "`sts:AssumeRole`" in explained
+    assert "``" not in explained
+
+
+def test_events_table_shows_brackets_as_logged(tmp_path: Path) -> None:
+    """Log text reaches the terminal table as text: brackets are not rich markup, and never crash it."""
+    (tmp_path / "vsbkp.log").write_text(
+        "1 a 11/20 10:00:00 7 CAmazonInfo::Connect() - Connecting to Url=[default], "
+        "username[arn:aws:iam::123456789012:role/R] [/opt/commvault/x.cfg] [bold]x[/bold]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["events", str(tmp_path)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "Url=[default], username[arn:aws:iam::123456789012:role/R] [/opt/commvault/x.cfg] [bold]x[/bold]" in (
+        result.stdout
+    )
+
+
+def test_parquet_keeps_categories_and_the_diagnosis(samples: Path, tmp_path: Path) -> None:
+    """Categorical columns are dictionary-encoded and read back as categories, with the diagnosis joined."""
+    target = tmp_path / "events"
+    assert runner.invoke(app, ["events", str(samples), "-f", "parquet", "-o", str(target)]).exit_code == 0
+    frame = pd.read_parquet(target)
+    for name in ("kind", "rule", "severity", "host", "family"):
+        assert str(frame[name].dtype) == "category", name
+    errors = frame[frame.kind == "error"]
+    assert errors.attributed_account.notna().sum() > errors.account_id.notna().sum()
+    assert errors.rule.notna().all()
+    assert frame.sequence.notna().any()

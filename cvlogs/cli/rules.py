@@ -38,7 +38,9 @@ def rules(
         else:  # a pipe or a file: one rule a line, nothing wrapped or cut
             widths = [max(len(row[i]) for row in rows) for i in range(3)]
             for row in rows:
-                typer.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + row[3])
+                typer.echo(
+                    "  ".join([*(value.ljust(width) for value, width in zip(row, widths, strict=False)), row[3]])
+                )
         return
     with user_errors():
         chosen = catalogue.get(code.upper())
