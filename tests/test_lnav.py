@@ -17,7 +17,9 @@ pytestmark = pytest.mark.skipif(shutil.which("lnav") is None, reason="lnav is no
 
 def _lnav(home: Path, *arguments: str) -> str:
     environment = {**os.environ, "HOME": str(home)}  # a private lnav configuration
-    done = subprocess.run(["lnav", *arguments], env=environment, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["lnav", *arguments], env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -20,12 +20,12 @@ from tests.conftest import write_log
 HOSTILE_ROLE = "arn:aws:iam::123456789012:role/CV_`tick`_*Role*|x<script>alert(1)</script>"
 HOSTILE_HOST = "<img src=x onerror=alert(1)>_node_"
 LOG = (
-    "4012 1a2c 11/20 10:00:00 88 CAmazonInfo::Connect() - Connecting to Url=[default], username[{role}]\n"
+    f"4012 1a2c 11/20 10:00:00 88 CAmazonInfo::Connect() - Connecting to Url=[default], username[{HOSTILE_ROLE}]\n"
     "4012 1a2c 11/20 10:00:01 88 AmazonConnection::ValidateCredentials() - An error occurred (AccessDenied) when "
     "calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/CVAccessNodeRole/i-1 is not "
-    "authorized to perform: sts:AssumeRole on resource: {role} ```` ~~~ <img src=x onerror=alert(2)> | a | b |\n"
+    f"authorized to perform: sts:AssumeRole on resource: {HOSTILE_ROLE} ```` ~~~ <img src=x onerror=alert(2)> | a | b |\n"
     "garbage line with <b>bold</b> and **stars** and __under__ and ``` fences\n"
-).format(role=HOSTILE_ROLE)
+)
 
 
 class _Text(HTMLParser):
