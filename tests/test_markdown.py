@@ -23,7 +23,8 @@ LOG = (
     f"4012 1a2c 11/20 10:00:00 88 CAmazonInfo::Connect() - Connecting to Url=[default], username[{HOSTILE_ROLE}]\n"
     "4012 1a2c 11/20 10:00:01 88 AmazonConnection::ValidateCredentials() - An error occurred (AccessDenied) when "
     "calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/CVAccessNodeRole/i-1 is not "
-    f"authorized to perform: sts:AssumeRole on resource: {HOSTILE_ROLE} ```` ~~~ <img src=x onerror=alert(2)> | a | b |\n"
+    f"authorized to perform: sts:AssumeRole on resource: {HOSTILE_ROLE} ```` ~~~ "
+    "<img src=x onerror=alert(2)> | a | b |\n"
     "garbage line with <b>bold</b> and **stars** and __under__ and ``` fences\n"
 )
 
