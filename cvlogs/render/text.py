@@ -64,7 +64,9 @@ def _findings_table(report: Report) -> RenderableType:
     if not report.findings:
         return Text("No findings.", style=_STYLE["ok"])
     lines = finding_lines(report)
-    table = Table(title="Findings", title_justify="left", expand=True, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table = Table(
+        title="Findings", title_justify="left", expand=True, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+    )
     fixed = ("severity", "rule", "account", "host", "count", "first seen")
     for index, column in enumerate(fixed, 1):  # these keep their width; the message gives way
         widest = max(len(column), *(len(printable(str(line[index]))) for line in lines))
