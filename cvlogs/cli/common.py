@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -118,37 +118,28 @@ Jobs = Annotated[
 ]
 
 
-def filters(
-    account: list[str] | None, since: datetime | None, until: datetime | None, host: list[str] | None
-) -> Filters:
-    return Filters(tuple(account or ()), since, until, tuple(host or ()))
-
-
-def scan_options(
-    filters: Filters,
-    *,
-    jobs: int | None,
-    host_name: str | None,
-    scheduler: str | None = None,
-    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    no_redact: bool = False,
-    keep_all: bool = False,
-    anonymize_accounts: bool = False,
-    with_timeline: bool = True,
-) -> ScanOptions:
-    """The library's options from the command line's (jobs default to the CPU count here)."""
+def scan_options(given: Mapping[str, Any], **chosen: bool) -> ScanOptions:
+    """The library's options from a command's parameters (its ``locals()``): the shared options
+    above by name, each with its default when the command does not offer it; ``chosen`` sets the
+    rest (``keep_all``, ``with_timeline``).  Jobs default to the CPU count here, not in the library."""
+    accounts = given.get("account")
     return ScanOptions(
-        filters=filters,
-        jobs=jobs or os.cpu_count() or 1,
-        limits=Limits(max_member_bytes, max_depth),
-        host_name=host_name,
-        scheduler=scheduler,
-        redact_secrets=not no_redact,
-        keep_all=keep_all,
-        anonymize_accounts=anonymize_accounts,
-        with_timeline=with_timeline,
+        filters=Filters(
+            tuple([accounts] if isinstance(accounts, str) else accounts or ()),
+            given.get("since"),
+            given.get("until"),
+            tuple(given.get("host") or ()),
+        ),
+        jobs=given.get("jobs") or os.cpu_count() or 1,
+        limits=Limits(
+            given.get("max_member_bytes", DEFAULT_MAX_MEMBER_BYTES), given.get("max_depth", DEFAULT_MAX_DEPTH)
+        ),
+        host_name=given.get("host_name"),
+        scheduler=given.get("scheduler"),
+        redact_secrets=not given.get("no_redact", False),
+        anonymize_accounts=given.get("anonymize_accounts", False),
         progress=progress_bar(),
+        **chosen,
     )
 
 

@@ -6,28 +6,8 @@ from typing import Annotated
 
 import typer
 
+from cvlogs.cli import common
 from cvlogs.cli.app import app
-from cvlogs.cli.common import (
-    FILTERS,
-    OUTPUT,
-    Accounts,
-    HostName,
-    Hosts,
-    Jobs,
-    MaxBytes,
-    MaxDepth,
-    NoRedact,
-    Output,
-    Paths,
-    Scheduler,
-    Since,
-    Until,
-    filters,
-    say_skipped,
-    scan_options,
-    stderr,
-    user_errors,
-)
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
@@ -36,31 +16,32 @@ from cvlogs.pipeline import scan as run_scan
 
 @app.command()
 def events(
-    paths: Paths,
-    account: Accounts = None,
+    paths: common.Paths,
+    account: common.Accounts = None,
     kind: Annotated[
         list[str] | None,
         typer.Option(
             help="Keep only this kind: connect, validate, error, activity, unrecognized, other (repeatable).",
-            rich_help_panel=FILTERS,
+            rich_help_panel=common.FILTERS,
         ),
     ] = None,
-    since: Since = None,
-    until: Until = None,
-    host: Hosts = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    host: common.Hosts = None,
     all_lines: Annotated[
-        bool, typer.Option("--all", help="Every parsed record, not only credential events.", rich_help_panel=FILTERS)
+        bool,
+        typer.Option("--all", help="Every parsed record, not only credential events.", rich_help_panel=common.FILTERS),
     ] = False,
     output_format: Annotated[
-        EventFormat, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
+        EventFormat, typer.Option("--format", "-f", help="common.Output format.", rich_help_panel=common.OUTPUT)
     ] = EventFormat.table,
-    output: Output = None,
-    no_redact: NoRedact = False,
-    host_name: HostName = None,
-    max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
-    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
-    jobs: Jobs = None,
-    scheduler: Scheduler = None,
+    output: common.Output = None,
+    no_redact: common.NoRedact = False,
+    host_name: common.HostName = None,
+    max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
+    max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
+    jobs: common.Jobs = None,
+    scheduler: common.Scheduler = None,
 ) -> None:
     """Print the events table, file by file, each row with its account, sequence and rule.
 
@@ -72,22 +53,11 @@ def events(
 
       cvlogs events Log_Files --all --format parquet -o events/   (a dataset: host=.../family=.../)
     """
-    with user_errors():
+    with common.user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        options = scan_options(
-            filters(account, since, until, host),
-            jobs=jobs,
-            host_name=host_name,
-            scheduler=scheduler,
-            max_member_bytes=max_member_bytes,
-            max_depth=max_depth,
-            no_redact=no_redact,
-            keep_all=all_lines,
-            with_timeline=False,
-        )
-        report = run_scan(paths, options)
+        report = run_scan(paths, common.scan_options(locals(), keep_all=all_lines, with_timeline=False))
         for item in report.skipped:
-            say_skipped(item)
+            common.say_skipped(item)
         written = write_events(report, output_format=output_format, output=output, kinds=set(kind or ()))
-        stderr().print(f"{written:,} events", highlight=False)
+        common.stderr().print(f"{written:,} events", highlight=False)

@@ -7,26 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cvlogs.cli import common
 from cvlogs.cli.app import app
-from cvlogs.cli.common import (
-    OUTPUT,
-    Accounts,
-    HostName,
-    Hosts,
-    Jobs,
-    MaxBytes,
-    MaxDepth,
-    NoRedact,
-    Output,
-    Paths,
-    Scheduler,
-    Since,
-    Until,
-    filters,
-    scan_options,
-    user_errors,
-    write,
-)
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.pipeline import scan as run_scan
 from cvlogs.render import Format, RenderOptions, render
@@ -35,19 +17,22 @@ from cvlogs.report import Report, no_cycle_collection
 
 @app.command()
 def scan(
-    paths: Paths,
-    account: Accounts = None,
-    since: Since = None,
-    until: Until = None,
-    host: Hosts = None,
+    paths: common.Paths,
+    account: common.Accounts = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    host: common.Hosts = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Report format.", rich_help_panel=OUTPUT)
+        Format, typer.Option("--format", "-f", help="Report format.", rich_help_panel=common.OUTPUT)
     ] = Format.text,
-    output: Output = None,
+    output: common.Output = None,
     details: Annotated[
         bool,
         typer.Option(
-            "--details", "-v", help="Add each finding's evidence and remedy (text format).", rich_help_panel=OUTPUT
+            "--details",
+            "-v",
+            help="Add each finding's evidence and remedy (text format).",
+            rich_help_panel=common.OUTPUT,
         ),
     ] = False,
     max_evidence: Annotated[
@@ -56,21 +41,23 @@ def scan(
             "--max-evidence",
             min=0,
             help="Evidence lines shown per finding (at most 5 are kept).",
-            rich_help_panel=OUTPUT,
+            rich_help_panel=common.OUTPUT,
         ),
     ] = 5,
-    no_redact: NoRedact = False,
+    no_redact: common.NoRedact = False,
     anonymize_accounts: Annotated[
         bool,
         typer.Option(
-            "--anonymize-accounts", help="Replace every account id by a stable pseudonym.", rich_help_panel=OUTPUT
+            "--anonymize-accounts",
+            help="Replace every account id by a stable pseudonym.",
+            rich_help_panel=common.OUTPUT,
         ),
     ] = False,
-    host_name: HostName = None,
-    max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
-    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
-    jobs: Jobs = None,
-    scheduler: Scheduler = None,
+    host_name: common.HostName = None,
+    max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
+    max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
+    jobs: common.Jobs = None,
+    scheduler: common.Scheduler = None,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account: a summary, then each finding.
 
@@ -86,19 +73,8 @@ def scan(
 
       cvlogs scan sendLogFiles_4711_2026_11_20_10_00_00_123_J88.7z --host accessnode2
     """
-    with user_errors():
-        options = scan_options(
-            filters(account, since, until, host),
-            jobs=jobs,
-            host_name=host_name,
-            scheduler=scheduler,
-            max_member_bytes=max_member_bytes,
-            max_depth=max_depth,
-            no_redact=no_redact,
-            anonymize_accounts=anonymize_accounts,
-            with_timeline=output_format is Format.html,
-        )
-        report = run_scan(paths, options)
+    with common.user_errors():
+        report = run_scan(paths, common.scan_options(locals(), with_timeline=output_format is Format.html))
         with no_cycle_collection():
             emit(report, output_format, output, RenderOptions(details=details, max_evidence=max_evidence))
     raise typer.Exit(report.exit_status)
@@ -113,4 +89,4 @@ def emit(report: Report, output_format: Format, output: Path | None, options: Re
 
         Console(highlight=False).print(renderable(report, options))
         return
-    write(render(report, output_format, options), output)
+    common.write(render(report, output_format, options), output)

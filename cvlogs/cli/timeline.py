@@ -6,46 +6,32 @@ from typing import Annotated
 
 import typer
 
+from cvlogs.cli import common
 from cvlogs.cli.app import app
-from cvlogs.cli.common import (
-    FILTERS,
-    HostName,
-    Hosts,
-    Jobs,
-    NoRedact,
-    Paths,
-    Since,
-    Until,
-    filters,
-    scan_options,
-    user_errors,
-)
 from cvlogs.errors import CvlogsError
 from cvlogs.pipeline import scan as run_scan
 
 
 @app.command()
 def timeline(
-    paths: Paths,
+    paths: common.Paths,
     account: Annotated[
-        str, typer.Option("--account", "-a", help="The 12-digit AWS account id to follow.", rich_help_panel=FILTERS)
+        str,
+        typer.Option("--account", "-a", help="The 12-digit AWS account id to follow.", rich_help_panel=common.FILTERS),
     ],
-    since: Since = None,
-    until: Until = None,
-    host: Hosts = None,
-    no_redact: NoRedact = False,
-    host_name: HostName = None,
-    jobs: Jobs = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    host: common.Hosts = None,
+    no_redact: common.NoRedact = False,
+    host_name: common.HostName = None,
+    jobs: common.Jobs = None,
 ) -> None:
     """The ordered credential steps and errors of one account, sequence by sequence.
 
     Example: cvlogs timeline /var/log/commvault/Log_Files --account 444455556666
     """
-    with user_errors():
-        options = scan_options(
-            filters([account], since, until, host), jobs=jobs, host_name=host_name, no_redact=no_redact
-        )
-        report = run_scan(paths, options)
+    with common.user_errors():
+        report = run_scan(paths, common.scan_options(locals()))
         steps = [s for s in report.timeline if s.account_id == account]
         if not steps:
             raise CvlogsError(f"no credential step or error for account {account}")
