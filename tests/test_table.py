@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import cvlogs
@@ -18,6 +19,19 @@ def test_read_events_builds_the_documented_table(samples: Path) -> None:
     assert len(frame) == len(cvlogs.scan_paths([samples]).events)
     tenant = frame[(frame.account_id == "444455556666") & (frame.kind == "validate")]
     assert len(tenant) == 3
+    assert set(frame.host) == {socket.gethostname()}  # as the command line names plain files
+
+
+def test_every_error_carries_its_account_sequence_and_rule(samples: Path) -> None:
+    """Correlation gives each error the account of its sequence; every error is evidence of a rule."""
+    frame = cvlogs.read_events(samples)
+    errors = frame[frame.kind == "error"]
+    assert errors.account_id.isna().sum() > 0  # some errors name no account themselves
+    assert errors.rule.notna().all()
+    in_sequences = errors[errors.sequence.notna()]
+    assert in_sequences.attributed_account.notna().all()
+    steps = frame[frame.sequence.notna()]
+    assert (steps.groupby("sequence").attributed_account.nunique(dropna=False) == 1).all()
 
 
 def test_all_lines_adds_every_other_record(samples: Path) -> None:
