@@ -40,7 +40,7 @@ class EventFormat(StrEnum):
 def write_events(report: Report, *, output_format: EventFormat, output: Path | None, kinds: set[str]) -> int:
     """Write the selected events of each file in turn; returns how many were written."""
     if report.diagnosis is None:
-        raise CvlogsError("the events of an anonymised report are not kept")
+        raise CvlogsError("the report keeps no events: scan with ScanOptions(with_events=True)")
     clean = redact if report.redacted else str
 
     def selected() -> Rows:

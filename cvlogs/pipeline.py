@@ -39,6 +39,9 @@ class ScanOptions:
     redact_secrets: bool = True
     anonymize_accounts: bool = False
     with_timeline: bool = True
+    with_events: bool = False
+    """Keep each event's diagnosis on the report (``Report.diagnosis``) for the events table;
+    otherwise the events are freed once the report is built."""
     progress: ProgressStart | None = None
 
 
@@ -80,4 +83,5 @@ def scan(paths: Paths, options: ScanOptions = DEFAULT) -> Report:
         redact_secrets=options.redact_secrets,
         anonymize_accounts=options.anonymize_accounts,
         with_timeline=options.with_timeline,
+        with_events=options.with_events,
     )

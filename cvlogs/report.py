@@ -164,7 +164,7 @@ class Report:
     spans: tuple[SequenceSpan, ...] = ()
     """The sequences for the HTML timeline (only when the timeline is asked for)."""
     diagnosis: Diagnosis | None = field(default=None, repr=False, compare=False)
-    """The correlation behind the report, for the events table (None once anonymised)."""
+    """The correlation behind the report, for the events table (only when asked for; never anonymised)."""
 
     @property
     def lines(self) -> int:
@@ -271,11 +271,13 @@ def report_of(
     redact_secrets: bool = True,
     anonymize_accounts: bool = False,
     with_timeline: bool = True,
+    with_events: bool = False,
 ) -> Report:
     """The report of an existing scan (the stages after parsing).
 
     ``with_timeline=False`` skips the per-step timeline (one entry per credential event), which
-    only the HTML report and ``cvlogs timeline`` show.
+    only the HTML report and ``cvlogs timeline`` show; ``with_events`` keeps the events with their
+    diagnosis for the events table (they are otherwise freed with the correlation).
     """
     with no_cycle_collection():
         scan = _within(scan, filters)
@@ -305,7 +307,7 @@ def report_of(
                 for s in (spans(context, errors) if with_timeline else ())
                 if not filters.accounts or s.account_id in filters.accounts
             ),
-            diagnosis=Diagnosis(context, rule_of, severity, filters),
+            diagnosis=Diagnosis(context, rule_of, severity, filters) if with_events else None,
         )
         report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
         if anonymize_accounts:
