@@ -3,8 +3,8 @@
     python scripts/html_screenshot.py sample_logs report.png
 
 Needs Debian's ``chromium`` package (``apt-get install chromium``).  Look at the PNG: the
-accounts table, the timeline (one row per account; grey Connect, green Assume role, blue
-activity, red crosses for errors) and the findings must all be readable.
+verdict, the findings summary, the accounts table, the timeline (one lane per account, one bar
+per sequence: green succeeded, red failed, grey incomplete) and the details must all be readable.
 """
 
 from __future__ import annotations
