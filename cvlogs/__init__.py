@@ -55,6 +55,9 @@ def read_events(
     from cvlogs.redact import redact  # noqa: PLC0415  (``cvlogs.redact`` stays the module's name)
     from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)
 
-    report = scan(paths, dataclasses.replace(options, keep_all=all_lines or options.keep_all, with_timeline=False, with_events=True))
+    report = scan(
+        paths,
+        dataclasses.replace(options, keep_all=all_lines or options.keep_all, with_timeline=False, with_events=True),
+    )
     assert report.diagnosis is not None  # with_events keeps it
     return events_frame(report.diagnosis.rows(), redact if options.redact_secrets else str)

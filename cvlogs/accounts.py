@@ -104,16 +104,23 @@ def _events(
             outcomes[account].append((event.time or datetime.min, True, rule))
 
 
-def _outcome(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Outcome | None:
-    """The sequence's outcome, or None while it is incomplete (no success, no failure)."""
+def failure_of(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
+    """A sequence's status (failed, ok, incomplete) and, when it failed, the rule of the last of
+    its steps that an error-severity finding cites: the failure the sequence ended on."""
     rule = None
     for event in (sequence.connect, *sequence.validates, *sequence.errors):
         if event is not None and (found := error_rules.get(event_key(event))) is not None:
-            rule = found  # the last cited step's rule: the failure the sequence ended on
-    moment = sequence.first.time or datetime.min
+            rule = found
     if rule is not None:
-        return (moment, True, rule)
-    return (moment, False, None) if sequence.validates else None
+        return "failed", rule
+    return ("ok" if sequence.validates else "incomplete"), None
+
+
+def _outcome(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Outcome | None:
+    """The sequence's outcome, or None while it is incomplete (no success, no failure)."""
+    status, rule = failure_of(sequence, error_rules)
+    moment = sequence.first.time or datetime.min
+    return None if status == "incomplete" else (moment, status == "failed", rule)
 
 
 def _status(outcomes: list[Outcome], error_rule: str | None) -> tuple[AccountStatus, str | None]:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cvlogs.accounts import EventKey, event_key, summarise_accounts
+from cvlogs.accounts import EventKey, event_key, failure_of, summarise_accounts
 from cvlogs.columns import Attributed
 from cvlogs.correlate import Correlation, Sequence, correlate
 from cvlogs.diagnostics import Occurrence, group_findings, occurrences, rules
@@ -99,8 +99,7 @@ def spans(context: Correlation, errors: Mapping[EventKey, str]) -> list[Sequence
         times = [e.time for e in (*steps, *sequence.activity) if e.time is not None]
         if account is None or not times:
             continue
-        rule = next((errors[k] for k in map(event_key, reversed(steps)) if k in errors), None)
-        status = "failed" if rule else "ok" if sequence.validates else "incomplete"
+        status, rule = failure_of(sequence, errors)
         found.append(
             SequenceSpan(
                 account, sequence.key[0], min(times), max(times), status,

@@ -56,7 +56,9 @@ def events(
     with common.user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        report = run_scan(paths, common.scan_options(locals(), keep_all=all_lines, with_timeline=False, with_events=True))
+        report = run_scan(
+            paths, common.scan_options(locals(), keep_all=all_lines, with_timeline=False, with_events=True)
+        )
         for item in report.skipped:
             common.say_skipped(item)
         written = write_events(report, output_format=output_format, output=output, kinds=set(kind or ()))
