@@ -16,6 +16,7 @@ from datetime import datetime
 
 from cvlogs import __version__
 from cvlogs.accounts import summarise_accounts
+from cvlogs.anonymize import Pseudonyms, host_scrubber, scrub_banner
 from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
 from cvlogs.model import AccountId, AccountSummary, Event, Evidence, FileResult, Finding, ScanResult, SkippedSource
@@ -120,10 +121,17 @@ def build_report(
     progress: Progress | None = None,
     redact_secrets: bool = True,
     anonymize_accounts: bool = False,
+    anonymize_hosts: bool = False,
 ) -> Report:
     """Scan ``paths`` and build the report the user asked for."""
     scan = scan_paths(paths, jobs=jobs, progress=progress)
-    return report_of(scan, filters=filters, redact_secrets=redact_secrets, anonymize_accounts=anonymize_accounts)
+    return report_of(
+        scan,
+        filters=filters,
+        redact_secrets=redact_secrets,
+        anonymize_accounts=anonymize_accounts,
+        anonymize_hosts=anonymize_hosts,
+    )
 
 
 def report_of(
@@ -132,13 +140,17 @@ def report_of(
     filters: Filters = Filters(),
     redact_secrets: bool = True,
     anonymize_accounts: bool = False,
+    anonymize_hosts: bool = False,
     with_timeline: bool = True,
+    pseudonyms: Pseudonyms | None = None,
 ) -> Report:
     """The report of an existing scan (the stages after parsing).
 
     ``with_timeline=False`` skips the per-step timeline (one entry per credential event), which
-    only the HTML report and ``cvlogs timeline`` show.
+    only the HTML report and ``cvlogs timeline`` show.  ``pseudonyms`` receives the map of the
+    anonymisation (``--map FILE``); without it the map is dropped.
     """
+    pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
     scan = _within(scan, filters)
     context = correlate(scan)
     findings = diagnose(context)
@@ -159,7 +171,9 @@ def report_of(
     )
     report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
     if anonymize_accounts:
-        report = anonymize(report)
+        report = anonymize(report, pseudonyms)
+    if anonymize_hosts:
+        report = anonymize_machines(report, pseudonyms)
     return report
 
 
@@ -222,13 +236,9 @@ def transform_text(report: Report, change: Callable[[str], str]) -> Report:
     return dataclasses.replace(report, findings=findings, accounts=accounts, timeline=steps, files=files)
 
 
-def anonymize(report: Report) -> Report:
+def anonymize(report: Report, pseudonyms: Pseudonyms | None = None) -> Report:
     """Replace every 12-digit account id, in every field and text, by a stable pseudonym."""
-    names: dict[str, str] = {}
-
-    def pseudonym(account: str) -> str:
-        return names.setdefault(account, f"account-{len(names) + 1:03d}")
-
+    pseudonym = (pseudonyms or Pseudonyms()).account
     for account in report.accounts:  # numbered in the order of the account table
         pseudonym(account.account_id)
 
@@ -248,3 +258,43 @@ def anonymize(report: Report) -> Report:
 
 def _id(value: str | None) -> AccountId | None:
     return None if value is None else AccountId(value)
+
+
+def anonymize_machines(report: Report, pseudonyms: Pseudonyms) -> Report:
+    """Replace every machine name, instance name and IPv4 address, in every field, path and text."""
+    scrub = host_scrubber(report.files, pseudonyms)
+
+    def maybe(value: str | None) -> str | None:
+        return None if value is None else scrub(value)
+
+    report = transform_text(report, scrub)
+    files = tuple(
+        dataclasses.replace(
+            f,
+            path=scrub(f.path),
+            host=maybe(f.host),
+            banners=tuple(scrub_banner(b, scrub) for b in f.banners),
+            unparsed_samples=tuple(
+                dataclasses.replace(u, location=u.location._replace(path=scrub(u.location.path)))
+                for u in f.unparsed_samples
+            ),
+        )
+        for f in report.files
+    )
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            hosts=tuple(map(scrub, f.hosts)),
+            evidence=tuple(dataclasses.replace(e, path=scrub(e.path), host=maybe(e.host)) for e in f.evidence),
+        )
+        for f in report.findings
+    )
+    return dataclasses.replace(
+        report,
+        files=files,
+        findings=findings,
+        accounts=tuple(dataclasses.replace(a, hosts=tuple(map(scrub, a.hosts))) for a in report.accounts),
+        timeline=tuple(dataclasses.replace(s, path=scrub(s.path), host=maybe(s.host)) for s in report.timeline),
+        skipped=tuple(dataclasses.replace(s, path=scrub(s.path), reason=scrub(s.reason)) for s in report.skipped),
+        filters=dataclasses.replace(report.filters, hosts=tuple(map(scrub, report.filters.hosts))),
+    )

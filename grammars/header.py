@@ -104,7 +104,8 @@ def _settle(tokens: pp.ParseResults) -> None:
     message, trailer = split_trailer(tokens["message"])
     tokens["message"] = message
     tokens["trailer"] = trailer
-    tokens["function"] = function_column(tokens.get("function"), tokens.get("source_line"))
+    found = tokens.as_dict()
+    tokens["function"] = function_column(found.get("function"), found.get("source_line"))
 
 
 #: The header of one line with its message; named results: pid, tid, month, day, time, job,
