@@ -19,11 +19,23 @@ from cvlogs.accounts import summarise_accounts
 from cvlogs.anonymize import Pseudonyms, host_scrubber, scrub_banner
 from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
-from cvlogs.model import AccountId, AccountSummary, Event, Evidence, FileResult, Finding, ScanResult, SkippedSource
+from cvlogs.model import (
+    AccountId,
+    AccountSummary,
+    Banner,
+    Event,
+    Evidence,
+    FileResult,
+    Finding,
+    ScanResult,
+    SkippedSource,
+)
 from cvlogs.parsing import Progress, scan_paths
 from cvlogs.redact import redact
 
-SCHEMA = "cvlogs.scan/1"
+SCHEMA = "cvlogs.scan/2"
+"""2: banner lines are a kind of their own (``banner``), families are any module, files say what
+dated them (``year_source``), their zone (``utc_offset``) and what their banner says (``environment``)."""
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
@@ -59,6 +71,43 @@ class TimelineStep:
     line: int
     text: str
     host: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """What the banners of one machine's files say: its Commvault versions, modules and zone."""
+
+    host: str | None
+    versions: tuple[str, ...]
+    modules: tuple[str, ...]
+    utc_offset: int | None
+    """Minutes east of UTC (the first banner that states a zone)."""
+    zone: str | None
+    commserve: str | None
+
+
+_MODULES_SHOWN = 6
+
+
+def describe(machine: Machine) -> str:
+    """One line for people: ``accessnode3: Commvault 11.2801.20, UTC-05:00 (Eastern ...); cvd, vsbkp``."""
+    zone = f"UTC{format_offset(machine.utc_offset)}" if machine.utc_offset is not None else "zone not stated"
+    if machine.zone:
+        zone += f" ({machine.zone})"
+    version = f"Commvault {', '.join(machine.versions)}" if machine.versions else "version not stated"
+    shown = ", ".join(machine.modules[:_MODULES_SHOWN])
+    more = f" and {len(machine.modules) - _MODULES_SHOWN} more" if len(machine.modules) > _MODULES_SHOWN else ""
+    modules = f"; modules {shown}{more}" if machine.modules else ""
+    return f"{machine.host or 'unnamed machine'}: {version}, {zone}{modules}"
+
+
+def format_offset(minutes: int | None) -> str | None:
+    """``-480`` as ``-08:00`` (None stays None)."""
+    if minutes is None:
+        return None
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +149,29 @@ class Report:
     @property
     def hosts(self) -> tuple[str, ...]:
         return tuple(sorted({f.host for f in self.files if f.host}))
+
+    @property
+    def banner(self) -> int:
+        return sum(f.banner for f in self.files)
+
+    @property
+    def machines(self) -> tuple[Machine, ...]:
+        """Per machine whose files have banners: versions, modules and zone (the environment)."""
+        banners: dict[str | None, list[Banner]] = {}
+        for f in self.files:
+            banners.setdefault(f.host, []).extend(f.banners)
+        return tuple(
+            Machine(
+                host,
+                tuple(sorted({b.version for b in found if b.version})),
+                tuple(sorted({b.module for b in found if b.module})),
+                next((b.utc_offset for b in found if b.utc_offset is not None), None),
+                next((b.zone for b in found if b.zone), None),
+                next((b.commserve for b in found if b.commserve and b.commserve.strip(":")), None),
+            )
+            for host, found in sorted(banners.items(), key=lambda item: item[0] or "")
+            if found
+        )
 
     def severity_counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}

@@ -36,13 +36,14 @@ HEADER_PREFIX_PATTERN = (
 _IDENT = r"[A-Za-z_~][A-Za-z0-9_~]*+"
 # The shapes of the function that opens a message, as real 11.x logs write it:
 #   ``A::B()``, ``A::B(1482)`` (a source line number), ``A::B::C(301)``, ``::B()`` (no class),
-#   ``A.B.C()`` (.NET), ``A::B`` and ``A::B:`` without parentheses (then a blank must follow), and
-#   free functions ``name()`` / ``name(12)`` (a blank or the end of the line must follow).
+#   ``A.B.C()`` (.NET), ``A::B``, ``A::B:`` and ``A::B,`` without parentheses (a blank must follow
+#   a bare name), and free functions ``name()`` / ``name(12)`` (a blank, a colon or the end of the
+#   line must follow).  After a function, a colon separates the message too (``Init():text``).
 # ``qualified`` is set only for a ``::`` name, the one kind that may go without parentheses.
 _FUNCTION = (
     rf"(?P<function>(?:(?P<class_name>{_IDENT}(?:(?:::|\.){_IDENT})*)?(?:(?P<qualified>::)|(?<=[A-Za-z0-9_~])\.))?"
     r"(?P<method>~?[A-Za-z_][A-Za-z0-9_]*+))"
-    rf"(?:\((?P<source_line>[0-9]{{0,9}})\)(?(class_name)|(?=[ \t]|$))|(?(qualified):?(?=[ \t]|$)|(?!)))"
+    rf"(?:\((?P<source_line>[0-9]{{0,9}})\)(?(class_name)|(?=[ \t:]|$))|(?(qualified)(?:[:,]|(?=[ \t]|$))|(?!)))"
 )
 # A job token is anything that is not the function of the message: digits, runs of '#', or
 # another placeholder (``N/A``, ``---``, the forwarder's ``PT:00001``); further tokens of '#'
@@ -53,7 +54,7 @@ _JOB = (
     rf"(?:{_BLANK}++#++(?=[ \t]|$))*+)?"
 )
 _REST = (
-    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$))?{_BLANK}*+"
+    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$)|(?(method):(?!:)|(?!)))?{_BLANK}*+"
     r"(?P<message>.*)"
 )
 
@@ -254,6 +255,14 @@ SAMPLES: tuple[tuple[str, dict[str, str]], ...] = (
     (
         "5504  1220  06/30 06:42:36 ###\tSvcModule::ParseCommandLine\tFailed to parse",
         {"job": "###", "function": "SvcModule::ParseCommandLine", "message": "Failed to parse"},
+    ),
+    (
+        "4464  1bdc  06/30 08:51:43 ### Initialize():Shared memory ready",
+        {"function": "Initialize()", "sep": ":", "message": "Shared memory ready"},
+    ),
+    (
+        "4464  1bdc  06/30 08:51:43 ### TailServer::logStats:Final client [a]",
+        {"function": "TailServer::logStats", "sep": "", "message": "Final client [a]"},
     ),
     (
         "4012  1a2c  11/20 10:00:01 12 Install.log was copied",

@@ -155,7 +155,7 @@ def test_rules_list_and_explain() -> None:
 def test_schema_prints_the_json_schema() -> None:
     """schema prints the shipped JSON Schema."""
     document = json.loads(runner.invoke(app, ["schema"]).stdout)
-    assert document["properties"]["schema"]["const"] == "cvlogs.scan/1"
+    assert document["properties"]["schema"]["const"] == "cvlogs.scan/2"
 
 
 def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples: Path) -> None:
