@@ -30,7 +30,7 @@ from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover, nothing_t
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import collect, scan_sources
 from cvlogs.render import Format, render
-from cvlogs.report import Filters, Report, report_of
+from cvlogs.report import Filters, Report, format_offset, report_of
 
 app = typer.Typer(
     help=(
@@ -308,7 +308,7 @@ def timeline(
             if step.sequence != current:
                 current = step.sequence
                 typer.echo(f"\nsequence {step.sequence}" if step.sequence else "\nerrors outside any sequence")
-            moment = step.time.isoformat() if step.time else "-"
+            moment = step.time.isoformat() + (format_offset(step.utc_offset) or "") if step.time else "-"
             where = f"{step.host}:" if step.host else ""
             typer.echo(f"  {moment}  {step.kind:<12} {where}{step.path}:{step.line}  {step.text}")
 

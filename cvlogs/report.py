@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cvlogs import __version__
 from cvlogs.accounts import summarise_accounts
@@ -71,6 +71,20 @@ class TimelineStep:
     line: int
     text: str
     host: str | None = None
+    utc_offset: int | None = None
+    """Minutes east of UTC of ``time`` (log-local) when the file's banner states the zone."""
+
+    @property
+    def utc(self) -> datetime | None:
+        """The step's time on UTC where the zone is known (the order across hosts), else its log time."""
+        return in_utc(self.time, self.utc_offset)
+
+
+def in_utc(moment: datetime | None, offset: int | None) -> datetime | None:
+    """A log-local time on UTC (naive), when the offset is known; unchanged otherwise."""
+    if moment is None or offset is None:
+        return moment
+    return moment - timedelta(minutes=offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +250,7 @@ def report_of(
         findings=tuple(f for f in findings if filters.keeps_account(f.account_id)),
         timeline=tuple(
             s
-            for s in (timeline(context) if with_timeline else ())
+            for s in (timeline(context, _offsets(scan)) if with_timeline else ())
             if not filters.accounts or s.account_id in filters.accounts
         ),
         unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
@@ -261,27 +275,42 @@ def _within(scan: ScanResult, filters: Filters) -> ScanResult:
     return dataclasses.replace(scan, files=files)
 
 
-def timeline(context: Correlation) -> list[TimelineStep]:
-    """Every step of every sequence and every attributed error, per account, in time order."""
+def _offsets(scan: ScanResult) -> dict[tuple[str | None, str], int]:
+    """(host, path) -> minutes east of UTC, for the files whose banner states a zone."""
+    return {(f.host, f.path): f.utc_offset for f in scan.files if f.utc_offset is not None}
+
+
+def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | None = None) -> list[TimelineStep]:
+    """Every step of every sequence and every attributed error, per account, in time order.
+
+    Hosts in different zones are put in order on UTC where their banners state the zone
+    (``offsets``); each step keeps its log-local time and offset for display.
+    """
+    offsets = offsets or {}
+
+    def utc(event: Event) -> datetime:
+        return in_utc(event.time, offsets.get((event.host, event.location.path))) or datetime.min
+
+    def step(event: Event, account: AccountId, number: int) -> TimelineStep:
+        where = event.location
+        offset = offsets.get((event.host, where.path))
+        return TimelineStep(
+            account, number, event.time, event.kind, where.path, where.line, event.text, event.host, offset
+        )
+
     steps: list[TimelineStep] = []
     numbers: dict[AccountId, int] = {}
-    for sequence in sorted(context.sequences, key=lambda s: (s.first.time or datetime.min, s.first.location.path)):
+    for sequence in sorted(context.sequences, key=lambda s: (utc(s.first), s.first.location.path)):
         account = sequence.account_id
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
         members = [sequence.connect, *sequence.validates, *sequence.activity, *sequence.errors]
-        steps.extend(_step(e, account, numbers[account]) for e in members if e is not None)
+        steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
     for event in context.events:
         if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:
-            steps.append(_step(event, event.account_id, 0))
-    return sorted(steps, key=lambda s: (s.account_id, s.time or datetime.min, s.path, s.line))
-
-
-def _step(event: Event, account: AccountId, number: int) -> TimelineStep:
-    return TimelineStep(
-        account, number, event.time, event.kind, event.location.path, event.location.line, event.text, event.host
-    )
+            steps.append(step(event, event.account_id, 0))
+    return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
 
 
 def transform_text(report: Report, change: Callable[[str], str]) -> Report:

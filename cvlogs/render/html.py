@@ -60,7 +60,7 @@ def _environment(report: Report) -> list[str]:
     rows = "".join(
         f"<tr><td>{escape(shown_path(f))}</td><td>{f.family}</td>"
         f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
-        f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
+        f"<td class=num>{f.continuations}</td><td class=num>{f.banner}</td><td class=num>{f.unparsed}</td>"
         f"<td>{escape(iso(f.first_time) or '-')}</td><td>{escape(iso(f.last_time) or '-')}</td></tr>"
         for f in report.files
     )
@@ -70,7 +70,7 @@ def _environment(report: Report) -> list[str]:
         f"<p>cvlogs {escape(report.version)}; hosts: {escape(', '.join(report.hosts) or 'not named')}.</p>",
         "".join(f"<p>Machine {escape(describe(machine))}</p>" for machine in report.machines),
         "<table><tr><th>file</th><th>family</th><th>lines</th><th>records</th><th>continuations</th>"
-        f"<th>unparsed</th><th>first</th><th>last</th></tr>{rows}</table>",
+        f"<th>banner</th><th>unparsed</th><th>first</th><th>last</th></tr>{rows}</table>",
         f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else "",
     ]
 

@@ -40,13 +40,13 @@ def render(report: Report, width: int = 100) -> str:
         *(f"- Machine {describe(machine)}" for machine in report.machines),
         f"- Files: {len(report.files)} read, {len(report.skipped)} skipped; {report.lines:,} lines",
         "",
-        "| file | family | lines | records | continuations | unparsed | first | last |",
-        "|---|---|---:|---:|---:|---:|---|---|",
+        "| file | family | lines | records | continuations | banner | unparsed | first | last | dated by |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for f in report.files:
         out.append(
-            f"| {_cell(shown_path(f))} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.unparsed} "
-            f"| {iso(f.first_time) or '-'} | {iso(f.last_time) or '-'} |"
+            f"| {_cell(shown_path(f))} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.banner} "
+            f"| {f.unparsed} | {iso(f.first_time) or '-'} | {iso(f.last_time) or '-'} | {f.year_source or '-'} |"
         )
     if report.skipped:
         out += ["", "Skipped:", ""] + [f"- `{s.path}`: {s.reason}" for s in report.skipped]
