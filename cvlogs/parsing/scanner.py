@@ -126,15 +126,13 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     base = state.lines
     state.lines += index.count
     banners = find_banners(index, base + 1)
-    in_banner = np.zeros(index.count, dtype=bool)
-    for found in banners:
-        in_banner[found.first : found.last + 1] = True
-    banner_lines = int(in_banner.sum())
+    in_banner: set[int] = {line for found in banners for line in range(found.first, found.last + 1)}
+    banner_lines = len(in_banner)
     state.banner += banner_lines
     leading = leading_banner = 0
     if not state.seen_header:
         leading = int(headers[0]) if headers.size else index.count
-        leading_banner = int(in_banner[:leading].sum())
+        leading_banner = sum(1 for line in in_banner if line < leading)
         _sample_unparsed(index, leading, base, state, in_banner)
         state.unparsed += leading - leading_banner
         state.seen_header = leading < index.count
@@ -168,11 +166,11 @@ def _read_banners(waiting: Iterator[Found], upcoming: Found | None, line: int, s
     return upcoming
 
 
-def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState, in_banner: np.ndarray) -> None:
+def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState, in_banner: set[int]) -> None:
     for line in range(leading):
         if len(state.samples) >= _UNPARSED_SAMPLES:
             return
-        if not in_banner[line]:
+        if line not in in_banner:
             text = decode(index.line(line)[:512]).rstrip("\r")
             state.samples.append(LineSample(Location(state.source.path, base + line + 1), text))
 
