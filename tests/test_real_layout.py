@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cvlogs.cli import app
 from cvlogs.intake import discover
-from cvlogs.parsing import collect, scan_paths, scan_sources
+from cvlogs.parsing import scan_paths, scan_sources
 from cvlogs.parsing.chunks import PREFIX_BYTES
 from cvlogs.parsing.lineindex import LineIndex, headers_by_regex
 from cvlogs.parsing.lines import match_header
@@ -116,8 +116,7 @@ def test_banner_samples_parse_to_their_named_results(text: str, expected: dict[s
 
 def test_banner_lines_are_their_own_kind(two_hosts: Path) -> None:
     """lines = records + continuations + banner + unparsed; a banner is never unparsed (no CVL902)."""
-    sources, skipped = discover([two_hosts / "Log_Files"], all_logs=True)
-    result = collect(scan_sources(sources), skipped)
+    result = scan_paths([two_hosts / "Log_Files"], all_logs=True)
     by_name = {Path(f.path).name: f for f in result.files}
     first = by_name["vsbkp.log"]
     assert (first.lines, first.records, first.continuations, first.banner, first.unparsed) == (33, 12, 1, 20, 0)
