@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from cvlogs.grammars import header
+from cvlogs.grammars import banner, header
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,6 +197,8 @@ def test_compressed_files_read_like_plain_ones(tmp_path: Path) -> None:
     assert [(e.kind, e.time, e.role) for e in plain] == [(e.kind, e.time, e.role) for e in packed]
 
 
+BANNERS = [text for text, _ in banner.SAMPLES]
+"""Whole banners (several lines each), to be cut anywhere by the chunking."""
 LINE_PIECES = st.sampled_from(
     [
         f"4012 1a2c 11/20 10:00:01 1 {CONNECT}",
@@ -206,6 +208,7 @@ LINE_PIECES = st.sampled_from(
         "\tcontinuation",
         "",
         "garbage [ arn:aws: ::: ]",
+        *BANNERS,
     ]
 )
 
@@ -220,13 +223,15 @@ LINE_PIECES = st.sampled_from(
 def test_arbitrary_lines_and_bytes_keep_the_accounting(
     tmp_path_factory: pytest.TempPathFactory, lines: list[str], ending: str, noise: bytes, chunk_size: int
 ) -> None:
-    """Arbitrary text and bytes never raise, and the accounting matches the reference."""
+    """Arbitrary text, whole banners and bytes never raise, and the accounting matches the reference."""
     folder = tmp_path_factory.mktemp("fuzz")
-    data = ending.join(line.replace("\n", " ").replace("\r", " ") for line in lines).encode() + noise
+    flat = [part for line in lines for part in (line.split("\n") if line in BANNERS else [line])]
+    data = ending.join(line.replace("\n", " ").replace("\r", " ") for line in flat).encode() + noise
     write_log(folder, "vsbkp.log", data)
     source = _source(folder / "vsbkp.log")
     result = scan_source(source, chunk_size=chunk_size)
-    assert result.lines == result.records + result.continuations + result.unparsed
+    assert isinstance(result, FileResult)
+    assert result.lines == result.records + result.continuations + result.banner + result.unparsed
     if result.encoding == "utf-8":
         assert _counts(result) == _reference_accounting(data)
 
