@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from cvlogs.model import Banner, FileResult
 
 _IPV4 = re.compile(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9]|\.[0-9])")
-_NAME_EDGE = r"[A-Za-z0-9_-]"
+_NAME_EDGE = r"[A-Za-z0-9]"
+"""What may not stand next to a name it replaces: a letter or digit (``Instance001_CV_MUTEX`` and
+``CVODS_indexserver_sanbgw_1`` still name the instance and the machine)."""
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ import pytest
 from cvlogs.grammars import banner as banner_grammar
 from typer.testing import CliRunner
 
+from cvlogs.anonymize import Pseudonyms, host_scrubber
 from cvlogs.cli import app
 from cvlogs.intake import discover
 from cvlogs.parsing import scan_paths, scan_sources
@@ -262,3 +263,14 @@ def test_anonymized_hosts_leave_no_name_address_or_instance(two_hosts: Path) -> 
     again = runner.invoke(app, args)
     assert sorted(two_hosts.rglob("*")) == before
     assert again.stdout == result.stdout  # stable pseudonyms, and no map without --map
+
+
+def test_the_host_scrubber_reaches_names_inside_identifiers(two_hosts: Path) -> None:
+    """Names glued to ``_`` or ``\\`` (mutex and service names) and addresses in any text are replaced."""
+    pseudonyms = Pseudonyms()
+    scrub = host_scrubber(scan_paths([two_hosts]).files, pseudonyms)
+    text = r"KEY=Global\Instance002_CV_MUTEX service CVODS_accessnode3_1 from 192.0.2.30 (AccessNode4)"
+    scrubbed = scrub(text)
+    assert not re.search(r"(?i)instance002|accessnode|192\.0\.2", scrubbed)
+    assert scrub(text) == scrubbed  # stable
+    assert set(pseudonyms.hosts) == {"accessnode3", "accessnode4", "cs07", "cs07.example.net"}
