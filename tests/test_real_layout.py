@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -274,3 +275,19 @@ def test_the_host_scrubber_reaches_names_inside_identifiers(two_hosts: Path) -> 
     assert not re.search(r"(?i)instance002|accessnode|192\.0\.2", scrubbed)
     assert scrub(text) == scrubbed  # stable
     assert set(pseudonyms.hosts) == {"accessnode3", "accessnode4", "cs07", "cs07.example.net"}
+
+
+def test_a_bundle_folder_names_the_host_and_the_banner_dates_the_file(tmp_path: Path) -> None:
+    """In a Send Logs bundle the folder is the host, whatever the banner says; the banner's date
+    beats the bundle's name, which dates the files without a banner."""
+    bundle = tmp_path / "sendLogFiles_4711_2027_01_03_10_00_00_123_J88.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("clientA/vsbkp.log", _crlf([*star_banner("accessnode3", "vsbkp", "2025/12/31", ""), *SHAPES]))
+        archive.writestr("clientA/vsrst.log", _crlf(RESTART))
+    files = {f.path.rsplit("!", 1)[1]: f for f in scan_paths([bundle]).files}
+    assert {path: f.host for path, f in files.items()} == {
+        "clientA/vsbkp.log": "clientA",
+        "clientA/vsrst.log": "clientA",
+    }
+    assert (files["clientA/vsbkp.log"].year_source, files["clientA/vsbkp.log"].year) == ("banner", 2026)
+    assert (files["clientA/vsrst.log"].year_source, files["clientA/vsrst.log"].year) == ("bundle name", 2027)
