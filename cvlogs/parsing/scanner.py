@@ -11,7 +11,7 @@ called per line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -122,26 +122,13 @@ NOT_COMMVAULT = "not a Commvault log (its first lines are neither a banner nor l
 
 def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     index = LineIndex.of(chunk)
-    headers = index.headers
     base = state.lines
-    state.lines += index.count
     banners = find_banners(index, base + 1)
-    in_banner: set[int] = {line for found in banners for line in range(found.first, found.last + 1)}
-    banner_lines = len(in_banner)
-    state.banner += banner_lines
-    leading = leading_banner = 0
-    if not state.seen_header:
-        leading = int(headers[0]) if headers.size else index.count
-        leading_banner = sum(1 for line in in_banner if line < leading)
-        _sample_unparsed(index, leading, base, state, in_banner)
-        state.unparsed += leading - leading_banner
-        state.seen_header = leading < index.count
-    state.continuations += index.count - headers.size - leading - (banner_lines - leading_banner)
-    state.records += headers.size
-    waiting = iter(banners)
-    upcoming = next(waiting, None)
+    _account(index, banners, state)
+    headers = index.headers
+    pending = deque(banners)  # each banner dates the records below it: taken in as the scan passes it
     if headers.size:
-        upcoming = _read_banners(waiting, upcoming, int(headers[0]), state)
+        _read_banners(pending, int(headers[0]), state)
         _observe_edge(index, int(headers[0]), state, edge="first")
         records = headers if state.keep_all else _relevant_records(index, state)
         if records.size:
@@ -151,28 +138,43 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
                 stops = np.minimum(stops, firsts[np.searchsorted(firsts[:-1], records, side="right")])
             begins, ends = index.spans(records)
             for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
-                upcoming = _read_banners(waiting, upcoming, line, state)
+                _read_banners(pending, line, state)
                 _read_record(index, line, stop, index.chunk[begin:end], number=base + line + 1, state=state)
-        upcoming = _read_banners(waiting, upcoming, int(headers[-1]), state)
+        _read_banners(pending, int(headers[-1]), state)
         _observe_edge(index, int(headers[-1]), state, edge="last")
-    _read_banners(waiting, upcoming, index.count, state)
+    _read_banners(pending, index.count, state)
 
 
-def _read_banners(waiting: Iterator[Found], upcoming: Found | None, line: int, state: _FileState) -> Found | None:
-    """Take in the banners above line ``line`` (in file order, between the records they date)."""
-    while upcoming is not None and upcoming.first < line:
-        state.read_banner(upcoming.banner)
-        upcoming = next(waiting, None)
-    return upcoming
+def _account(index: LineIndex, banners: list[Found], state: _FileState) -> None:
+    """Count the chunk's lines: records, continuations, banner lines, and unparsed lines (the
+    headerless lines before a file's first record that are not a banner's)."""
+    in_banner = {line for found in banners for line in range(found.first, found.last + 1)}
+    leading = leading_banner = 0
+    if not state.seen_header:
+        leading = int(index.headers[0]) if index.headers.size else index.count
+        leading_banner = sum(1 for line in in_banner if line < leading)
+        _sample_unparsed(index, leading, state, in_banner)
+        state.unparsed += leading - leading_banner
+        state.seen_header = leading < index.count
+    state.continuations += index.count - index.headers.size - leading - (len(in_banner) - leading_banner)
+    state.records += index.headers.size
+    state.banner += len(in_banner)
+    state.lines += index.count
 
 
-def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState, in_banner: set[int]) -> None:
+def _read_banners(pending: deque[Found], line: int, state: _FileState) -> None:
+    """Take in the banners above line ``line``, in file order."""
+    while pending and pending[0].first < line:
+        state.read_banner(pending.popleft().banner)
+
+
+def _sample_unparsed(index: LineIndex, leading: int, state: _FileState, in_banner: set[int]) -> None:
     for line in range(leading):
         if len(state.samples) >= _UNPARSED_SAMPLES:
             return
         if line not in in_banner:
             text = decode(index.line(line)[:512]).rstrip("\r")
-            state.samples.append(LineSample(Location(state.source.path, base + line + 1), text))
+            state.samples.append(LineSample(Location(state.source.path, state.lines + line + 1), text))
 
 
 def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
