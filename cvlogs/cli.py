@@ -269,14 +269,17 @@ def events(
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
         with _progress(len(sources)) as advance:
             results = _read(sources, jobs, scheduler, advance, keep_all=all_lines)
+            broken: list[SkippedSource] = []
             written = write_events(
-                _files_only(results),
+                _files_only(results, broken),
                 output_format=output_format,
                 output=output,
                 filters=filters,
                 kinds=set(kind or ()),
                 redact_secrets=not no_redact,
             )
+        if len(broken) == len(sources):
+            raise CvlogsError(nothing_to_read(paths, [*skipped, *broken]))
         _stderr().print(f"{written:,} events", highlight=False)
 
 
@@ -352,11 +355,13 @@ def _say_skipped(item: SkippedSource) -> None:
     _stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
 
 
-def _files_only(results: Iterable[FileResult | SkippedSource]) -> Iterator[FileResult]:
-    """The readable files; those that broke while read are reported on stderr."""
+def _files_only(results: Iterable[FileResult | SkippedSource], broken: list[SkippedSource]) -> Iterator[FileResult]:
+    """The readable files; those that broke while read (or were no Commvault log) are reported on
+    stderr and added to ``broken``."""
     for result in results:
         if isinstance(result, SkippedSource):
             _say_skipped(result)
+            broken.append(result)
         else:
             yield result
 

@@ -211,6 +211,9 @@ def test_a_named_file_is_read_whatever_its_name(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert refused.stderr.count("\n") == 1
     assert "notes.log (not a Commvault log" in refused.stderr
+    listed = runner.invoke(app, ["events", str(notes), "--format", "csv"])
+    assert listed.exit_code == 2
+    assert "cvlogs: nothing to read in" in listed.stderr
 
 
 def test_all_logs_reads_every_commvault_log(two_hosts: Path) -> None:
