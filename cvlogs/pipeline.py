@@ -11,7 +11,9 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
+from cvlogs.anonymize import Pseudonyms
+from cvlogs.errors import CvlogsError
+from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover, nothing_to_read
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import Progress, collect, scan_sources
 from cvlogs.report import Filters, Report, report_of
@@ -31,13 +33,20 @@ class ScanOptions:
     """Files read at once, one per process (this one and jobs-1 workers)."""
     limits: Limits = DEFAULT_LIMITS
     host_name: str | None = None
-    """The machine plain log files come from; None: this machine's name (bundles name their own)."""
+    """The machine plain log files come from; None: their banner's machine, else this machine's
+    name (bundles name their own)."""
+    all_logs: bool = False
+    """Read every Commvault log (CVMA, JobManager...), not only cvd, vsdiscovery, vsbkp, vsrst."""
     scheduler: str | None = None
     """A Dask scheduler address (or ``local``) to read the files on; None: local processes."""
     keep_all: bool = False
     """Keep every record as an event (kind ``other``), not only the credential events."""
     redact_secrets: bool = True
     anonymize_accounts: bool = False
+    anonymize_hosts: bool = False
+    """Replace machine names, IP addresses and instance names by stable pseudonyms."""
+    pseudonyms: Pseudonyms | None = None
+    """Receives the map of the anonymisation (``--map FILE``); None: the map is dropped."""
     with_timeline: bool = True
     with_events: bool = False
     """Keep each event's diagnosis on the report (``Report.diagnosis``) for the events table;
@@ -54,14 +63,24 @@ def local_host(name: str | None = None) -> str:
 
 
 def read(paths: Paths, options: ScanOptions = DEFAULT) -> ScanResult:
-    """Discover and read every log under ``paths`` (of the chosen hosts only)."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    sources, skipped = discover(paths, options.limits, local_host(options.host_name))
+    """Discover and read every log under ``paths`` (of the chosen hosts only).
+
+    Nothing to read (no log found, or none readable) is an input error (``CvlogsError``) that
+    says what was looked at and why each candidate was skipped.
+    """
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    host = local_host(options.host_name)
+    named = options.host_name is not None
+    sources, skipped = discover(paths, options.limits, host, host_named=named, all_logs=options.all_logs)
+    if not sources:
+        raise CvlogsError(nothing_to_read(paths, skipped))
     if options.filters.hosts:
         sources = [s for s in sources if s.host in options.filters.hosts]
     advance = None if options.progress is None else options.progress(len(sources))
-    return collect(_read(sources, options, advance), skipped)
+    result = collect(_read(sources, options, advance), skipped)
+    if not result.files:
+        raise CvlogsError(nothing_to_read(paths, result.skipped))
+    return result
 
 
 def _read(
@@ -82,6 +101,8 @@ def scan(paths: Paths, options: ScanOptions = DEFAULT) -> Report:
         filters=options.filters,
         redact_secrets=options.redact_secrets,
         anonymize_accounts=options.anonymize_accounts,
+        anonymize_hosts=options.anonymize_hosts,
+        pseudonyms=options.pseudonyms,
         with_timeline=options.with_timeline,
         with_events=options.with_events,
     )

@@ -18,8 +18,9 @@ def test_read_events_builds_the_documented_table(samples: Path) -> None:
     }
     assert len(frame) == len(cvlogs.scan_paths([samples]).events)
     tenant = frame[(frame.account_id == "444455556666") & (frame.kind == "validate")]
-    assert len(tenant) == 3
-    assert set(frame.host) == {socket.gethostname()}  # as the command line names plain files
+    assert len(tenant) == 4  # three on accessnode1, one on accessnode2 (the banner file)
+    assert frame.host.notna().all()
+    assert socket.gethostname() in set(frame.host)  # plain files belong to this machine, as on the command line
 
 
 def test_every_error_carries_its_account_sequence_and_rule(samples: Path) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cvlogs.anonymize import Pseudonyms
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.intake import Limits
@@ -98,6 +99,14 @@ MaxBytes = Annotated[
 MaxDepth = Annotated[
     int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.", rich_help_panel=INPUT)
 ]
+AllLogs = Annotated[
+    bool,
+    typer.Option(
+        "--all-logs",
+        help="Read every Commvault log (CVMA, JobManager...), not only cvd, vsdiscovery, vsbkp, vsrst.",
+        rich_help_panel=INPUT,
+    ),
+]
 Scheduler = Annotated[
     str | None,
     typer.Option(
@@ -118,7 +127,7 @@ Jobs = Annotated[
 ]
 
 
-def scan_options(given: Mapping[str, Any], **chosen: bool) -> ScanOptions:
+def scan_options(given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None, **chosen: bool) -> ScanOptions:
     """The library's options from a command's parameters (its ``locals()``): the shared options
     above by name, each with its default when the command does not offer it; ``chosen`` sets the
     rest (``keep_all``, ``with_timeline``).  Jobs default to the CPU count here, not in the library."""
@@ -136,9 +145,12 @@ def scan_options(given: Mapping[str, Any], **chosen: bool) -> ScanOptions:
         ),
         host_name=given.get("host_name"),
         scheduler=given.get("scheduler"),
+        all_logs=given.get("all_logs", False),
         redact_secrets=not given.get("no_redact", False),
         anonymize_accounts=given.get("anonymize_accounts", False),
+        anonymize_hosts=given.get("anonymize_hosts", False),
         progress=progress_bar(),
+        pseudonyms=pseudonyms,
         **chosen,
     )
 

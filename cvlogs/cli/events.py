@@ -38,6 +38,7 @@ def events(
     output: common.Output = None,
     no_redact: common.NoRedact = False,
     host_name: common.HostName = None,
+    all_logs: common.AllLogs = False,
     max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
     jobs: common.Jobs = None,

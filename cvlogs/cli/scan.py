@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cvlogs.anonymize import Pseudonyms
 from cvlogs.cli import common
 from cvlogs.cli.app import app
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
@@ -53,7 +54,24 @@ def scan(
             rich_help_panel=common.OUTPUT,
         ),
     ] = False,
+    anonymize_hosts: Annotated[
+        bool,
+        typer.Option(
+            "--anonymize-hosts",
+            help="Replace machine names, IP addresses and instance names by stable pseudonyms.",
+            rich_help_panel=common.OUTPUT,
+        ),
+    ] = False,
+    pseudonym_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Keep the private map of the pseudonyms in this file (never in the report).",
+            rich_help_panel=common.OUTPUT,
+        ),
+    ] = None,
     host_name: common.HostName = None,
+    all_logs: common.AllLogs = False,
     max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
     jobs: common.Jobs = None,
@@ -74,9 +92,13 @@ def scan(
       cvlogs scan sendLogFiles_4711_2026_11_20_10_00_00_123_J88.7z --host accessnode2
     """
     with common.user_errors():
-        report = run_scan(paths, common.scan_options(locals(), with_timeline=output_format is Format.html))
+        pseudonyms = Pseudonyms()
+        options = common.scan_options(locals(), pseudonyms, with_timeline=output_format is Format.html)
+        report = run_scan(paths, options)
         with no_cycle_collection():
             emit(report, output_format, output, RenderOptions(details=details, max_evidence=max_evidence))
+        if pseudonym_map is not None:
+            common.write(pseudonyms.as_json(), pseudonym_map)
     raise typer.Exit(report.exit_status)
 
 

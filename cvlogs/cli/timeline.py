@@ -10,6 +10,7 @@ from cvlogs.cli import common
 from cvlogs.cli.app import app
 from cvlogs.errors import CvlogsError
 from cvlogs.pipeline import scan as run_scan
+from cvlogs.report import format_offset
 
 
 @app.command()
@@ -24,6 +25,7 @@ def timeline(
     host: common.Hosts = None,
     no_redact: common.NoRedact = False,
     host_name: common.HostName = None,
+    all_logs: common.AllLogs = False,
     jobs: common.Jobs = None,
 ) -> None:
     """The ordered credential steps and errors of one account, sequence by sequence.
@@ -40,6 +42,6 @@ def timeline(
             if step.sequence != current:
                 current = step.sequence
                 typer.echo(f"\nsequence {step.sequence}" if step.sequence else "\nerrors outside any sequence")
-            moment = step.time.isoformat() if step.time else "-"
+            moment = step.time.isoformat() + (format_offset(step.utc_offset) or "") if step.time else "-"
             where = f"{step.host}:" if step.host else ""
             typer.echo(f"  {moment}  {step.kind:<12} {where}{step.path}:{step.line}  {step.text}")

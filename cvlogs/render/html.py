@@ -17,7 +17,7 @@ from cvlogs.model import AccountSummary, Finding
 from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.render.json_report import iso, printable, shown_path
 from cvlogs.render.summary import FindingLine, finding_lines, findings_of_accounts
-from cvlogs.report import Report, SequenceSpan
+from cvlogs.report import Report, SequenceSpan, describe
 
 MAX_LANES = 200
 _WIDTH = 1000
@@ -97,7 +97,8 @@ def render(report: Report, options: RenderOptions = DEFAULT) -> str:
         *_findings(report, lines, options.max_evidence),
         *_environment(report),
         "<h2>Coverage</h2>",
-        f"<p>{report.records:,} records, {report.continuations:,} continuation lines, {report.unparsed:,} unparsed "
+        f"<p>{report.records:,} records, {report.continuations:,} continuation lines, "
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed "
         f"lines; {report.unrecognized:,} credential lines no grammar recognised (CVL901).</p>",
         f"<script>{_SCRIPT}</script>",
         "</body></html>",
@@ -321,7 +322,7 @@ def _environment(report: Report) -> list[str]:
     rows = "".join(
         f'<tr data-host="{_attr(f.host or "")}"><td>{_text(shown_path(f))}</td><td>{f.family}</td>'
         f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
-        f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
+        f"<td class=num>{f.continuations}</td><td class=num>{f.banner}</td><td class=num>{f.unparsed}</td>"
         f"<td class=nowrap>{_text(iso(f.first_time))}</td><td class=nowrap>{_text(iso(f.last_time))}</td></tr>"
         for f in report.files
     )
@@ -329,8 +330,9 @@ def _environment(report: Report) -> list[str]:
     return [
         "<h2>Environment</h2>",
         f"<p>cvlogs {escape(report.version)}; hosts: {_text(', '.join(report.hosts) or 'not named')}.</p>",
+        "".join(f"<p>Machine {_text(describe(machine))}</p>" for machine in report.machines),
         '<div class="scroll"><table><thead><tr><th>file</th><th>family</th><th>lines</th><th>records</th>'
-        "<th>continuations</th><th>unparsed</th><th>first</th><th>last</th></tr></thead>"
+        "<th>continuations</th><th>banner</th><th>unparsed</th><th>first</th><th>last</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>",
         f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else "",
     ]

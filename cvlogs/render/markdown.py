@@ -14,7 +14,7 @@ from cvlogs.model import Finding
 from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.render.json_report import iso, printable, shown_path
 from cvlogs.render.summary import finding_lines
-from cvlogs.report import Report
+from cvlogs.report import Report, describe
 
 _SPECIAL = re.compile(r"[\\`*_\[\]<>|~&#!]")
 _LIST_NUMBER = re.compile(r"(\d{1,9})([.)])")
@@ -157,11 +157,12 @@ def _environment(report: Report) -> list[str]:
         "",
         f"- Tool: cvlogs {text(report.version)}",
         f"- Hosts: {text(', '.join(report.hosts) or 'not named')}",
+        *(f"- Machine {text(describe(machine))}" for machine in report.machines),
         f"- Files: {len(report.files)} read, {len(report.skipped)} skipped; {report.lines:,} lines",
         f"- Filters: {text(_filters(report))}",
         "",
-        "| file | family | lines | records | continuations | unparsed | first | last |",
-        "|---|---|---:|---:|---:|---:|---|---|",
+        "| file | family | lines | records | continuations | banner | unparsed | first | last | dated by |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for f in report.files:
         out.append(
@@ -171,9 +172,11 @@ def _environment(report: Report) -> list[str]:
                 f.lines,
                 f.records,
                 f.continuations,
+                f.banner,
                 f.unparsed,
                 iso(f.first_time),
                 iso(f.last_time),
+                f.year_source,
             )
         )
     if report.skipped:
@@ -197,7 +200,7 @@ def _coverage(report: Report) -> list[str]:
         "## Coverage",
         "",
         f"- {report.records:,} records, {report.continuations:,} continuation lines, "
-        f"{report.unparsed:,} unparsed lines",
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed lines",
         f"- {report.unrecognized:,} credential lines no grammar recognised (CVL901)",
         "- Secrets (access keys, secret keys, session tokens, signatures, IMDS tokens) are redacted."
         if report.redacted

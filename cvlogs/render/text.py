@@ -13,7 +13,7 @@ from rich.text import Text
 from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.render.json_report import iso, printable
 from cvlogs.render.summary import finding_lines
-from cvlogs.report import Report
+from cvlogs.report import Report, describe
 
 _STYLE = {
     "error": "bold red",
@@ -53,6 +53,7 @@ def _scanned(report: Report) -> list[RenderableType]:
         (report.verdict, _STYLE["error"] if report.exit_status else _STYLE["ok"]),
     )
     parts: list[RenderableType] = [head]
+    parts.extend(Text(printable(f"machine {describe(machine)}")) for machine in report.machines)
     if report.skipped:
         skipped = "; ".join(f"{s.path} ({s.reason})" for s in report.skipped)
         parts.append(Text(printable(f"skipped: {skipped}"), style="dim"))
@@ -167,6 +168,7 @@ def _coverage(report: Report, details: bool) -> RenderableType:
     hint = "" if details or not report.findings else "; --details shows each finding's evidence and remedy"
     return Text(
         f"coverage: {report.records:,} records, {report.continuations:,} continuation lines, "
-        f"{report.unparsed:,} unparsed, {report.unrecognized:,} unrecognised credential lines{hint}",
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed, "
+        f"{report.unrecognized:,} unrecognised credential lines{hint}",
         style="dim",
     )
