@@ -59,3 +59,42 @@ def test_the_seed_guide_lines_show_the_redacted_role(samples: Path) -> None:
         ("CVL202", None, "arn:aws:iam::xxxxxxxxxxxx:role/VSA_Role")
     ]
     assert findings[0].count == 2
+
+
+ROLE = "arn:aws:iam::{account}:role/CVTenantRole"
+CONNECT = "4012 {tid} 11/20 {time} {job} CAmazonInfo::Connect() - Connecting to Url=[default], username[{role}]\n"
+ASSUMED = "4012 {tid} 11/20 {time} {job} AmazonConnection::ValidateCredentials() - Assume role [{role}]\n"
+DENIED = (
+    "4012 {tid} 11/20 {time} {job} AmazonConnection::ValidateCredentials() - An error occurred (AccessDenied) "
+    "when calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/CVAccessNodeRole/i-1 "
+    "is not authorized to perform: sts:AssumeRole on resource: {role}\n"
+)
+
+
+def _sequence(account: str, tid: str, job: int, time: str, *steps: str) -> str:
+    role = ROLE.format(account=account)
+    return "".join(step.format(tid=tid, time=time, job=job, role=role) for step in steps)
+
+
+def test_account_status_reads_outcomes_in_time_order(tmp_path: Path) -> None:
+    """failing: the last sequence failed; recovered: failed, then succeeded; unknown: none complete."""
+    log = "".join(
+        [
+            _sequence("111111111111", "a1", 1, "10:00:00", CONNECT, DENIED),
+            _sequence("111111111111", "a2", 2, "11:00:00", CONNECT, ASSUMED),
+            _sequence("222222222222", "b1", 3, "10:00:00", CONNECT, ASSUMED),
+            _sequence("222222222222", "b2", 4, "11:00:00", CONNECT, DENIED),
+            _sequence("333333333333", "c1", 5, "10:00:00", CONNECT, ASSUMED),
+            _sequence("444444444444", "d1", 6, "12:00:00", CONNECT),
+        ]
+    )
+    (tmp_path / "vsbkp.log").write_text(log, encoding="utf-8")
+    report = report_of(scan_paths([tmp_path]))
+    found = {a.account_id: (a.status, a.rule, a.failed_sequences) for a in report.accounts}
+    assert found == {
+        "111111111111": ("recovered", "CVL201", 1),
+        "222222222222": ("failing", "CVL201", 1),
+        "333333333333": ("ok", None, 0),
+        "444444444444": ("unknown", None, 0),
+    }
+    assert report.verdict.startswith("FAILING: 1 of 4 accounts failing, 1 recovered, 1 ok, 1 unknown;")
