@@ -136,3 +136,29 @@ def test_each_escape_shows_its_value_verbatim(value: str) -> None:
     assert unescape(_rendered(code(value))[0]) == " ".join(flat.split())
     fence = "\n".join(fenced(value.splitlines()))
     assert _rendered(fence)[0] == flat
+
+
+@pytest.mark.parametrize(
+    ("url", "is_link"),
+    [
+        ("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html", True),
+        ("https://example.com/a_(b)*c", True),
+        ("javascript:alert(1)", False),
+        ("https://example.com/<script>", False),
+    ],
+)
+def test_links_go_where_they_say_or_are_text(url: str, is_link: bool) -> None:
+    """Documentation URLs become links to exactly that URL; anything else stays text."""
+    from cvlogs.render.html import link as html_link  # noqa: PLC0415
+    from cvlogs.render.markdown import link  # noqa: PLC0415
+
+    seen, tags, html = _rendered(link(url, "the AWS guide"))
+    if is_link:
+        assert tags == ["p", "a"]
+        assert f'href="{url.replace("&", "&amp;")}"' in html.replace("%28", "(").replace("%29", ")")
+        assert seen == "the AWS guide"
+        assert f'href="{url}"' in html_link(url, "guide")
+    else:
+        assert "a" not in tags
+        assert seen == url
+        assert "<a " not in html_link(url)

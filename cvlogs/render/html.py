@@ -9,6 +9,7 @@ pixel merged into one whose tooltip says how many sequences it stands for.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from html import escape
@@ -112,6 +113,16 @@ def _attr(value: str) -> str:
 
 def _text(value: str | None) -> str:
     return escape(printable(value)) if value else "-"
+
+
+_WEB = re.compile(r"https?://[^\s<>\"']+")
+
+
+def link(url: str, label: str | None = None) -> str:
+    """A link to a web page (documentation), opened by the reader: only an http(s) URL becomes one."""
+    if _WEB.fullmatch(url) is None:
+        return _text(url)
+    return f'<a href="{_attr(url)}" rel="noreferrer">{_text(label or url)}</a>'
 
 
 def _options(name: str, label: str, values: list[str]) -> str:

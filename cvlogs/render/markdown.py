@@ -45,6 +45,16 @@ def prose(value: str) -> str:
     return "".join(code(part) if index % 2 else text(part, strip=False) for index, part in enumerate(parts))
 
 
+_WEB = re.compile(r"https?://[^\s<>`]+")
+
+
+def link(url: str, label: str | None = None) -> str:
+    """A link to a web page (documentation): only an http(s) URL becomes one, anything else is text."""
+    if _WEB.fullmatch(url) is None:
+        return text(url)
+    return f"[{text(label or url)}](<{url}>)"
+
+
 def fenced(lines: list[str]) -> list[str]:
     """A fenced code block longer than any backtick run in ``lines``."""
     shown = [printable(line) for line in lines]
