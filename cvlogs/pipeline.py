@@ -48,6 +48,9 @@ class ScanOptions:
     pseudonyms: Pseudonyms | None = None
     """Receives the map of the anonymisation (``--map FILE``); None: the map is dropped."""
     with_timeline: bool = True
+    """Build the timeline: a span per sequence (the HTML report) and, with ``with_steps``, every step."""
+    with_steps: bool = True
+    """Every credential step of the timeline (``cvlogs timeline``; one entry per event)."""
     with_events: bool = False
     """Keep each event's diagnosis on the report (``Report.diagnosis``) for the events table;
     otherwise the events are freed once the report is built."""
@@ -104,5 +107,6 @@ def scan(paths: Paths, options: ScanOptions = DEFAULT) -> Report:
         anonymize_hosts=options.anonymize_hosts,
         pseudonyms=options.pseudonyms,
         with_timeline=options.with_timeline,
+        with_steps=options.with_steps,
         with_events=options.with_events,
     )

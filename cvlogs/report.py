@@ -353,14 +353,16 @@ def report_of(
     anonymize_accounts: bool = False,
     anonymize_hosts: bool = False,
     with_timeline: bool = True,
+    with_steps: bool = True,
     with_events: bool = False,
     pseudonyms: Pseudonyms | None = None,
 ) -> Report:
     """The report of an existing scan (the stages after parsing).
 
-    ``with_timeline=False`` skips the per-step timeline (one entry per credential event), which
-    only the HTML report and ``cvlogs timeline`` show; ``with_events`` keeps the events with their
-    diagnosis for the events table (they are otherwise freed with the correlation).  ``pseudonyms``
+    ``with_timeline=False`` skips the timeline, which only the HTML report (a span per sequence)
+    and ``cvlogs timeline`` (every step, ``with_steps``: one entry per credential event) show;
+    ``with_events`` keeps the events with their diagnosis for the events table (they are
+    otherwise freed with the correlation).  ``pseudonyms``
     receives the map of the anonymisation (``--map FILE``); without it the map is dropped.
     """
     pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
@@ -383,7 +385,7 @@ def report_of(
             findings=tuple(f for f in findings if filters.keeps_account(f.account_id)),
             timeline=tuple(
                 s
-                for s in (timeline(context, _offsets(scan)) if with_timeline else ())
+                for s in (timeline(context, _offsets(scan)) if with_timeline and with_steps else ())
                 if not filters.accounts or s.account_id in filters.accounts
             ),
             unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),

@@ -130,7 +130,8 @@ Jobs = Annotated[
 def scan_options(given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None, **chosen: bool) -> ScanOptions:
     """The library's options from a command's parameters (its ``locals()``): the shared options
     above by name, each with its default when the command does not offer it; ``chosen`` sets the
-    rest (``keep_all``, ``with_timeline``).  Jobs default to the CPU count here, not in the library."""
+    rest (``keep_all``, ``with_timeline``, ``with_steps``, ``with_events``).  Jobs default to the
+    CPU count here, not in the library."""
     accounts = given.get("account")
     return ScanOptions(
         filters=Filters(

@@ -93,7 +93,9 @@ def scan(
     """
     with common.user_errors():
         pseudonyms = Pseudonyms()
-        options = common.scan_options(locals(), pseudonyms, with_timeline=output_format is Format.html)
+        options = common.scan_options(
+            locals(), pseudonyms, with_timeline=output_format is Format.html, with_steps=False
+        )
         report = run_scan(paths, options)
         with no_cycle_collection():
             emit(report, output_format, output, RenderOptions(details=details, max_evidence=max_evidence))
