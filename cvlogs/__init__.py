@@ -19,7 +19,7 @@ from cvlogs.errors import CvlogsError
 from cvlogs.model import Event, FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import scan_paths
 from cvlogs.pipeline import DEFAULT as DEFAULT_OPTIONS
-from cvlogs.pipeline import ScanOptions, scan
+from cvlogs.pipeline import ScanOptions, events, scan
 from cvlogs.version import __version__
 
 if TYPE_CHECKING:  # pandas costs ~100 MB and a second to import: only the table needs it
@@ -55,9 +55,5 @@ def read_events(
     from cvlogs.redact import redact  # noqa: PLC0415  (``cvlogs.redact`` stays the module's name)
     from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)
 
-    report = scan(
-        paths,
-        dataclasses.replace(options, keep_all=all_lines or options.keep_all, with_timeline=False, with_events=True),
-    )
-    assert report.diagnosis is not None  # with_events keeps it
-    return events_frame(report.diagnosis.rows(), redact if options.redact_secrets else str)
+    report, rows = events(paths, dataclasses.replace(options, keep_all=all_lines or options.keep_all))
+    return events_frame(rows, redact if report.redacted else str)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +21,6 @@ from typing import IO
 from cvlogs.columns import COLUMNS, NAMES, Attributed, Value, row_values
 from cvlogs.errors import CvlogsError
 from cvlogs.redact import redact
-from cvlogs.report import Report
 
 TABLE_LIMIT = 1000
 Rows = Iterator[list[list[Value]]]
@@ -37,14 +36,19 @@ class EventFormat(StrEnum):
     parquet = "parquet"
 
 
-def write_events(report: Report, *, output_format: EventFormat, output: Path | None, kinds: set[str]) -> int:
-    """Write the selected events of each file in turn; returns how many were written."""
-    if report.diagnosis is None:
-        raise CvlogsError("the report keeps no events: scan with ScanOptions(with_events=True)")
-    clean = redact if report.redacted else str
+def write_events(
+    rows: Iterable[list[Attributed]],
+    *,
+    output_format: EventFormat,
+    output: Path | None,
+    kinds: set[str],
+    redacted: bool,
+) -> int:
+    """Write the selected events of each file in turn (``cvlogs.pipeline.events``); returns how many."""
+    clean = redact if redacted else str
 
     def selected() -> Rows:
-        for batch in report.diagnosis.rows() if report.diagnosis else ():
+        for batch in rows:
             yield [row_values(row, clean) for row in batch if _kept(row, kinds)]
 
     writers = {

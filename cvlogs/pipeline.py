@@ -6,12 +6,14 @@ all call, so the API and the CLI see the same files, the same hosts and the same
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from cvlogs.anonymize import Pseudonyms
+from cvlogs.columns import Attributed
 from cvlogs.errors import CvlogsError
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover, nothing_to_read
 from cvlogs.model import FileResult, ScanResult, SkippedSource
@@ -71,7 +73,21 @@ def read(paths: Paths, options: ScanOptions = DEFAULT) -> ScanResult:
     Nothing to read (no log found, or none readable) is an input error (``CvlogsError``) that
     says what was looked at and why each candidate was skipped.
     """
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    paths = _listed(paths)
+    sources, skipped = _sources(paths, options)
+    advance = None if options.progress is None else options.progress(len(sources))
+    result = collect(_read(sources, options, advance), skipped)
+    if not result.files:
+        raise CvlogsError(nothing_to_read(paths, result.skipped))
+    return result
+
+
+def _listed(paths: Paths) -> list[str | os.PathLike[str]]:
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+
+
+def _sources(paths: list[str | os.PathLike[str]], options: ScanOptions) -> tuple[list[LogSource], list[SkippedSource]]:
+    """The sources to read (of the chosen hosts) and the files skipped."""
     host = local_host(options.host_name)
     named = options.host_name is not None
     sources, skipped = discover(paths, options.limits, host, host_named=named, all_logs=options.all_logs)
@@ -79,11 +95,25 @@ def read(paths: Paths, options: ScanOptions = DEFAULT) -> ScanResult:
         raise CvlogsError(nothing_to_read(paths, skipped))
     if options.filters.hosts:
         sources = [s for s in sources if s.host in options.filters.hosts]
-    advance = None if options.progress is None else options.progress(len(sources))
-    result = collect(_read(sources, options, advance), skipped)
-    if not result.files:
-        raise CvlogsError(nothing_to_read(paths, result.skipped))
-    return result
+    return sources, skipped
+
+
+def events(paths: Paths, options: ScanOptions = DEFAULT) -> tuple[Report, Iterator[list[Attributed]]]:
+    """The report (with each event's diagnosis) and the attributed events of each file.
+
+    With ``keep_all`` the credential events are diagnosed first, then the files are read again
+    and streamed file by file, every record joined to that diagnosis by host, path and line: the
+    records no grammar cares about (kind ``other``) are never all in memory at once.
+    """
+    paths = _listed(paths)
+    report = scan(paths, dataclasses.replace(options, keep_all=False, with_timeline=False, with_events=True))
+    assert report.diagnosis is not None  # with_events keeps it
+    if not options.keep_all:
+        return report, report.diagnosis.rows()
+    sources, _ = _sources(paths, options)
+    again = dataclasses.replace(options, progress=None)
+    files = (r for r in _read(sources, again, None) if isinstance(r, FileResult))
+    return report, report.diagnosis.rows(files)
 
 
 def _read(

@@ -177,12 +177,15 @@ class Diagnosis:
     """Each rule's severity, by code."""
     filters: Filters
 
-    def rows(self) -> Iterator[list[Attributed]]:
-        """The attributed events of each file, file by file in scan order (one list per file)."""
+    def rows(self, files: Iterable[FileResult] | None = None) -> Iterator[list[Attributed]]:
+        """The attributed events of each file (by default the diagnosed ones), one list per file, in
+        the time range and of the accounts asked for.  ``files`` may be a second reading of the same
+        logs with more records (``--all``): an event is known by its host, path and line."""
         ids: dict[int, str] = {}
-        for result in self.correlation.scan.files:
-            rows = [self.attributed(event, ids) for event in result.events]
-            yield [r for r in rows if not self.filters.accounts or r.account in self.filters.accounts]
+        chosen = self.filters
+        for result in self.correlation.scan.files if files is None else files:
+            rows = [self.attributed(event, ids) for event in result.events if chosen.keeps_time(event.time)]
+            yield [r for r in rows if not chosen.accounts or r.account in chosen.accounts]
 
     def attributed(self, event: Event, ids: dict[int, str]) -> Attributed:
         key = event_key(event)

@@ -11,7 +11,7 @@ from cvlogs.cli.app import app
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
-from cvlogs.pipeline import scan as run_scan
+from cvlogs.pipeline import events as attributed_events
 
 
 @app.command()
@@ -57,10 +57,11 @@ def events(
     with common.user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        report = run_scan(
-            paths, common.scan_options(locals(), keep_all=all_lines, with_timeline=False, with_events=True)
-        )
+        options = common.scan_options(locals(), keep_all=all_lines)
+        report, rows = attributed_events(paths, options)
         for item in report.skipped:
             common.say_skipped(item)
-        written = write_events(report, output_format=output_format, output=output, kinds=set(kind or ()))
+        written = write_events(
+            rows, output_format=output_format, output=output, kinds=set(kind or ()), redacted=report.redacted
+        )
         common.stderr().print(f"{written:,} events", highlight=False)
