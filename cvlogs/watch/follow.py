@@ -23,6 +23,7 @@ import os
 import queue
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,8 +109,12 @@ class Follower:
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if polling else Observer()
         self.observer.schedule(_Wake(self.events), str(self.folder), recursive=False)
         self.observer.start()  # before the files are opened: nothing written from now on is missed
+        self.seen: set[int] = set()
+        """Inodes of the files there at the start and of every file read since."""
         for entry in sorted(self.folder.iterdir()):
             self._open(entry.name, from_start=from_start)
+            with suppress(OSError):
+                self.seen.add(entry.stat().st_ino)
 
     @property
     def observer_name(self) -> str:
@@ -163,6 +168,7 @@ class Follower:
                 del self.followed[name]
                 renamed = self._name_of(followed.inode)
                 yield FileNotice("rolled", name, renamed) if renamed else FileNotice("replaced", name)
+                yield from self._missed(followed.family)
                 self._open(name, from_start=True)
                 if name in self.followed:
                     yield from self._read(self.followed[name], final=False)
@@ -180,6 +186,26 @@ class Follower:
             return os.stat(self.folder / followed.name).st_ino != followed.inode
         except FileNotFoundError:
             return True
+
+    def _missed(self, family: Family) -> Iterator[Batch]:
+        """Files of ``family`` that were started and rolled over between two looks (a fast writer):
+        read whole, oldest first, under their rolled names."""
+        missed: list[tuple[datetime, str, int]] = []
+        for entry in os.scandir(self.folder):
+            classified = classify_name(entry.name)
+            if classified is None or classified[0] != family or classified[1] is None or classified[2] is not None:
+                continue
+            with suppress(OSError):
+                if entry.inode() not in self.seen:
+                    missed.append((classified[1], entry.name, entry.inode()))
+        for _, name, inode in sorted(missed):
+            self.seen.add(inode)
+            try:
+                data = (self.folder / name).read_bytes()
+            except OSError:
+                continue
+            if data:
+                yield Batch(name, family, data, 0, True, datetime.now())
 
     def _name_of(self, inode: int) -> str | None:
         """The name a rolled file has now (None once it is gone: compressed, or deleted)."""
@@ -228,6 +254,7 @@ class Follower:
         except OSError:
             return
         inode = os.fstat(handle.fileno()).st_ino
+        self.seen.add(inode)
         offset, lines = (0, 0) if from_start else _end_of_last_line(handle)
         handle.seek(offset)
         self.followed[name] = _Followed(name, family, handle, inode, offset, lines, at_start=offset == 0)
