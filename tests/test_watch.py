@@ -274,6 +274,22 @@ def test_until_ok_exits_when_the_account_succeeds_or_fails(tmp_path: Path, fail:
     assert watch.of("summary")[0]["reason"] == ("failed" if fail else "ok")
 
 
+@pytest.mark.parametrize(("fail", "status"), [(False, 0), (True, 1)], ids=["success", "failure"])
+def test_until_done_waits_for_the_running_sequence_to_end(tmp_path: Path, fail: bool, status: int) -> None:
+    """--until-done: a failure does not stop the watch; the end of the account's sequence (quiet for
+    --idle here) does, with 1 when the account failed."""
+    log = tmp_path / "vsbkp.log"
+    log.write_text("")
+    with watching(tmp_path, "--account", "555555555555", "--until-done", "--idle", "1s", "--timeout", "20") as watch:
+        for text in _sequence("555555555555", fail=fail):
+            append(log, text)
+        watch.until(lambda o: o["type"] == "step" and o["kind"] in {"activity", "error"})
+        started = time.monotonic()
+        assert watch.end() == status
+    assert time.monotonic() - started >= 0.5  # it waited for the sequence to go quiet
+    assert watch.of("summary")[0]["reason"] == "done"
+
+
 def test_timeout_exits_3_when_nothing_decides(tmp_path: Path) -> None:
     """--timeout: exit 3 when the time runs out before --until-ok is met."""
     (tmp_path / "vsbkp.log").write_text("")

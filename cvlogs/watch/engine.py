@@ -415,6 +415,12 @@ class Engine:
             return [self.accounts.get(AccountId(a)) or AccountState(AccountId(a)) for a in self.filters.accounts]
         return [self.accounts[a] for a in sorted(self.accounts)]
 
+    def shown(self) -> list[AccountState]:
+        """Every account seen, and the watched ones not seen yet, by id (the live view's rows)."""
+        shown = {state.account_id: state for state in self.watched()}
+        shown.update(self.accounts)
+        return [shown[a] for a in sorted(shown)]
+
     def all_ok(self) -> bool:
         watched = self.watched()
         return bool(watched) and all(state.succeeded > 0 for state in watched)

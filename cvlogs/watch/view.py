@@ -29,8 +29,8 @@ from cvlogs.watch.run import Options, Reason
 
 SCHEMA = "cvlogs.watch/1"
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "green", "failed": "bold red"}
-_SHOWN_FINDINGS = 6
-_SHOWN_LINES = 12
+_SHOWN_FINDINGS = 4
+_SHOWN_LINES = 10
 
 
 def _shown(step: Step, options: Options) -> bool:
@@ -125,7 +125,7 @@ class LiveView:
 
     def notice(self, notice: FileNotice) -> None:
         what = {"follow": "following", "rolled": "rolled over to", "replaced": "replaced", "truncated": "truncated"}
-        line = Text(f"{notice.path} {what[notice.what]}{' ' + notice.to if notice.to else ''}", style="dim")
+        line = Text(f"{notice.path}: {what[notice.what]}{' ' + notice.to if notice.to else ''}", style="dim")
         self._line(line)
 
     def update(self, update: Update, engine: Engine) -> None:
@@ -133,13 +133,15 @@ class LiveView:
         for step in update.steps:
             if _shown(step, self.options) and step.account_id is not None:
                 event = step.event
+                said = event.message.split("\n", 1)[0]
                 line = Text.assemble(
                     (f"{iso(event.time) or '-'} ", "dim"),
                     (f"{step.account_id} ", "bold"),
                     (f"{step.outcome:<7} ", _STYLE.get(step.outcome, "")),
-                    (f"{event.location.path}:{event.location.line}: ", "dim"),
-                    printable(_text(step, self.options)),
+                    (f"{event.location.path}:{event.location.line} ", "dim"),
+                    printable(f"{event.function} - {redact(said) if self.options.redact_secrets else said}"),
                 )
+                line.no_wrap, line.overflow = True, "ellipsis"
                 self._line(line)
         for finding in update.findings:
             self.findings.append(finding)
@@ -165,10 +167,10 @@ class LiveView:
             (f"{engine.counts['error']} error", _STYLE["error"] if engine.counts["error"] else ""),
             f", {engine.counts['warning']} warning, {engine.counts['info']} info",
         )
-        parts: list[RenderableType] = [head, _accounts(engine.watched())]
-        parts.extend(_finding(f) for f in self.findings)
-        if self.lines:
-            parts.append(Text("\n").join(self.lines))
+        parts: list[RenderableType] = [head, _accounts(engine.shown())]
+        newest = len(self.findings) - 1
+        parts.extend(_finding(f, remedy=i == newest) for i, f in enumerate(self.findings))
+        parts.extend(self.lines)
         return Group(*parts)
 
     def summary(self, reason: Reason, status: int, engine: Engine, accounts: list[AccountState]) -> None:
@@ -196,33 +198,36 @@ class LiveView:
 
 def _accounts(accounts: list[AccountState]) -> Table:
     table = Table(title="Accounts", title_justify="left")
-    for column in ("account", "status", "last step", "last finding", "since last step", "ok", "failed"):
-        table.add_column(column, justify="right" if column in {"ok", "failed", "since last step"} else "left")
+    for column in ("account", "status", "last step", "at", "since", "last finding", "ok", "failed"):
+        table.add_column(column, justify="right" if column in {"ok", "failed", "since"} else "left")
     now = time.monotonic()
     for state in accounts:
         since = f"{now - state.last_arrival:.0f} s" if state.last_step else "-"
         table.add_row(
             state.account_id,
             Text(state.outcome, style=_STYLE.get(state.outcome, "")),
-            f"{state.last_step or '-'} {iso(state.last_time) or ''}".strip(),
-            state.last_finding or "-",
+            state.last_step or "-",
+            iso(state.last_time) or "-",
             since,
+            state.last_finding or "-",
             str(state.succeeded),
             str(state.failed),
         )
     return table
 
 
-def _finding(finding: Finding) -> RenderableType:
+def _finding(finding: Finding, remedy: bool = True) -> RenderableType:
+    """A finding as a panel: message, first evidence line, and the remedy (the newest one only, live)."""
     title = Text.assemble(
         (f"{finding.severity.upper()} ", _STYLE[finding.severity]),
         (f"{finding.rule} {finding.name}", "bold"),
         f"  {finding.account_id or 'node-wide'}  {iso(finding.first_seen) or ''}",
     )
-    body = Text(printable(finding.message) + "\n")
+    body = Text(printable(finding.message))
     for evidence in finding.evidence[:1]:
-        body.append(f"{evidence.path}:{evidence.line}: ", style="dim")
-        body.append(printable(evidence.text) + "\n")
-    body.append("Remedy: ", style="bold")
-    body.append(finding.remedy)
+        body.append(f"\n{evidence.path}:{evidence.line}: ", style="dim")
+        body.append(printable(evidence.text))
+    if remedy:
+        body.append("\nRemedy: ", style="bold")
+        body.append(finding.remedy)
     return Panel(body, title=title, title_align="left")
