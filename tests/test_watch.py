@@ -290,6 +290,24 @@ def test_until_done_waits_for_the_running_sequence_to_end(tmp_path: Path, fail: 
     assert watch.of("summary")[0]["reason"] == "done"
 
 
+def test_from_start_replays_rolled_and_current_files_then_follows(tmp_path: Path) -> None:
+    """--from-start: a sequence that began in a compressed rolled file and goes on in the current
+    one is one sequence, as in a scan; the watch then follows and --until-ok sees it succeed."""
+    rolled = tmp_path / "vsbkp_2026_11_20_10_00_30.log.gz"
+    with gzip.open(rolled, "wt") as out:
+        out.write(connect("ffff", 10, "777777777777") + "\n" + assume("ffff", 11, "777777777777") + "\n")
+    (tmp_path / "vsbkp.log").write_text(noise("ffff", 40) + "\n")
+    with watching(tmp_path, "--from-start", "--account", "777777777777", "--until-ok", "--timeout", "20") as watch:
+        append(tmp_path / "vsbkp.log", activity("ffff", 50))
+        assert watch.end() == 0
+    steps = [(o["path"], o["line"], o["kind"], o["outcome"]) for o in watch.of("step")]
+    assert steps == [
+        (rolled.name, 1, "connect", "running"),
+        (rolled.name, 2, "validate", "running"),
+        ("vsbkp.log", 2, "activity", "ok"),
+    ]
+
+
 def test_timeout_exits_3_when_nothing_decides(tmp_path: Path) -> None:
     """--timeout: exit 3 when the time runs out before --until-ok is met."""
     (tmp_path / "vsbkp.log").write_text("")

@@ -250,9 +250,14 @@ class Engine:
             for s in self.files[new].samples
         ]
 
-    def forget(self, path: str) -> None:
-        """A file that starts over (truncated): its line accounting starts again."""
-        self.files.pop(path, None)
+    def set_aside(self, path: str, why: str) -> str:
+        """A file that starts over under the same name (truncated, or rolled to a name no longer
+        there): what was read of it is reported as ``path (why N)`` from now on; the label."""
+        number = 1
+        while (label := f"{path} ({why} {number})") in self.files:
+            number += 1
+        self.rename(path, label)
+        return label
 
     # -- analysis ------------------------------------------------------------------------------
 

@@ -106,9 +106,9 @@ def _take(item: Batch | FileNotice, engine: Engine, sink: Sink) -> None:
         if item.what == "rolled" and item.to is not None:
             engine.rename(item.path, item.to)
         elif item.what == "replaced":
-            engine.rename(item.path, f"{item.path} (rolled)")
+            engine.set_aside(item.path, "rolled")
         elif item.what == "truncated":
-            engine.forget(item.path)
+            engine.set_aside(item.path, "truncated")
         sink.notice(item)
         return
     sink.update(engine.feed(item), engine)
