@@ -84,28 +84,25 @@ class Watch:
             if wanted(seen):
                 return seen
         stop = time.monotonic() + timeout
-        while (left := stop - time.monotonic()) > 0:
-            try:
-                item = self._queue.get(timeout=left)
-            except queue.Empty:
-                break
-            if item is None:
-                break
-            self.objects.append(item)
+        while (item := self._next(stop - time.monotonic())) is not None:
             if wanted(item):
                 return item
         raise AssertionError(f"not seen within {timeout} s; stderr: {self._stderr()}; last: {self.objects[-3:]}")
 
     def quiet(self, seconds: float) -> None:
         """Read until nothing has come for ``seconds`` (every record settled and reported)."""
-        while True:
-            try:
-                item = self._queue.get(timeout=seconds)
-            except queue.Empty:
-                return
-            if item is None:
-                return
+        while self._next(seconds) is not None:
+            pass
+
+    def _next(self, timeout: float) -> dict[str, Any] | None:
+        """The next object within ``timeout`` seconds (kept in ``objects``), None at the end or after it."""
+        try:
+            item = self._queue.get(timeout=max(timeout, 0.0))
+        except queue.Empty:
+            return None
+        if item is not None:
             self.objects.append(item)
+        return item
 
     def ready(self) -> None:
         """Wait until every current log is followed (lines written from now on are watched)."""
