@@ -173,12 +173,18 @@ class Follower:
                 if name in self.followed:
                     yield from self._read(self.followed[name], final=False)
 
-    def settled(self) -> Iterator[Batch]:
-        """The last records of files that have been quiet for ``SETTLE`` seconds."""
-        now = time.monotonic()
+    def settled(self, now: float | None = None) -> Iterator[Batch]:
+        """The last records of files that have been quiet for ``SETTLE`` seconds (all of them
+        when ``now`` is infinite: the end of the watch)."""
+        now = time.monotonic() if now is None else now
         for followed in self.followed.values():
             if b"\n" in followed.pending and now - followed.touched >= SETTLE:
                 yield from self._take(followed, followed.pending.rfind(b"\n") + 1)
+
+    def drain(self) -> Iterator[Batch | FileNotice]:
+        """Everything written so far, every complete line included (the watch is ending)."""
+        yield from self.read()
+        yield from self.settled(now=float("inf"))
 
     def _replaced(self, followed: _Followed) -> bool:
         """The name now stands for another file (rolled, deleted, recreated), or none."""

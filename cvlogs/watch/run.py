@@ -65,12 +65,24 @@ class Sink(Protocol):
 def watch(options: Options, sink: Sink) -> int:
     """Follow ``options.path`` until the --until condition, the timeout or Ctrl-C; the exit status."""
     engine = Engine(options.host, filters=options.filters, idle=options.idle, redact_secrets=options.redact_secrets)
-    started = time.monotonic()
-    deadline = None if options.timeout is None else started + options.timeout
+    deadline = None if options.timeout is None else time.monotonic() + options.timeout
     follower = Follower(options.path, polling=options.polling, from_start=options.from_start)
-    reason: Reason | None = None
     try:
         sink.start(options, follower.observer_name)
+        reason = _follow(options, engine, follower, sink, deadline)
+        for item in follower.drain():  # what was written before the end is read, not dropped
+            _take(item, engine, sink)
+    finally:
+        follower.close()
+    sink.update(engine.finish(), engine)
+    status = _status(reason, engine)
+    sink.summary(reason, status, engine, engine.watched())
+    return status
+
+
+def _follow(options: Options, engine: Engine, follower: Follower, sink: Sink, deadline: float | None) -> Reason:
+    """Read, analyse and sleep until the watch should end; why it ends."""
+    try:
         if options.from_start:
             _replay_rolled(options, engine, sink)
         while True:
@@ -88,17 +100,11 @@ def watch(options: Options, sink: Sink) -> int:
             if reason is None and deadline is not None and now >= deadline:
                 reason = "timeout"
             if reason is not None:
-                break
+                return reason
             sink.refresh(engine)
             follower.wait(_sleep(now, follower.next_deadline(), engine.expiry, deadline, sink.refresh_every))
     except KeyboardInterrupt:
-        reason = "interrupted"
-    finally:
-        follower.close()
-    sink.update(engine.finish(), engine)
-    status = _status(reason, engine)
-    sink.summary(reason, status, engine, engine.watched())
-    return status
+        return "interrupted"
 
 
 def _take(item: Batch | FileNotice, engine: Engine, sink: Sink) -> None:
