@@ -74,10 +74,10 @@ def _sampler(pid: int) -> tuple[threading.Event, list[int]]:
 
 
 def _caught_up(output: Path) -> None:
-    """Wait until the watch's output stops growing for a second."""
+    """Wait until the watch's output stops growing for two seconds."""
     size = output.stat().st_size
     while True:
-        time.sleep(1.0)
+        time.sleep(2.0)
         grown = output.stat().st_size
         if grown == size:
             return
@@ -102,7 +102,7 @@ def _soak(args: argparse.Namespace, root: Path) -> dict[str, float]:
         written = _write(corpus, folder, args.pause, args.block)
         wrote = time.monotonic() - started
         _caught_up(output)
-        caught_up = time.monotonic() - started - 1.0
+        caught_up = time.monotonic() - started - 2.0
         before = _cpu_seconds(watcher.pid)
         time.sleep(args.quiet)
         figures = {

@@ -346,7 +346,7 @@ def watch(
 
     Exit status with --until-ok: 0 once every watched account completed a successful sequence, 1 once
     one failed; with --until-done: 1 if a watched account failed, else 0; 3 when --timeout ran out
-    first; 2 for a usage error.  Ctrl-C ends with a summary (1 if an error finding fired, else 0).
+    first; 2 for a usage error.  Ctrl-C (or SIGTERM) ends with a summary (1 if an error finding fired, else 0).
 
     Examples:
 

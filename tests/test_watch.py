@@ -392,3 +392,21 @@ def test_durations() -> None:
     assert parse_duration("1.5m") == 90
     assert parse_duration("2h") == 7200
     assert parse_duration("250ms") == 0.25
+
+
+def test_closed_sequences_leave_the_window(tmp_path: Path) -> None:
+    """In process: two hundred sequences fed one batch each keep only the open ones and the last
+    ``keep_closed`` closed ones in memory, and every success is still counted."""
+    from cvlogs.watch.engine import Batch, Engine  # noqa: PLC0415
+
+    engine = Engine(HOST, keep_closed=8)
+    lines = 0
+    for number in range(200):
+        account = f"{100000000000 + number % 7}"
+        records = [connect("abcd", number, account), assume("abcd", number, account), activity("abcd", number)]
+        data = "".join(text + "\n" for text in records).encode()
+        engine.feed(Batch("vsbkp.log", "vsbkp", data, lines, lines == 0))
+        lines += len(records)
+    assert len(engine.window) <= 3 * (8 + 1)
+    assert sum(state.succeeded for state in engine.accounts.values()) == 200
+    assert engine.lines == 600
