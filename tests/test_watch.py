@@ -39,6 +39,16 @@ DENIED = (
 )
 
 
+BANNER = (  # the layout of a Commvault 11 log's banner (see sample_logs/accessnode2/vsrst.log)
+    "*" * 92,
+    "* Machine    : node1:Node1 (Node1) (Instance001)" + " " * 41 + "*",
+    "* Module     : vsbkp" + " " * 71 + "*",
+    "* Version    : 11.2801.20" + " " * 66 + "*",
+    "*" * 92,
+    "",
+)
+
+
 def line(tid: str, second: int, text: str, job: str = "88100") -> str:
     return f"4012  {tid}  11/20 10:{second // 60:02d}:{second % 60:02d} {job}  {text}"
 
@@ -185,7 +195,8 @@ def _roll(writer: Writer, watch: Watch) -> None:
     """Rename, then a new file that starts with a banner and has CRLF lines."""
     writer.log.rename(writer.log.with_name("vsbkp_2026_11_20_10_05_00.log"))
     writer.log.write_bytes(b"")
-    writer.write("==== vsbkp log started (banner) ====", newline="\r\n", credential=False)
+    for text in BANNER:
+        writer.write(text, newline="\r\n", credential=False)
     writer.write(connect("bbbb", 10, "222222222222"), newline="\r\n")
     writer.write(assume("bbbb", 11, "222222222222"), newline="\r\n")
     watch.until(step_with(writer.credential[-1]))
@@ -239,7 +250,7 @@ def test_every_line_once_through_growth_rollover_gzip_truncation_and_partial_lin
     assert rolls[0]["to"] == "vsbkp_2026_11_20_10_05_00.log"
     numbers = {o["text"]: o["line"] for o in watch.of("step")}
     assert numbers[old_partial] == 2  # numbered as a scan of the file numbers it
-    assert numbers[writer.credential[3]] == 2  # the new file's first connect, after its banner
+    assert numbers[writer.credential[3]] == len(BANNER) + 1  # the new file's first connect, after its banner
     outcomes = {a["account_id"]: a["outcome"] for a in summary["accounts"]}
     assert outcomes == {"111111111111": "ok", "222222222222": "ok", "333333333333": "running", "444444444444": "ok"}
 
@@ -383,7 +394,7 @@ def _scan(folder: Path) -> Any:
     from cvlogs.intake import discover  # noqa: PLC0415
     from cvlogs.parsing import collect, scan_sources  # noqa: PLC0415
 
-    sources, skipped = discover([folder], host=HOST)
+    sources, skipped = discover([folder], host=HOST, host_named=True)
     return collect(scan_sources(sources), skipped)
 
 

@@ -35,7 +35,18 @@ from cvlogs.diagnostics.base import Occurrence
 from cvlogs.diagnostics.facts import event_account
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.intake import LogSource
-from cvlogs.model import AccountId, Event, Evidence, Family, FileResult, Finding, LineSample, Location, ScanResult
+from cvlogs.model import (
+    AccountId,
+    Banner,
+    Event,
+    Evidence,
+    Family,
+    FileResult,
+    Finding,
+    LineSample,
+    Location,
+    ScanResult,
+)
 from cvlogs.parsing import scan_source
 from cvlogs.redact import redact
 from cvlogs.report import Filters, Report, transform_text
@@ -43,6 +54,7 @@ from cvlogs.report import Filters, Report, transform_text
 _ASSUME_HISTORY = 64
 """Successful Assume role times kept per (host, account) once their sequences left the window."""
 _UNPARSED_SAMPLES = 5
+_BANNERS = 4
 
 NO_FILTERS = Filters()
 LineKey = tuple[str | None, str, int]
@@ -103,7 +115,7 @@ class AccountState:
 
 @dataclass(slots=True)
 class _File:
-    """The line accounting of one followed file (``lines == records + continuations + unparsed``)."""
+    """The line accounting of one followed file (``lines == records + continuations + banner + unparsed``)."""
 
     path: str
     family: Family
@@ -111,6 +123,9 @@ class _File:
     records: int = 0
     continuations: int = 0
     unparsed: int = 0
+    banner: int = 0
+    banners: list[Banner] = field(default_factory=list)
+    """The first banners of the file (a restart writes one mid-file; a few are kept)."""
     samples: list[LineSample] = field(default_factory=list)
     first_time: datetime | None = None
     last_time: datetime | None = None
@@ -119,6 +134,8 @@ class _File:
     def add(self, result: FileResult, batch: Batch) -> None:
         self.lines += result.lines
         self.records += result.records
+        self.banner += result.banner
+        self.banners.extend(result.banners[: _BANNERS - len(self.banners)])
         if batch.at_start and not self.seen_header:
             self.unparsed += result.unparsed
             room = _UNPARSED_SAMPLES - len(self.samples)
@@ -134,6 +151,7 @@ class _File:
         return FileResult(
             self.path, self.family, host, self.lines, self.records, self.continuations, self.unparsed,
             self.first_time, self.last_time, events, tuple(self.samples),
+            banner=self.banner, banners=tuple(self.banners),
         )  # fmt: skip
 
 

@@ -123,7 +123,7 @@ def _take(item: Batch | FileNotice, engine: Engine, sink: Sink) -> None:
 def _replay_rolled(options: Options, engine: Engine, sink: Sink) -> None:
     """--from-start: the rolled files there are (plain or compressed) first, oldest first."""
     folder = options.path if options.path.is_dir() else options.path.parent
-    sources, _ = discover([folder], host=options.host)
+    sources, _ = discover([folder], host=options.host, host_named=True)
     rolled = [s for s in sources if "/" not in s.path and current_family(s.path) is None]
     for source in sorted(rolled, key=lambda s: (s.year_hint is None, s.year_hint, s.path)):
         result = scan_source(source)
