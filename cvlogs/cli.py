@@ -369,6 +369,9 @@ def watch(
         str, typer.Option(metavar="DURATION", help="A sequence with no new step for this long has ended.")
     ] = "10m",
     poll: Annotated[bool, typer.Option("--poll", help="Poll the folder instead of the OS's change events.")] = False,
+    all_logs: Annotated[
+        bool, typer.Option("--all-logs", help="Follow every <Name>.log of the folder, not only the four families.")
+    ] = False,
     no_redact: NoRedact = False,
 ) -> None:
     """Follow a live Log Files folder: per account, as it happens, did Connect -> Assume role -> activity work?
@@ -389,7 +392,7 @@ def watch(
         status = run_watch(
             path, tuple(account or ()), host_name or socket.gethostname(), until_ok=until_ok, until_done=until_done,
             timeout=timeout, output_format=output_format, from_start=from_start, idle=idle, poll=poll,
-            redact_secrets=not no_redact,
+            all_logs=all_logs, redact_secrets=not no_redact,
         )  # fmt: skip
     raise typer.Exit(status)
 

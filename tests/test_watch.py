@@ -316,6 +316,18 @@ def test_from_start_replays_rolled_and_current_files_then_follows(tmp_path: Path
     ]
 
 
+def test_all_logs_follows_other_commvault_logs(tmp_path: Path) -> None:
+    """--all-logs: a CVMA.log is followed too (without it, only the four families are)."""
+    for name in ("CVMA.log", "vsbkp.log"):
+        (tmp_path / name).write_text("")
+    with watching(tmp_path, "--all-logs", "--until-ok", "--timeout", "20") as watch:
+        for text in _sequence("888888888888", fail=False):
+            append(tmp_path / "CVMA.log", text)
+        assert watch.end() == 0
+    assert {o["path"] for o in watch.of("file")} == {"CVMA.log", "vsbkp.log"}
+    assert [o["path"] for o in watch.of("step")] == ["CVMA.log"] * 3
+
+
 def test_timeout_exits_3_when_nothing_decides(tmp_path: Path) -> None:
     """--timeout: exit 3 when the time runs out before --until-ok is met."""
     (tmp_path / "vsbkp.log").write_text("")

@@ -28,6 +28,7 @@ def run_watch(
     from_start: bool = False,
     idle: str = "10m",
     poll: bool = False,
+    all_logs: bool = False,
     redact_secrets: bool = True,
 ) -> int:
     """Check the options (a ``CvlogsError`` for a usage error), watch, and return the exit status."""
@@ -49,6 +50,7 @@ def run_watch(
         timeout=None if timeout is None else parse_duration(timeout),
         from_start=from_start,
         polling=poll,
+        all_logs=all_logs,
         idle=parse_duration(idle),
         redact_secrets=redact_secrets,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import time
 from collections.abc import Iterator
 from contextlib import suppress
@@ -72,15 +73,20 @@ class _Followed:
     """When bytes last arrived."""
 
 
-def current_family(name: str) -> Family | None:
-    """The family of a current (not rolled, not compressed) log name: ``vsbkp.log`` -> vsbkp."""
+def current_family(name: str, all_logs: bool = False) -> Family | None:
+    """The family of a current (not rolled, not compressed) log name: ``vsbkp.log`` -> vsbkp; with
+    ``all_logs`` any ``<Name>.log`` (``CVMA.log`` -> cvma)."""
     classified = classify_name(name)
     if classified is None:
-        return None
+        found = _ANY_CURRENT.match(name) if all_logs else None
+        return None if found is None else found["stem"].lower()
     family, rolled, compression = classified
     if rolled is not None or compression is not None or name.lower() != f"{family}.log":
         return None
     return family
+
+
+_ANY_CURRENT = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z0-9]*)\.log$")
 
 
 class _Wake(FileSystemEventHandler):
@@ -97,11 +103,20 @@ class _Wake(FileSystemEventHandler):
 class Follower:
     """Follows the current logs of one folder (or the named files in it)."""
 
-    def __init__(self, path: Path, *, polling: bool = False, from_start: bool = False, poll_interval: float = 0.5):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        polling: bool = False,
+        from_start: bool = False,
+        all_logs: bool = False,
+        poll_interval: float = 0.5,
+    ):
         if not path.exists():
             raise CvlogsError(f"no such file or directory: {path}")
         self.folder = path if path.is_dir() else path.parent
         self.only = None if path.is_dir() else {path.name}
+        self.all_logs = all_logs
         self.events: queue.Queue[FileSystemEvent] = queue.Queue()
         self.followed: dict[str, _Followed] = {}
         self.notices: list[FileNotice] = []
@@ -252,7 +267,7 @@ class Follower:
         yield batch
 
     def _open(self, name: str, from_start: bool) -> None:
-        family = current_family(name)
+        family = current_family(name, self.all_logs)
         if family is None or name in self.followed or (self.only is not None and name not in self.only):
             return
         try:

@@ -45,6 +45,7 @@ class Options:
     timeout: float | None = None
     from_start: bool = False
     polling: bool = False
+    all_logs: bool = False
     idle: float = 600.0
     redact_secrets: bool = True
 
@@ -66,7 +67,7 @@ def watch(options: Options, sink: Sink) -> int:
     """Follow ``options.path`` until the --until condition, the timeout or Ctrl-C; the exit status."""
     engine = Engine(options.host, filters=options.filters, idle=options.idle, redact_secrets=options.redact_secrets)
     deadline = None if options.timeout is None else time.monotonic() + options.timeout
-    follower = Follower(options.path, polling=options.polling, from_start=options.from_start)
+    follower = Follower(options.path, polling=options.polling, from_start=options.from_start, all_logs=options.all_logs)
     try:
         sink.start(options, follower.observer_name)
         reason = _follow(options, engine, follower, sink, deadline)
@@ -123,8 +124,8 @@ def _take(item: Batch | FileNotice, engine: Engine, sink: Sink) -> None:
 def _replay_rolled(options: Options, engine: Engine, sink: Sink) -> None:
     """--from-start: the rolled files there are (plain or compressed) first, oldest first."""
     folder = options.path if options.path.is_dir() else options.path.parent
-    sources, _ = discover([folder], host=options.host, host_named=True)
-    rolled = [s for s in sources if "/" not in s.path and current_family(s.path) is None]
+    sources, _ = discover([folder], host=options.host, host_named=True, all_logs=options.all_logs)
+    rolled = [s for s in sources if "/" not in s.path and current_family(s.path, options.all_logs) is None]
     for source in sorted(rolled, key=lambda s: (s.year_hint is None, s.year_hint, s.path)):
         result = scan_source(source)
         if isinstance(result, FileResult):
