@@ -88,7 +88,7 @@ class Watch:
             self._queue.put(json.loads(text))
         self._queue.put(None)
 
-    def until(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+    def until(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 20.0) -> dict[str, Any]:
         """Wait for an object that ``wanted`` accepts (objects read meanwhile are kept)."""
         for seen in self.objects:
             if wanted(seen):
