@@ -198,8 +198,9 @@ class LiveView:
 
 def _accounts(accounts: list[AccountState]) -> Table:
     table = Table(title="Accounts", title_justify="left")
-    for column in ("account", "status", "last step", "at", "since", "last finding", "ok", "failed"):
-        table.add_column(column, justify="right" if column in {"ok", "failed", "since"} else "left")
+    for column in ("account", "status", "last step", "at", "since", "finding", "ok", "failed"):
+        whole = column in {"account", "at"}  # ids and times are never cut
+        table.add_column(column, justify="right" if column in {"ok", "failed", "since"} else "left", no_wrap=whole)
     now = time.monotonic()
     for state in accounts:
         since = f"{now - state.last_arrival:.0f} s" if state.last_step else "-"
@@ -207,7 +208,7 @@ def _accounts(accounts: list[AccountState]) -> Table:
             state.account_id,
             Text(state.outcome, style=_STYLE.get(state.outcome, "")),
             state.last_step or "-",
-            iso(state.last_time) or "-",
+            state.last_time.strftime("%m-%d %H:%M:%S") if state.last_time else "-",
             since,
             state.last_finding or "-",
             str(state.succeeded),
