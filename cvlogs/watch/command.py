@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 
 from cvlogs.errors import CvlogsError
 from cvlogs.report import Filters
@@ -55,9 +53,4 @@ def run_watch(
         redact_secrets=redact_secrets,
     )
     sink: Sink = JsonLines() if output_format == "jsonl" else LiveView(live=sys.stdout.isatty())
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C
     return watch(options, sink)
-
-
-def _interrupt(number: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt

@@ -121,6 +121,8 @@ class Follower:
         self.followed: dict[str, _Followed] = {}
         self.notices: list[FileNotice] = []
         """Files that started to be followed (``read`` yields the other notices in their place)."""
+        self.sleeping = False
+        """In ``wait``, holding nothing read but not handed on."""
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if polling else Observer()
         self.observer.schedule(_Wake(self.events), str(self.folder), recursive=False)
         self.observer.start()  # before the files are opened: nothing written from now on is missed
@@ -146,10 +148,13 @@ class Follower:
 
     def wait(self, timeout: float | None) -> None:
         """Sleep until the folder changes or ``timeout`` seconds pass (no polling of our own)."""
+        self.sleeping = True  # only now may a signal interrupt the follower (see ``cvlogs.watch.run``)
         try:
             event = self.events.get(timeout=timeout)
         except queue.Empty:
             return
+        finally:
+            self.sleeping = False
         self._handle(event)
         while True:  # everything queued meanwhile, at once
             try:

@@ -7,10 +7,15 @@ quiet folder costs no CPU beyond those wake-ups.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from types import FrameType
 from typing import Literal, Protocol
 
 from cvlogs.intake import discover
@@ -68,11 +73,13 @@ def watch(options: Options, sink: Sink) -> int:
     engine = Engine(options.host, filters=options.filters, idle=options.idle, redact_secrets=options.redact_secrets)
     deadline = None if options.timeout is None else time.monotonic() + options.timeout
     follower = Follower(options.path, polling=options.polling, from_start=options.from_start, all_logs=options.all_logs)
+    stop = _Stop(follower)
     try:
-        sink.start(options, follower.observer_name)
-        reason = _follow(options, engine, follower, sink, deadline)
-        for item in follower.drain():  # what was written before the end is read, not dropped
-            _take(item, engine, sink)
+        with stop.installed():
+            sink.start(options, follower.observer_name)
+            reason = _follow(options, engine, follower, sink, deadline=deadline, stop=stop)
+            for item in follower.drain():  # what was written before the end is read, not dropped
+                _take(item, engine, sink)
     finally:
         follower.close()
     sink.update(engine.finish(), engine)
@@ -81,7 +88,39 @@ def watch(options: Options, sink: Sink) -> int:
     return status
 
 
-def _follow(options: Options, engine: Engine, follower: Follower, sink: Sink, deadline: float | None) -> Reason:
+class _Stop:
+    """Ctrl-C and SIGTERM: asked for at any moment, acted on where nothing read is in hand.
+
+    While the follower sleeps the signal interrupts it at once; while a batch is being read or
+    analysed it only marks the request, which the loop honours after the batch (an exception in
+    the middle would drop the batch's lines).
+    """
+
+    def __init__(self, follower: Follower) -> None:
+        self.follower = follower
+        self.asked = False
+
+    def __call__(self, number: int, frame: FrameType | None) -> None:
+        self.asked = True
+        if self.follower.sleeping:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+            yield
+            return
+        previous = {number: signal.signal(number, self) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+
+def _follow(
+    options: Options, engine: Engine, follower: Follower, sink: Sink, *, deadline: float | None, stop: _Stop
+) -> Reason:
     """Read, analyse and sleep until the watch should end; why it ends."""
     try:
         if options.from_start:
@@ -100,6 +139,8 @@ def _follow(options: Options, engine: Engine, follower: Follower, sink: Sink, de
             reason = _decided(options.until, engine)
             if reason is None and deadline is not None and now >= deadline:
                 reason = "timeout"
+            if stop.asked:
+                reason = "interrupted"
             if reason is not None:
                 return reason
             sink.refresh(engine)
