@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -441,7 +442,7 @@ def test_closed_sequences_leave_the_window(tmp_path: Path) -> None:
         account = f"{100000000000 + number % 7}"
         records = [connect("abcd", number, account), assume("abcd", number, account), activity("abcd", number)]
         data = "".join(text + "\n" for text in records).encode()
-        engine.feed(Batch("vsbkp.log", "vsbkp", data, lines, lines == 0))
+        engine.feed(Batch("vsbkp.log", "vsbkp", data, lines, lines == 0, datetime.now()))
         lines += len(records)
     assert len(engine.window) <= 3 * (8 + 1)
     assert sum(state.succeeded for state in engine.accounts.values()) == 200
