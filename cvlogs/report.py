@@ -373,7 +373,7 @@ def report_of(
         scan = _within(scan, filters)
         context = correlate(scan)
         catalogue = rules()
-        found = occurrences(context)
+        found = occurrences(context, catalogue)
         findings = group_findings(found, catalogue)
         severity = {code: rule.severity for code, rule in catalogue.items()}
         rule_of = evidence_rules(found, severity)

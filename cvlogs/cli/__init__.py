@@ -12,10 +12,10 @@ import os
 import sys
 from contextlib import suppress
 
-from cvlogs.cli import events, rules, scan, schema, timeline
+from cvlogs.cli import events, rules, scan, schema, timeline, watch
 from cvlogs.cli.app import app
 
-__all__ = ["app", "events", "main", "rules", "scan", "schema", "timeline"]
+__all__ = ["app", "events", "main", "rules", "scan", "schema", "timeline", "watch"]
 
 
 def main() -> None:

@@ -72,16 +72,17 @@ class ErrorExplainer:
         raise AssertionError("CVL103 explains every error")  # the last rule always answers
 
 
-def occurrences(context: Correlation) -> list[Occurrence]:
-    """Every time a rule fired over ``context``: each error explained, then every scan rule."""
+def diagnose(context: Correlation) -> list[Finding]:
+    """Every finding of every rule over ``context``, grouped per rule, account and role."""
+    instances = rules()
+    return group_findings(occurrences(context, instances), instances)
+
+
+def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
+    """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
     found = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
-    for rule in rules().values():
+    for rule in instances.values():
         if isinstance(rule, ScanRule):
             found.extend(rule.check(context))
     return found
-
-
-def diagnose(context: Correlation) -> list[Finding]:
-    """Every finding of every rule over ``context``, grouped per rule, account and role."""
-    return group_findings(occurrences(context), rules())
