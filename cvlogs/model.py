@@ -85,6 +85,13 @@ class RoleArn(Compact):
         return not self.problems
 
 
+Category = Literal[
+    "denied", "expired", "invalid-credentials", "skew", "network", "instance-credentials", "validation",
+    "throttling", "kms", "region", "not-found",
+]  # fmt: skip
+"""What kind of failure a piece of AWS error vocabulary names (``grammars/vocabulary.py`` tags each entry)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AwsError(Compact):
     """The facts found in one AWS error message, whatever SDK wrapped it."""
@@ -118,6 +125,13 @@ class AwsError(Compact):
     kms: bool = False
     metadata_service: bool = False
     encoded_message: bool = False
+    categories: frozenset[Category] = frozenset()
+    """The kinds of failure the message names (codes, exception names, phrases and facts together)."""
+    exception: str | None = None
+    """The SDK's exception class (``Amazon.EC2.AmazonEC2Exception``), never taken for the AWS code."""
+    aws_context: bool = True
+    """The line itself says it is about AWS (a code, an AWS host or ARN, an SDK or AWS service name);
+    without it, its words count only inside an open credential sequence."""
 
 
 class Location(NamedTuple):

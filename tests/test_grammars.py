@@ -7,7 +7,7 @@ from typing import Any
 
 import pyparsing as pp
 import pytest
-from cvlogs.grammars import arn, aws_errors, credentials, header
+from cvlogs.grammars import arn, aws_errors, credentials, header, vocabulary
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,7 +34,7 @@ def test_arn_samples_parse_to_their_named_results(text: str, expected: dict[str,
     assert {key: found.get(key) for key in expected} == expected
 
 
-MESSAGE_SAMPLES = credentials.SAMPLES + aws_errors.SAMPLES
+MESSAGE_SAMPLES = credentials.SAMPLES + aws_errors.SAMPLES + vocabulary.SAMPLES
 
 
 @pytest.mark.parametrize(("element", "text", "expected"), MESSAGE_SAMPLES, ids=[s[1][:40] for s in MESSAGE_SAMPLES])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyparsing as pp
 import pytest
-from cvlogs.grammars import arn, aws_errors, credentials, header
+from cvlogs.grammars import arn, aws_errors, credentials, header, vocabulary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -285,7 +285,13 @@ SEARCHED = {  # patterns that run with search, finditer or sub over whole messag
     "code word": aws_errors.CODE_WORD.re,
     "php code": aws_errors.PHP_CODE.re,
     "endpoint host": aws_errors.HOST.re,
-    "phrases": aws_errors.PHRASE.re,
+    "vocabulary": vocabulary.VOCABULARY.re,
+    "exceptions": vocabulary.EXCEPTION.re,
+    "failure words": vocabulary.FAILURE_WORDS.re,
+    "topics": vocabulary.TOPICS.re,
+    "aws context": vocabulary.AWS_CONTEXT.re,
+    "credential vocabulary": aws_errors.CREDENTIAL_VOCABULARY.re,
+    "any error": messages._ANY_ERROR,
     "trailer": re.compile(header.TRAILER_PATTERN),
     "volatile": messages._VOLATILE,
     **{f"redact {name}": value for name, value in vars(redaction).items() if isinstance(value, re.Pattern)},
@@ -294,7 +300,7 @@ MATCHED = {  # patterns that run anchored at one position (the header, the gramm
     "header": header.HEADER.re,
     **{
         f"{module.__name__}.{name}": value.re
-        for module in (arn, aws_errors, credentials)
+        for module in (arn, aws_errors, credentials, vocabulary)
         for name, value in vars(module).items()
         if isinstance(value, pp.Regex)
     },

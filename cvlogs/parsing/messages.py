@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import pyparsing as pp
 
-from cvlogs.grammars import aws_errors, credentials
-from cvlogs.model import AwsError, EventKind, RoleArn
+from cvlogs.grammars import aws_errors, credentials, vocabulary
+from cvlogs.model import AwsError, Category, EventKind, RoleArn
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.lines import CACHED_CHARS
 
@@ -94,16 +94,17 @@ def _cached_interpret(class_name: str, method: str, message: str) -> Meaning | N
 
 def _interpret(class_name: str, method: str, message: str) -> Meaning | None:
     lowered = message.lower()
-    error = find_error(message, lowered)
+    aws_class = any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS)
+    error = find_error(message, lowered, aws_class)
     role = _bracketed_role(message, lowered)
     if error is not None:
         return Meaning("error", role=role, error=error)
     step = _step(method, message, lowered, role)
     if step is not None:
         return step
-    if any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS):
+    if aws_class:
         return Meaning("activity")
-    if any(word in lowered for word in aws_errors.CREDENTIAL_VOCABULARY):
+    if _regex_of(aws_errors.CREDENTIAL_VOCABULARY).search(message) is not None:
         return Meaning("unrecognized")
     return None
 
@@ -135,8 +136,13 @@ def _any_role_arn(message: str) -> RoleArn | None:
     return None
 
 
-def find_error(message: str, lowered: str) -> AwsError | None:
-    """The AWS error facts of a message, or None when it states no error."""
+def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError | None:
+    """The AWS error facts of a message, or None when it states no error.
+
+    ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context.
+    """
+    if _ANY_ERROR.search(message) is None:
+        return None
     facts: dict[str, Any] = {}
     for fact in aws_errors.FACTS:
         for anchor in fact.anchors:
@@ -144,26 +150,38 @@ def find_error(message: str, lowered: str) -> AwsError | None:
             if found is not None:
                 _merge(facts, found)
                 break
-    for regex_fact in (aws_errors.PHP_CODE_FACT, aws_errors.CODE_WORD_FACT, aws_errors.ENDPOINT_FACT):
-        if "code" in facts and regex_fact is not aws_errors.ENDPOINT_FACT:
-            continue
-        match = _regex_of(regex_fact.grammar).search(message)
+    exceptions = [m["exception"] for m in _regex_of(vocabulary.EXCEPTION).finditer(message)]
+    if "code" not in facts:
+        match = _regex_of(aws_errors.PHP_CODE).search(message)
         if match is not None:
-            _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None} or {"endpoint": match[0]})
-    phrases = frozenset(m[0].lower() for m in _regex_of(aws_errors.PHRASE).finditer(message))
+            _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None})
+    if "code" not in facts:
+        for match in _regex_of(aws_errors.CODE_WORD).finditer(message):
+            if match["code"] in vocabulary.CODES or match["code"] not in vocabulary.EXCEPTIONS:
+                facts["code"] = match["code"]
+                break
+    if (host := _regex_of(aws_errors.ENDPOINT_HOST).search(message)) is not None:
+        facts.setdefault("endpoint", host[0])
+    words = [(m.lastgroup or "", m[0]) for m in _regex_of(vocabulary.VOCABULARY).finditer(message)]
+    phrases = frozenset(" ".join(text.lower().split()) for _, text in words)
     url = facts.get("url")
     if url and "endpoint" not in facts:
-        host = re.search(r"(?i)[a-z0-9.-]+\.amazonaws\.com(?:\.cn)?", url)
-        facts["endpoint"] = host[0] if host else None
+        found_host = _regex_of(aws_errors.HOST).search(url)
+        facts["endpoint"] = found_host[0] if found_host else None
     if "host" in facts:
         facts.setdefault("endpoint", facts.pop("host"))
-    if not _states_error(facts, phrases):
-        return None
+    status = _number(facts, "status")
+    failure = _regex_of(vocabulary.FAILURE_WORDS).search(message) is not None or (status or 0) >= 400
+    categories = _categories(facts, words, exceptions, message if failure or exceptions or words else None)
+    context = aws_class or _has_aws_context(message, facts, exceptions)
+    named = bool(categories - {"not-found"} or facts.get("code") or exceptions or (status or 0) >= 400)
+    if not named and not (context and (categories or failure)):
+        return None  # a failure word without an AWS word, or an AWS line that states no failure
     return AwsError(
         code=_text(facts, "code"),
         operation=_text(facts, "operation"),
         service=_text(facts, "service"),
-        status=_number(facts, "status"),
+        status=status,
         aws_message=_text(facts, "aws_message"),
         principal=_text(facts, "principal"),
         action=_text(facts, "action"),
@@ -184,9 +202,57 @@ def find_error(message: str, lowered: str) -> AwsError | None:
         reason=_text(facts, "reason"),
         phrases=phrases,
         kms="kms" in facts,
-        metadata_service="metadata_address" in facts or any("metadata" in p or "imds" in p for p in phrases),
+        metadata_service="metadata_address" in facts or "instance-credentials" in categories,
         encoded_message="encoded_message" in facts,
+        categories=categories,
+        exception=exceptions[0] if exceptions else None,
+        aws_context=context,
     )
+
+
+def _categories(
+    facts: dict[str, Any], words: list[tuple[str, str]], exceptions: list[str], failing: str | None
+) -> frozenset[Category]:
+    """What kinds of failure the message names: its code, its exceptions, its phrases and its facts;
+    and the topics (instance metadata, KMS) of a ``failing`` message."""
+    found: set[str] = {vocabulary.CATEGORY_OF_GROUP[group] for group, _ in words}
+    if failing is not None:
+        found.update(vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing))
+    for name in (facts.get("code"), *exceptions):
+        if name:
+            last = re.split(r"\.|::|\\", name)[-1]
+            found.add(vocabulary.CODES.get(name) or vocabulary.CODES.get(last) or vocabulary.EXCEPTIONS.get(last, ""))
+    for fact, category in _FACT_CATEGORIES:
+        if fact in facts:
+            found.add(category)
+    if "principal" in facts and "action" in facts:
+        found.add("denied")
+    if "kms" in facts and found & {"denied", "not-found"} or str(facts.get("action", "")).lower().startswith("kms:"):
+        found.add("kms")
+    found.discard("")
+    return frozenset(cast("set[Category]", found))
+
+
+#: Facts that name a kind of failure by their structure alone.
+_FACT_CATEGORIES = (
+    ("connection_error", "network"),
+    ("curl_code", "network"),
+    ("request_time", "skew"),
+    ("region_account", "region"),
+    ("parameter", "validation"),
+    ("metadata_address", "instance-credentials"),
+    ("denied", "denied"),
+    ("denied_phrase", "denied"),
+)
+
+
+def _has_aws_context(message: str, facts: dict[str, Any], exceptions: list[str]) -> bool:
+    """An AWS code, host, ARN, SDK or service name on the line (the class name is checked by the caller)."""
+    if facts.get("code") in vocabulary.CODES or facts.keys() & {"endpoint", "operation", "service", "principal"}:
+        return True
+    if any(name.lower().startswith(("amazon", "aws", "software.amazon", "botocore", "com.amazonaws")) for name in exceptions):
+        return True
+    return _regex_of(vocabulary.AWS_CONTEXT).search(message) is not None
 
 
 def _text(facts: dict[str, Any], name: str) -> str | None:
@@ -197,23 +263,6 @@ def _text(facts: dict[str, Any], name: str) -> str | None:
 def _number(facts: dict[str, Any], name: str) -> int | None:
     value = facts.get(name)
     return int(value) if value is not None and str(value).isdigit() else None
-
-
-def _states_error(facts: dict[str, Any], phrases: frozenset[str]) -> bool:
-    evidence = {
-        "code",
-        "principal",
-        "action",
-        "connection_error",
-        "curl_code",
-        "denied",
-        "denied_phrase",
-        "region_account",
-        "parameter",
-        "request_time",
-        "reason",
-    }
-    return bool(evidence & facts.keys()) or bool(phrases - {"does not exist"})
 
 
 def _merge(facts: dict[str, Any], found: pp.ParseResults | dict[str, Any]) -> None:
@@ -247,3 +296,23 @@ def _regex_of(grammar: pp.ParserElement) -> re.Pattern[str]:
     """The compiled pattern of a ``pp.Regex`` fact (the same pattern ``parse_string`` runs)."""
     assert isinstance(grammar, pp.Regex), grammar
     return grammar.re
+
+
+#: One combined search that decides "no error vocabulary here": every fact's anchor, the
+#: vocabulary, the code words, the exception names and the failure words (groups unnamed).
+_ANY_ERROR = re.compile(
+    re.sub(
+        r"\?P<\w+>",
+        "?:",
+        "|".join(
+            [
+                "|".join(re.escape(anchor) for fact in aws_errors.FACTS for anchor in fact.anchors),
+                _regex_of(vocabulary.VOCABULARY).pattern,
+                _regex_of(aws_errors.CODE_WORD).pattern,
+                _regex_of(vocabulary.EXCEPTION).pattern,
+                _regex_of(vocabulary.FAILURE_WORDS).pattern.removeprefix("(?i)"),
+            ]
+        ),
+    ),
+    re.IGNORECASE,
+)

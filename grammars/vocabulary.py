@@ -1,0 +1,485 @@
+"""The AWS error vocabulary: codes, phrases and exception names, each tagged with its category.
+
+One table for every SDK an access node or a customer's tooling prints.  The parsing module
+finds every entry with one combined search (``VOCABULARY``, a ``pp.Regex`` with one named group
+per category, so the group that matched is the category); the rules read categories, never
+words.  To teach cvlogs a new text, add its AWS code to ``CODES``, an SDK or platform class
+name to ``EXCEPTIONS``, or its key words to ``PHRASES`` (see docs/vocabulary.md).
+
+- Codes are matched case-sensitively, as whole codes: ``Throttling`` but not
+  ``CVThrottlingManager``, ``AccessDenied`` but not ``Client.AccessDeniedFoo``.
+- Phrases are matched case-insensitively, as whole words, any run of blanks standing for one
+  blank; in a phrase, ``*`` ends a word with any letters (``throttl*``) and ``#`` is a number.
+- Exception names are not searched by themselves: ``EXCEPTION`` finds class names with a
+  namespace (``Amazon.EC2.AmazonEC2Exception``, ``java.net.UnknownHostException``,
+  ``Aws::STS::Errors::AccessDenied``) and the bare names listed here; the last part of the name
+  gives the category when it is listed in ``CODES`` or ``EXCEPTIONS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyparsing as pp
+
+#: The categories, one per kind of failure a rule explains (model.Category lists the same).
+CATEGORIES = (
+    "denied",
+    "expired",
+    "invalid-credentials",
+    "skew",
+    "network",
+    "instance-credentials",
+    "validation",
+    "throttling",
+    "kms",
+    "region",
+    "not-found",
+)
+
+#: AWS error codes as AWS sends them (in a wrapper, an XML or JSON body, or as ``Code: message``).
+CODES: dict[str, str] = {
+    # denied
+    "AccessDenied": "denied",
+    "AccessDeniedException": "denied",
+    "UnauthorizedOperation": "denied",
+    "Client.UnauthorizedOperation": "denied",
+    "UnauthorizedAccess": "denied",
+    "AuthorizationError": "denied",
+    "AuthorizationErrorException": "denied",
+    "NotAuthorized": "denied",
+    "AccessDeniedFault": "denied",
+    "Forbidden": "denied",
+    # expired
+    "ExpiredToken": "expired",
+    "ExpiredTokenException": "expired",
+    "RequestExpired": "expired",
+    "TokenRefreshRequired": "expired",
+    # invalid credentials
+    "InvalidClientTokenId": "invalid-credentials",
+    "SignatureDoesNotMatch": "invalid-credentials",
+    "AuthFailure": "invalid-credentials",
+    "InvalidAccessKeyId": "invalid-credentials",
+    "IncompleteSignature": "invalid-credentials",
+    "InvalidToken": "invalid-credentials",
+    "UnrecognizedClientException": "invalid-credentials",
+    "UnrecognizedClient": "invalid-credentials",
+    "MissingAuthenticationToken": "invalid-credentials",
+    "MissingAuthenticationTokenException": "invalid-credentials",
+    "InvalidSignatureException": "invalid-credentials",
+    "InvalidIdentityToken": "invalid-credentials",
+    "IDPCommunicationError": "invalid-credentials",
+    "InvalidSecurity": "invalid-credentials",
+    "PartialCredentialsError": "invalid-credentials",
+    # clock skew
+    "RequestTimeTooSkewed": "skew",
+    "RequestInTheFuture": "skew",
+    # network
+    "EndpointConnectionError": "network",
+    "ConnectTimeoutError": "network",
+    "ReadTimeoutError": "network",
+    "ProxyConnectionError": "network",
+    "ConnectionClosedError": "network",
+    "SSLError": "network",
+    "NetworkingError": "network",
+    "UnknownEndpoint": "network",
+    "TimeoutError": "network",
+    "RequestTimeout": "network",
+    "RequestTimeoutException": "network",
+    "ECONNREFUSED": "network",
+    "ECONNRESET": "network",
+    "ETIMEDOUT": "network",
+    "ENOTFOUND": "network",
+    "EAI_AGAIN": "network",
+    "EHOSTUNREACH": "network",
+    "ENETUNREACH": "network",
+    "CURLE_COULDNT_CONNECT": "network",
+    "CURLE_COULDNT_RESOLVE_HOST": "network",
+    "CURLE_OPERATION_TIMEDOUT": "network",
+    "NETWORK_CONNECTION": "network",
+    # instance credentials
+    "NoCredentialsError": "instance-credentials",
+    "CredentialRetrievalError": "instance-credentials",
+    "InstanceProfileNotFound": "instance-credentials",
+    "AssumeRoleUnauthorizedAccess": "instance-credentials",
+    "NoCredentialProviders": "instance-credentials",
+    "EC2RoleRequestError": "instance-credentials",
+    "CredentialsProviderError": "instance-credentials",
+    "CredentialsError": "instance-credentials",
+    "MetadataRetrievalError": "instance-credentials",
+    # validation
+    "ValidationError": "validation",
+    "ValidationException": "validation",
+    "InvalidParameterValue": "validation",
+    "InvalidParameterException": "validation",
+    "InvalidParameterCombination": "validation",
+    "InvalidParameter": "validation",
+    "MissingParameter": "validation",
+    "MalformedPolicyDocument": "validation",
+    "MalformedPolicyDocumentException": "validation",
+    "PackedPolicyTooLarge": "validation",
+    "PackedPolicyTooLargeException": "validation",
+    "InvalidInput": "validation",
+    "ParamValidationError": "validation",
+    "InvalidParameterType": "validation",
+    "SerializationException": "validation",
+    # throttling
+    "Throttling": "throttling",
+    "ThrottlingException": "throttling",
+    "ThrottledException": "throttling",
+    "RequestLimitExceeded": "throttling",
+    "RequestThrottledException": "throttling",
+    "RequestThrottled": "throttling",
+    "TooManyRequestsException": "throttling",
+    "SlowDown": "throttling",
+    "SnapshotCreationPerVolumeRateExceeded": "throttling",
+    "ConcurrentLimitExceededException": "throttling",
+    "ProvisionedThroughputExceededException": "throttling",
+    "PriorRequestNotComplete": "throttling",
+    "EC2ThrottledException": "throttling",
+    "BandwidthLimitExceeded": "throttling",
+    # kms
+    "CustomerKeyHasBeenRevoked": "kms",
+    "Client.InvalidKMSKey.InvalidState": "kms",
+    "InvalidKMSKey.InvalidState": "kms",
+    "KMSKeyNotAccessibleFault": "kms",
+    "KMSInvalidStateException": "kms",
+    "KMS.DisabledException": "kms",
+    "KMS.NotFoundException": "kms",
+    "KMSDisabledException": "kms",
+    "KMSNotFoundException": "kms",
+    "KMSAccessDeniedException": "kms",
+    "KMSOptInRequired": "kms",
+    "KMS.KMSInvalidStateException": "kms",
+    "KeyUnavailableException": "kms",
+    "InvalidKeyUsageException": "kms",
+    "InvalidCiphertextException": "kms",
+    "IncorrectKeyException": "kms",
+    "DisabledException": "kms",
+    "KmsKeyNotFound": "kms",
+    # region
+    "RegionDisabledException": "region",
+    "RegionDisabled": "region",
+    "OptInRequired": "region",
+    "InvalidRegionError": "region",
+    "NoRegionError": "region",
+    "UnknownRegion": "region",
+    # not found (a tenant resource the caller cannot see)
+    "InvalidVolume.NotFound": "not-found",
+    "InvalidInstanceID.NotFound": "not-found",
+    "InvalidSnapshot.NotFound": "not-found",
+    "ResourceNotFoundException": "not-found",
+    "NoSuchEntity": "not-found",
+    "DBSnapshotNotFound": "not-found",
+    "DBInstanceNotFound": "not-found",
+    "NotFoundException": "not-found",
+}
+
+#: SDK and platform exception (or error) class names: read as the exception, not as an AWS code.
+EXCEPTIONS: dict[str, str] = {
+    # Java
+    "UnknownHostException": "network",
+    "SocketTimeoutException": "network",
+    "ConnectTimeoutException": "network",
+    "SSLHandshakeException": "network",
+    "SSLException": "network",
+    "ConnectException": "network",
+    "NoRouteToHostException": "network",
+    "HttpHostConnectException": "network",
+    "SocketException": "network",
+    "ApiCallTimeoutException": "network",
+    "ApiCallAttemptTimeoutException": "network",
+    "AmazonServiceException": "",
+    "AmazonClientException": "",
+    "SdkClientException": "",
+    "SdkServiceException": "",
+    "AwsServiceException": "",
+    "AmazonSecurityTokenServiceException": "",
+    "AWSSecurityTokenServiceException": "",
+    "StsException": "",
+    "Ec2Exception": "",
+    "AmazonEC2Exception": "",
+    # .NET
+    "HttpRequestException": "network",
+    "WebException": "network",
+    "TaskCanceledException": "network",
+    "HttpErrorResponseException": "",
+    # Python
+    "ClientError": "",
+    "NoCredentialsError": "instance-credentials",
+    "PartialCredentialsError": "invalid-credentials",
+    "CredentialRetrievalError": "instance-credentials",
+    "EndpointConnectionError": "network",
+    "ConnectTimeoutError": "network",
+    "ReadTimeoutError": "network",
+    "ProxyConnectionError": "network",
+    "SSLError": "network",
+    "NewConnectionError": "network",
+    "MaxRetryError": "network",
+    "ProxyError": "network",
+    "ConnectionError": "network",
+    "ConnectionRefusedError": "network",
+    "ConnectionResetError": "network",
+    "SSLCertVerificationError": "network",
+    "ParamValidationError": "validation",
+    "NoRegionError": "region",
+    "InvalidRegionError": "region",
+    # JavaScript
+    "CredentialsProviderError": "instance-credentials",
+    "TimeoutError": "network",
+    # Ruby
+    "SocketError": "network",
+    "NetworkingError": "network",
+    "OpenTimeout": "network",
+    "ReadTimeout": "network",
+    "ECONNREFUSED": "network",
+    "ETIMEDOUT": "network",
+    "MissingCredentialsError": "instance-credentials",
+    # PHP
+    "AwsException": "",
+    "CredentialsException": "instance-credentials",
+}
+
+#: Key phrases of AWS error messages and of the SDKs' own failures, by category.
+PHRASES: tuple[tuple[str, str], ...] = (
+    # denied
+    ("access denied", "denied"),
+    ("access is denied", "denied"),
+    ("is not authorized to perform", "denied"),
+    ("not authorized to perform", "denied"),
+    ("you are not authorized to perform this operation", "denied"),
+    ("cannot be assumed", "denied"),
+    ("(403) forbidden", "denied"),
+    ("403 forbidden", "denied"),
+    ("explicit deny", "denied"),
+    # expired
+    ("security token included in the request is expired", "expired"),
+    ("request has expired", "expired"),
+    ("refreshed credentials are still expired", "expired"),
+    ("token has expired", "expired"),
+    ("token is expired", "expired"),
+    ("expired token", "expired"),
+    ("credentials have expired", "expired"),
+    ("credentials are expired", "expired"),
+    ("credentials expired", "expired"),
+    ("session has expired", "expired"),
+    # invalid credentials
+    ("security token included in the request is invalid", "invalid-credentials"),
+    ("aws was not able to validate the provided access credentials", "invalid-credentials"),
+    ("request signature we calculated does not match the signature you provided", "invalid-credentials"),
+    ("provided token is malformed or otherwise invalid", "invalid-credentials"),
+    ("access key id you provided does not exist in our records", "invalid-credentials"),
+    ("the key pair id you provided does not exist", "invalid-credentials"),
+    ("missing authentication token", "invalid-credentials"),
+    ("invalid security token", "invalid-credentials"),
+    ("invalid client token", "invalid-credentials"),
+    ("partial credentials found", "invalid-credentials"),
+    # clock skew
+    ("signature expired", "skew"),
+    ("signature not yet current", "skew"),
+    ("difference between the request time and the current time is too large", "skew"),
+    ("request time too skewed", "skew"),
+    ("clock skew", "skew"),
+    ("clock is skewed", "skew"),
+    # network
+    ("could not connect to the endpoint url", "network"),
+    ("connect timeout on endpoint url", "network"),
+    ("read timeout on endpoint url", "network"),
+    ("failed to connect to proxy url", "network"),
+    ("cannot connect to proxy", "network"),
+    ("ssl validation failed", "network"),
+    ("name or service not known", "network"),
+    ("temporary failure in name resolution", "network"),
+    ("nodename nor servname provided", "network"),
+    ("could not resolve host", "network"),
+    ("couldn't resolve host", "network"),
+    ("could not be resolved", "network"),
+    ("remote name could not be resolved", "network"),
+    ("unknown host", "network"),
+    ("no such host", "network"),
+    ("no such host is known", "network"),
+    ("getaddrinfo", "network"),
+    ("connection refused", "network"),
+    ("connection timed out", "network"),
+    ("connection reset", "network"),
+    ("connection was reset", "network"),
+    ("connection was closed", "network"),
+    ("connection aborted", "network"),
+    ("forcibly closed by the remote host", "network"),
+    ("a connection attempt failed", "network"),
+    ("failed to establish a new connection", "network"),
+    ("max retries exceeded with url", "network"),
+    ("timed out", "network"),
+    ("timeout was reached", "network"),
+    ("network is unreachable", "network"),
+    ("no route to host", "network"),
+    ("i/o timeout", "network"),
+    ("tls handshake timeout", "network"),
+    ("certificate verify failed", "network"),
+    ("certificate signed by unknown authority", "network"),
+    ("unable to get local issuer certificate", "network"),
+    ("self signed certificate", "network"),
+    ("handshake failure", "network"),
+    ("unable to execute http request", "network"),
+    ("unable to connect to endpoint", "network"),
+    ("send request failed", "network"),
+    ("socket hang up", "network"),
+    ("dial tcp", "network"),
+    ("curl returned error code", "network"),
+    ("curl error", "network"),
+    ("failed to connect to", "network"),
+    ("failed to perform http request", "network"),
+    ("aws_io_dns_*", "network"),
+    ("aws_io_socket_*", "network"),
+    ("aws_io_tls_*", "network"),
+    ("aws_error_http_connection_*", "network"),
+    # instance credentials
+    ("unable to locate credentials", "instance-credentials"),
+    ("unable to get iam security credentials", "instance-credentials"),
+    ("error retrieving credentials from the instance profile metadata service", "instance-credentials"),
+    ("error retrieving metadata", "instance-credentials"),
+    ("unable to retrieve token for use in imdsv2", "instance-credentials"),
+    ("when attempting to retrieve data from metadata service", "instance-credentials"),
+    ("instance profile does not contain a role", "instance-credentials"),
+    ("ec2 cannot assume the role", "instance-credentials"),
+    ("error response received when retrieving credentials", "instance-credentials"),
+    ("error response received when retrievingcredentials", "instance-credentials"),
+    ("no ec2 instance role found", "instance-credentials"),
+    ("no ec2 imds role found", "instance-credentials"),
+    ("failed to refresh cached credentials", "instance-credentials"),
+    ("unable to load aws credentials", "instance-credentials"),
+    ("unable to load credentials", "instance-credentials"),
+    ("no valid providers in chain", "instance-credentials"),
+    ("could not load credentials from any providers", "instance-credentials"),
+    ("the requested metadata is not found", "instance-credentials"),
+    ("failed to load credentials from imds", "instance-credentials"),
+    ("missing credentials in config", "instance-credentials"),
+    ("unable to find credentials", "instance-credentials"),
+    ("could not find credentials", "instance-credentials"),
+    ("no credentials", "instance-credentials"),
+    ("credentials not found", "instance-credentials"),
+    ("failed to retrieve credentials", "instance-credentials"),
+    ("retrieve credentials failed", "instance-credentials"),
+    ("could not be sourced by the imds provider", "instance-credentials"),
+    ("failed to connect to service endpoint", "instance-credentials"),
+    ("aws_auth_credentials_provider_*", "instance-credentials"),
+    # validation
+    ("parameter validation failed", "validation"),
+    ("failed to satisfy constraint", "validation"),
+    ("validation error detected", "validation"),
+    ("validation errors detected", "validation"),
+    ("invalid length for parameter", "validation"),
+    ("invalid range for parameter", "validation"),
+    ("invalid type for parameter", "validation"),
+    ("invalid value for parameter", "validation"),
+    ("minimum field size of #", "validation"),
+    ("durationseconds exceeds", "validation"),
+    ("request arn is invalid", "validation"),
+    ("missing required parameter", "validation"),
+    ("must satisfy regular expression pattern", "validation"),
+    ("member must have length", "validation"),
+    # throttling
+    ("rate exceeded", "throttling"),
+    ("request limit exceeded", "throttling"),
+    ("reduce your request rate", "throttling"),
+    ("too many requests", "throttling"),
+    ("throttl*", "throttling"),
+    # kms
+    ("kms master key", "kms"),
+    ("kms key provided is in an incorrect state", "kms"),
+    ("the ciphertext refers to a customer master key", "kms"),
+    ("error occurred accessing an amazon web services kms key", "kms"),
+    ("describekey permissions", "kms"),
+    ("default cmk", "kms"),
+    ("key is disabled", "kms"),
+    ("pending deletion", "kms"),
+    # region
+    ("sts is not activated in this region", "region"),
+    ("you must specify a region", "region"),
+    ("region is disabled", "region"),
+    ("region is not enabled", "region"),
+    ("doesn't match a supported format", "region"),
+    ("could not find region", "region"),
+    ("missing region in config", "region"),
+    # not found
+    ("does not exist", "not-found"),
+    ("not found", "not-found"),
+)
+
+_GROUP = {category: category.replace("-", "_") for category in CATEGORIES}
+CATEGORY_OF_GROUP = {group: category for category, group in _GROUP.items()}
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a regular expression: blanks any run of blanks, ``*`` more letters, ``#`` a number."""
+    words = []
+    for word in phrase.split():
+        text = re.escape(word.rstrip("*")).replace("\\#", "[0-9]{1,10}")
+        words.append(text + ("\\w{0,40}" if word.endswith("*") else ""))
+    start = "(?<![\\w])" if phrase[0].isalnum() or phrase[0] == "_" else ""
+    end = "(?![\\w])" if phrase[-1].isalnum() or phrase[-1] == "_" else ""
+    return start + "[ \\t]{1,8}".join(words) + end
+
+
+def _alternatives(category: str) -> str:
+    codes = sorted((c for c, cat in CODES.items() if cat == category ), key=len, reverse=True)
+    phrases = sorted((p for p, cat in PHRASES if cat == category), key=len, reverse=True)
+    code_part = "(?<![\\w.:\\\\])(?:" + "|".join(map(re.escape, codes)) + ")(?![\\w])" if codes else ""
+    phrase_part = "(?i:" + "|".join(map(_phrase_pattern, phrases)) + ")" if phrases else ""
+    return "|".join(part for part in (code_part, phrase_part) if part)
+
+
+#: Every code and phrase of the vocabulary, one named group per category (``-`` written ``_``).
+VOCABULARY = pp.Regex(
+    "|".join(f"(?P<{_GROUP[category]}>{_alternatives(category)})" for category in CATEGORIES)
+).set_name("AWS error vocabulary")
+
+_NAMESPACE = r"(?:[A-Za-z_][A-Za-z0-9_]{0,79}(?:\.|::|\\)){1,10}"
+_BARE = "|".join(re.escape(name) for name in sorted(EXCEPTIONS, key=len, reverse=True) if name.isalnum())
+#: An SDK's exception or error class: with a namespace, or a bare name listed in ``EXCEPTIONS``.
+EXCEPTION = pp.Regex(
+    rf"(?<![\w.:\\$])(?P<exception>{_NAMESPACE}[A-Z][A-Za-z0-9_]{{0,79}}(?:Exception|Error|Errors::[A-Z]\w{{0,79}})"
+    rf"|Aws::[A-Za-z0-9]{{1,40}}::Errors::[A-Z][A-Za-z0-9]{{0,79}}|(?:{_BARE}))(?![\w])"
+).set_name("exception class")
+
+#: Words that say something failed: a line with one of them, an AWS word and no known
+#: vocabulary is still an error (never a silent ok) when it stands in a credential sequence.
+FAILURE_WORDS = pp.Regex(
+    r"(?i)(?<![\w])(?<!no )(?<!0 )(?P<failure>fail(?:ed|ure|s)?|unable to|cannot|can't|could not|couldn't"
+    r"|denied|errors?|exception)(?![\w])"
+).set_name("failure word")
+#: Topics that name where a failure happened without saying that it did: with a failure on the
+#: same line (a failure word, an error status, an exception, a denial), they give its category.
+TOPICS = pp.Regex(
+    r"(?i)(?<![\w])(?:(?P<instance_credentials>imds(?:v2)?|ec2 ?metadata\w{0,20}|instance metadata|metadata service"
+    r"|instance ?profile|169\.254\.169\.254|ec2containercredentialsprovider\w{0,20}|containercredentials\w{0,20})"
+    r"|(?P<kms>kms|customer master key|cmk))(?![\w])"
+).set_name("failure topic")
+
+#: What makes a failure an AWS one: an AWS host, an ARN, an SDK or an AWS service named on the line.
+AWS_CONTEXT = pp.Regex(
+    r"(?i)amazonaws\.com|arn:aws|(?<![\w])(?:aws|amazon|sts|ec2|ebs|kms|iam|s3|rds|imds|boto3?|botocore"
+    r"|awssdk|aws-sdk|assumerole|assume role|credentials?|security token|session token)(?![a-z])"
+).set_name("AWS context")
+
+#: Lower-case stems for the prefilter (with ``aws_errors.TRIGGERS``): the failure words and the
+#: network, signing and parameter words that may stand on a line without an AWS word.  A line with
+#: AWS context holds ``aws``, ``amazon``, ``credential``, ``token`` or ``kms`` (aws_errors) anyway.
+TRIGGERS = (
+    "exception", "fail", "unable", "refused", "timed out", "timedout", "unreachable", "resolv", "reset by",
+    "no route", "certificate", "handshake", "forbidden", "invalid", "malformed", "skew", "imds", "boto", "ec2",
+    "cmk",
+)  # fmt: skip
+
+SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
+    (VOCABULARY, "AccessDenied", {"denied": "AccessDenied"}),
+    (VOCABULARY, "Signature not  yet current", {"skew": "Signature not  yet current"}),
+    (VOCABULARY, "throttled by the service", {"throttling": "throttled"}),
+    (VOCABULARY, "minimum field size of 2", {"validation": "minimum field size of 2"}),
+    (EXCEPTION, "Amazon.EC2.AmazonEC2Exception", {"exception": "Amazon.EC2.AmazonEC2Exception"}),
+    (EXCEPTION, "Aws::STS::Errors::AccessDenied", {"exception": "Aws::STS::Errors::AccessDenied"}),
+    (EXCEPTION, "HttpRequestException", {"exception": "HttpRequestException"}),
+    (FAILURE_WORDS, "failed", {"failure": "failed"}),
+    (AWS_CONTEXT, "sts.us-east-1.amazonaws.com", {}),
+    (TOPICS, "EC2MetadataClient", {"instance_credentials": "EC2MetadataClient"}),
+)  # fmt: skip
