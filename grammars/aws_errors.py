@@ -153,6 +153,8 @@ NOT_AUTHORIZED = (
     + pp.Opt(CI("on resource:") + ARN_TOKEN("resource"))
     + pp.Opt(IMPLICIT_DENY | EXPLICIT_DENY)
 )
+#: Terraform's AWS provider: ``The role "arn:aws:iam::...:role/R" cannot be assumed.``
+ROLE_NOT_ASSUMED = CI("The role") + QUOTED("resource") + CI("cannot be assumed")
 LEGACY_NOT_AUTHORIZED = CI("Not authorized to perform") + pp.Opt(":") + ACTION("action")
 NO_PERMISSION_SENTENCE = CI("You are not authorized to perform this operation") + pp.Tag("denied", "operation")
 ACCESS_DENIED_WORDS = pp.Regex(r"(?i)access denied|access is denied|permission denied")("denied_phrase")
@@ -260,6 +262,7 @@ FACTS: tuple[Fact, ...] = (
     _fact("cpp_message", ("error message:",), CPP_MESSAGE),
     _fact("http_response", ("http response code:",), HTTP_RESPONSE),
     _fact("not_authorized", ("user:",), NOT_AUTHORIZED),
+    _fact("role_not_assumed", ("the role ",), ROLE_NOT_ASSUMED),
     _fact("legacy_not_authorized", ("not authorized to perform",), LEGACY_NOT_AUTHORIZED),
     _fact("no_permission", ("you are not authorized",), NO_PERMISSION_SENTENCE),
     _fact("access_denied", ("access denied", "access is denied", "permission denied"), ACCESS_DENIED_WORDS),

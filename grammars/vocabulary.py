@@ -10,10 +10,14 @@ name to ``EXCEPTIONS``, or its key words to ``PHRASES`` (see docs/vocabulary.md)
   ``CVThrottlingManager``, ``AccessDenied`` but not ``Client.AccessDeniedFoo``.
 - Phrases are matched case-insensitively, as whole words, any run of blanks standing for one
   blank; in a phrase, ``*`` ends a word with any letters (``throttl*``) and ``#`` is a number.
+- Credential-chain wrappers (Go's "failed to refresh cached credentials", "failed to retrieve
+  credentials") are no phrase: they wrap every provider's failure, the AssumeRole one too.
 - Exception names are not searched by themselves: ``EXCEPTION`` finds class names with a
   namespace (``Amazon.EC2.AmazonEC2Exception``, ``java.net.UnknownHostException``,
   ``Aws::STS::Errors::AccessDenied``) and the bare names listed here; the last part of the name
-  gives the category when it is listed in ``CODES`` or ``EXCEPTIONS``.
+  gives the category when it is listed in ``CODES`` or ``EXCEPTIONS``.  A platform exception's
+  category (``WebException``: network) counts only when the text names no other: a 403 wrapped in
+  a ``WebException`` is a denial, not a network failure.
 """
 
 from __future__ import annotations
@@ -346,7 +350,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("error response received when retrievingcredentials", "instance-credentials"),
     ("no ec2 instance role found", "instance-credentials"),
     ("no ec2 imds role found", "instance-credentials"),
-    ("failed to refresh cached credentials", "instance-credentials"),
     ("unable to load aws credentials", "instance-credentials"),
     ("unable to load credentials", "instance-credentials"),
     ("no valid providers in chain", "instance-credentials"),
@@ -358,8 +361,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("could not find credentials", "instance-credentials"),
     ("no credentials", "instance-credentials"),
     ("credentials not found", "instance-credentials"),
-    ("failed to retrieve credentials", "instance-credentials"),
-    ("retrieve credentials failed", "instance-credentials"),
     ("could not be sourced by the imds provider", "instance-credentials"),
     ("failed to connect to service endpoint", "instance-credentials"),
     ("aws_auth_credentials_provider_*", "instance-credentials"),
@@ -475,7 +476,7 @@ SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
     (VOCABULARY, "AccessDenied", {"denied": "AccessDenied"}),
     (VOCABULARY, "Signature not  yet current", {"skew": "Signature not  yet current"}),
     (VOCABULARY, "throttled by the service", {"throttling": "throttled"}),
-    (VOCABULARY, "minimum field size of 2", {"validation": "minimum field size of 2"}),
+    (VOCABULARY, "Invalid range for parameter", {"validation": "Invalid range for parameter"}),
     (EXCEPTION, "Amazon.EC2.AmazonEC2Exception", {"exception": "Amazon.EC2.AmazonEC2Exception"}),
     (EXCEPTION, "Aws::STS::Errors::AccessDenied", {"exception": "Aws::STS::Errors::AccessDenied"}),
     (EXCEPTION, "HttpRequestException", {"exception": "HttpRequestException"}),

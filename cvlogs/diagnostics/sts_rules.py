@@ -89,7 +89,6 @@ class MalformedRoleArn(ErrorRule, ScanRule):
     code = "CVL202"
     name = "malformed-role-arn"
     severity = "error"
-    category = "validation"
     specificity = 85
     docs = (
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
@@ -112,9 +111,13 @@ class MalformedRoleArn(ErrorRule, ScanRule):
             yield self.occurrence(event, message, account, role.normalized)
 
     def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
-        if (error.parameter or "").lower() != "rolearn":
-            return None
-        return f"STS rejected the role ARN: {error.aws_message or error.code}"
+        if "validation" in error.categories and (error.parameter or "").lower() == "rolearn":
+            return f"STS rejected the role ARN: {error.aws_message or error.code}"
+        resource = error.resource or ""
+        fields = resource.split(":")
+        if ":role/" in resource and len(fields) > 4 and not fields[4].strip():
+            return f"the role ARN {resource!r} names no account: STS cannot assume it"
+        return None
 
 
 @register

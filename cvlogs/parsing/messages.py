@@ -218,10 +218,11 @@ def _categories(
     found: set[str] = {vocabulary.CATEGORY_OF_GROUP[group] for group, _ in words}
     if failing is not None:
         found.update(vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing))
-    for name in (facts.get("code"), *exceptions):
-        if name:
-            last = re.split(r"\.|::|\\", name)[-1]
-            found.add(vocabulary.CODES.get(name) or vocabulary.CODES.get(last) or vocabulary.EXCEPTIONS.get(last, ""))
+    code = facts.get("code")
+    if code:
+        found.add(vocabulary.CODES.get(code) or vocabulary.EXCEPTIONS.get(code, ""))
+    for name in exceptions:  # a class named after the AWS code (Java v2, Ruby, PHP) is that code
+        found.add(vocabulary.CODES.get(_last_name(name), ""))
     for fact, category in _FACT_CATEGORIES:
         if fact in facts:
             found.add(category)
@@ -230,7 +231,19 @@ def _categories(
     if "kms" in facts and found & {"denied", "not-found"} or str(facts.get("action", "")).lower().startswith("kms:"):
         found.add("kms")
     found.discard("")
+    if not found:  # an exception's own category only when nothing more precise names one
+        found = {_exception_category(name) for name in exceptions} - {""}
     return frozenset(cast("set[Category]", found))
+
+
+def _exception_category(name: str) -> str:
+    """The category of a platform or SDK exception class by its last name (``WebException``: network)."""
+    return vocabulary.EXCEPTIONS.get(_last_name(name), "")
+
+
+def _last_name(name: str) -> str:
+    """``Aws::STS::Errors::AccessDenied`` -> ``AccessDenied``; ``Amazon.EC2.AmazonEC2Exception`` -> ``AmazonEC2Exception``."""
+    return re.split(r"\.|::|\\", name)[-1]
 
 
 #: Facts that name a kind of failure by their structure alone.
@@ -240,7 +253,6 @@ _FACT_CATEGORIES = (
     ("request_time", "skew"),
     ("region_account", "region"),
     ("parameter", "validation"),
-    ("metadata_address", "instance-credentials"),
     ("denied", "denied"),
     ("denied_phrase", "denied"),
 )
