@@ -313,7 +313,11 @@ def rules(
         if chosen is None:
             raise CvlogsError(f"no rule {code}; `cvlogs rules` lists them")
         doc = inspect.getdoc(chosen)
-        typer.echo(f"{chosen.code} {chosen.name} ({chosen.severity})\n\n{doc}\n\nRemedy: {chosen.remedy}")
+        docs = "".join(f"\n  {url}" for url in chosen.docs)
+        typer.echo(
+            f"{chosen.code} {chosen.name} ({chosen.severity})\n\n{doc}\n\nRemedy: {chosen.remedy}"
+            + (f"\n\nAWS documentation:{docs}" if docs else "")
+        )
 
 
 @app.command()

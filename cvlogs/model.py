@@ -284,6 +284,8 @@ class Finding:
     remedy: str
     hosts: tuple[str, ...] = ()
     """The machines whose lines show the finding (empty when no host is known)."""
+    docs: tuple[str, ...] = ()
+    """The AWS documentation pages of the rule (links, never fetched)."""
 
 
 AccountStatus = Literal["ok", "failed", "incomplete"]

@@ -238,7 +238,9 @@ HTTP_STATUS = pp.Regex(r"(?i)status ?code['\"]?\s{0,4}[:=]?") + INT("status")
 EBS_REASON = pp.Regex(r"(?i)\"?reason\"?\s*[:=]\s*\"?") + pp.Regex(r"[A-Z][A-Z_]{3,}")("reason")
 KMS_WORD = pp.Regex(r"(?i)\bkms\b|customer master key|arn:aws[\w-]*:kms:")("kms")
 #: JavaScript objects as Node prints them: ``Code: 'AccessDenied'``, ``httpStatusCode: 403`` (v3 ``$metadata``).
-JS_CODE = pp.Regex(r"(?i)(?<![\w])(?:error)?code\s{0,4}:\s{0,4}'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})'")
+JS_CODE = pp.Regex(
+    r"(?i)(?<![\w])(?:error)?code\s{0,4}:\s{0,4}'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})'"
+)
 METADATA_ADDRESS = pp.Regex(r"169\.254\.169\.254|fd00:ec2::254")("metadata_address")
 EMBEDDED_ARN = ARN
 

@@ -359,6 +359,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("missing credentials in config", "instance-credentials"),
     ("unable to find credentials", "instance-credentials"),
     ("could not find credentials", "instance-credentials"),
+    ("cannot find credentials", "instance-credentials"),
+    ("no valid credential sources", "instance-credentials"),
+    ("no credential providers", "instance-credentials"),
     ("no credentials", "instance-credentials"),
     ("credentials not found", "instance-credentials"),
     ("could not be sourced by the imds provider", "instance-credentials"),
@@ -423,7 +426,7 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 def _alternatives(category: str) -> str:
-    codes = sorted((c for c, cat in CODES.items() if cat == category ), key=len, reverse=True)
+    codes = sorted((c for c, cat in CODES.items() if cat == category), key=len, reverse=True)
     phrases = sorted((p for p, cat in PHRASES if cat == category), key=len, reverse=True)
     code_part = "(?<![\\w.:\\\\])(?:" + "|".join(map(re.escape, codes)) + ")(?![\\w])" if codes else ""
     phrase_part = "(?i:" + "|".join(map(_phrase_pattern, phrases)) + ")" if phrases else ""

@@ -12,6 +12,7 @@ the thread of a successful sequence.
 
 from __future__ import annotations
 
+import tempfile
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -127,8 +128,6 @@ def test_healthy_look_alikes_raise_nothing(entry: dict[str, Any], placement: str
 
 
 def main() -> None:
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         print(summary(*accuracy(Path(folder))))
 

@@ -23,6 +23,7 @@ from cvlogs.model import Event, Finding
 __all__ = ["ErrorExplainer", "Rule", "diagnose", "error_rules", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
+
 def rules() -> dict[str, Rule]:
     """An instance of every registered rule, by code."""
     return {code: rule() for code, rule in registered().items()}

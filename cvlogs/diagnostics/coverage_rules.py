@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
+from cvlogs.diagnostics.sequence_rules import stops_unexplained
 from cvlogs.model import AwsError, Event, Evidence
 
 
@@ -16,7 +17,8 @@ class UnrecognizedCredentialLine(ErrorRule, ScanRule):
     cvlogs lists these lines so that a person reads them: they may hold the cause in words the
     grammars do not know yet.  Please report such lines, redacted, so a grammar can learn them.
     A line inside an open credential sequence that says something failed, in words no rule
-    explains, is listed here when the sequence goes on (CVL103 when it stops there).
+    explains, is listed here when the sequence goes on or an error before it named the cause (CVL103
+    when the sequence stops there unexplained).
     """
 
     code = "CVL901"
@@ -27,11 +29,13 @@ class UnrecognizedCredentialLine(ErrorRule, ScanRule):
     remedy = "Read these lines yourself; if one explains a failure, report it so that cvlogs can learn it."
 
     def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
-        if sequence is None or sequence.last_step is event:  # where the sequence stops, CVL103 says it
+        if sequence is None or stops_unexplained(sequence, event):  # then CVL103 says it
             return None
-        return f"a line of the credential sequence says something failed, in words cvlogs does not know: {event.message}"[
-            :300
-        ]
+        return (
+            f"a line of the credential sequence says something failed, in words cvlogs does not know: {event.message}"[
+                :300
+            ]
+        )
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for event in context.events:

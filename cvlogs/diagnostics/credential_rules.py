@@ -10,6 +10,7 @@ from cvlogs.diagnostics.base import ErrorRule, register
 from cvlogs.diagnostics.facts import event_account
 from cvlogs.model import AccountId, AwsError, Event
 
+
 @register
 class NoInstanceCredentials(ErrorRule):
     """The access node could not get its own credentials from its EC2 instance profile.

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
-from cvlogs.diagnostics.facts import event_account, event_role
 from cvlogs.model import AccountId, AwsError, Event
 
 STORM_WINDOW = timedelta(seconds=60)
@@ -112,15 +111,18 @@ class SequenceFailed(ErrorRule):
     )
 
     def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
-        if is_vague(error) and (sequence is None or sequence.last_step is not event or _named_before(sequence, event)):
-            return None  # goes on (CVL901), or follows an error that names its cause (a consequence)
+        if is_vague(error) and not stops_unexplained(sequence, event):
+            return None  # CVL901's: the sequence goes on, or an error before it names the cause
         where = "the credential sequence" if sequence is not None else "a credential step"
         what = error.code or error.exception or "an AWS error"
         return f"{where} failed with {what}: {error.aws_message or event.message}"[:300]
 
 
-def _named_before(sequence: Sequence, event: Event) -> bool:
-    return any(e.error is not None and not is_vague(e.error) for e in sequence.errors if e is not event)
+def stops_unexplained(sequence: Sequence | None, event: Event) -> bool:
+    """The sequence stops at ``event`` and no error before it named a cause."""
+    if sequence is None or sequence.last_step is not event:
+        return False
+    return not any(e.error is not None and not is_vague(e.error) for e in sequence.errors if e is not event)
 
 
 def is_vague(error: AwsError) -> bool:

@@ -67,7 +67,10 @@ class AssumeRoleDenied(ErrorRule):
             return message + f": explicit deny in a {error.policy_type} policy{policy}"
         if error.deny == "implicit":
             return message + f": no {error.policy_type} policy allows {error.action}"
-        return message + "; AWS gave no reason (trust policy, admin sts:AssumeRole permission, condition or role-name typo)"
+        return (
+            message
+            + "; AWS gave no reason (trust policy, admin sts:AssumeRole permission, condition or role-name typo)"
+        )
 
     def account_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> AccountId | None:
         return arn_account(error.resource) or event_account(event, sequence)
@@ -149,7 +152,8 @@ class RegionDisabled(ErrorRule):
         region = host_region(error.endpoint)
         if "region" in error.categories:
             where = f" {region}" if region else ""
-            return f"STS is not activated (or not enabled) in the region{where} for account {self.account_of(event, error, sequence)}"
+            account = self.account_of(event, error, sequence)
+            return f"STS is not activated (or not enabled) in the region{where} for account {account}"
         if "invalid-credentials" in error.categories and region in OPT_IN_REGIONS:
             what = error.code or "the token"
             return f"{what} in opt-in region {region}: the region is not enabled, or the token is version 1"

@@ -143,33 +143,10 @@ def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError 
     """
     if _ANY_ERROR.search(message) is None:
         return None
-    facts: dict[str, Any] = {}
-    for fact in aws_errors.FACTS:
-        for anchor in fact.anchors:
-            found = _parse_at(fact.grammar, message, lowered, (anchor,))
-            if found is not None:
-                _merge(facts, found)
-                break
+    facts = _facts(message, lowered)
     exceptions = [m["exception"] for m in _regex_of(vocabulary.EXCEPTION).finditer(message)]
-    if "code" not in facts:
-        match = _regex_of(aws_errors.PHP_CODE).search(message)
-        if match is not None:
-            _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None})
-    if "code" not in facts:
-        for match in _regex_of(aws_errors.CODE_WORD).finditer(message):
-            if match["code"] in vocabulary.CODES or match["code"] not in vocabulary.EXCEPTIONS:
-                facts["code"] = match["code"]
-                break
-    if (host := _regex_of(aws_errors.ENDPOINT_HOST).search(message)) is not None:
-        facts.setdefault("endpoint", host[0])
     words = [(m.lastgroup or "", m[0]) for m in _regex_of(vocabulary.VOCABULARY).finditer(message)]
     phrases = frozenset(" ".join(text.lower().split()) for _, text in words)
-    url = facts.get("url")
-    if url and "endpoint" not in facts:
-        found_host = _regex_of(aws_errors.HOST).search(url)
-        facts["endpoint"] = found_host[0] if found_host else None
-    if "host" in facts:
-        facts.setdefault("endpoint", facts.pop("host"))
     status = _number(facts, "status")
     failure = _regex_of(vocabulary.FAILURE_WORDS).search(message) is not None or (status or 0) >= 400
     categories = _categories(facts, words, exceptions, message if failure or exceptions or words else None)
@@ -210,6 +187,32 @@ def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError 
     )
 
 
+def _facts(message: str, lowered: str) -> dict[str, Any]:
+    """The named results of every fact grammar, the AWS code the message states, and its endpoint."""
+    facts: dict[str, Any] = {}
+    for fact in aws_errors.FACTS:
+        for anchor in fact.anchors:
+            found = _parse_at(fact.grammar, message, lowered, (anchor,))
+            if found is not None:
+                _merge(facts, found)
+                break
+    if "code" not in facts and (match := _regex_of(aws_errors.PHP_CODE).search(message)) is not None:
+        _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None})
+    if "code" not in facts:  # a code word, unless it is an SDK's exception class and no AWS code
+        for match in _regex_of(aws_errors.CODE_WORD).finditer(message):
+            if match["code"] in vocabulary.CODES or match["code"] not in vocabulary.EXCEPTIONS:
+                facts["code"] = match["code"]
+                break
+    if (host := _regex_of(aws_errors.ENDPOINT_HOST).search(message)) is not None:
+        facts.setdefault("endpoint", host[0])
+    if (url := facts.get("url")) and "endpoint" not in facts:
+        found_host = _regex_of(aws_errors.HOST).search(url)
+        facts["endpoint"] = found_host[0] if found_host else None
+    if "host" in facts:
+        facts.setdefault("endpoint", facts.pop("host"))
+    return facts
+
+
 def _categories(
     facts: dict[str, Any], words: list[tuple[str, str]], exceptions: list[str], failing: str | None
 ) -> frozenset[Category]:
@@ -217,7 +220,9 @@ def _categories(
     and the topics (instance metadata, KMS) of a ``failing`` message."""
     found: set[str] = {vocabulary.CATEGORY_OF_GROUP[group] for group, _ in words}
     if failing is not None:
-        found.update(vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing))
+        found.update(
+            vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing)
+        )
     code = facts.get("code")
     if code:
         found.add(vocabulary.CODES.get(code) or vocabulary.EXCEPTIONS.get(code, ""))
@@ -228,7 +233,7 @@ def _categories(
             found.add(category)
     if "principal" in facts and "action" in facts:
         found.add("denied")
-    if "kms" in facts and found & {"denied", "not-found"} or str(facts.get("action", "")).lower().startswith("kms:"):
+    if ("kms" in facts and found & {"denied", "not-found"}) or str(facts.get("action", "")).lower().startswith("kms:"):
         found.add("kms")
     found.discard("")
     if not found:  # an exception's own category only when nothing more precise names one
@@ -238,11 +243,12 @@ def _categories(
 
 def _exception_category(name: str) -> str:
     """The category of a platform or SDK exception class by its last name (``WebException``: network)."""
-    return vocabulary.EXCEPTIONS.get(_last_name(name), "")
+    category: str = vocabulary.EXCEPTIONS.get(_last_name(name), "")
+    return category
 
 
 def _last_name(name: str) -> str:
-    """``Aws::STS::Errors::AccessDenied`` -> ``AccessDenied``; ``Amazon.EC2.AmazonEC2Exception`` -> ``AmazonEC2Exception``."""
+    """``Aws::STS::Errors::AccessDenied`` -> ``AccessDenied``, ``System.Net.WebException`` -> ``WebException``."""
     return re.split(r"\.|::|\\", name)[-1]
 
 
@@ -262,7 +268,10 @@ def _has_aws_context(message: str, facts: dict[str, Any], exceptions: list[str])
     """An AWS code, host, ARN, SDK or service name on the line (the class name is checked by the caller)."""
     if facts.get("code") in vocabulary.CODES or facts.keys() & {"endpoint", "operation", "service", "principal"}:
         return True
-    if any(name.lower().startswith(("amazon", "aws", "software.amazon", "botocore", "com.amazonaws")) for name in exceptions):
+    if any(
+        name.lower().startswith(("amazon", "aws", "software.amazon", "botocore", "com.amazonaws"))
+        for name in exceptions
+    ):
         return True
     return _regex_of(vocabulary.AWS_CONTEXT).search(message) is not None
 

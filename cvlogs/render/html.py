@@ -150,6 +150,14 @@ def _findings(report: Report) -> list[str]:
             f"hosts: {escape(', '.join(f.hosts) or '-')}; "
             f"seen {f.count} time(s), first at "
             f"{escape(iso(f.first_seen) or '-')}.</p><pre>{escape(evidence)}</pre>"
-            f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p></div>"
+            f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p>"
+            + (
+                "<p><strong>AWS documentation.</strong> "
+                + ", ".join(f'<a href="{escape(url)}">{escape(url)}</a>' for url in f.docs)
+                + "</p>"
+                if f.docs
+                else ""
+            )
+            + "</div>"
         )
     return parts

@@ -90,6 +90,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
                 "remedy": f.remedy,
                 "hosts": list(f.hosts),
+                "docs": list(f.docs),
             }
             for f in report.findings
         ],

@@ -81,6 +81,7 @@ def render(report: Report, width: int = 100) -> str:
             "",
             f"**Remedy.** {finding.remedy}",
             "",
+            *([f"**AWS documentation.** {', '.join(f'<{url}>' for url in finding.docs)}", ""] if finding.docs else []),
         ]
     out += [
         "## Coverage",

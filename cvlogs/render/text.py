@@ -79,6 +79,9 @@ def _findings(report: Report) -> list[RenderableType]:
             body.append(printable(first.text) + "\n")
         body.append("Remedy: ", style="bold")
         body.append(finding.remedy)
+        if finding.docs:
+            body.append("\nAWS docs: ", style="bold")
+            body.append(" ".join(finding.docs))
         parts.append(Panel(body, title=title, title_align="left"))
     if not report.findings:
         parts.append(Text("No findings.", style=_STYLE["ok"]))
