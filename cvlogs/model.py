@@ -125,6 +125,8 @@ class AwsError(Compact):
     kms: bool = False
     metadata_service: bool = False
     encoded_message: bool = False
+    region: str | None = None
+    """A region the text names (``region:ap-east-1``), when it names one."""
     categories: frozenset[Category] = frozenset()
     """The kinds of failure the message names (codes, exception names, phrases and facts together)."""
     exception: str | None = None

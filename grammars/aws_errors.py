@@ -227,8 +227,12 @@ INVALID_PARAMETER = (
     + pp.Regex(r"[A-Za-z0-9_.]+")("parameter")
     + pp.Opt("," + pp.Regex(r"[^\n]+")("constraint"))
 )
-INPUT_FIELD = CI("minimum field size of 2,") + pp.Regex(r"[A-Za-z]+Input\.") + pp.Regex(r"[A-Za-z]+")("parameter")
+INPUT_FIELD = (
+    CI("minimum field size of") + INT + "," + pp.Regex(r"[A-Za-z]+Input\.") + pp.Regex(r"[A-Za-z]+")("parameter")
+)
 DURATION_PARAMETER = pp.Regex(r"(?i)the requested (?P<parameter>DurationSeconds)")
+#: A region named in the text (``region:ap-east-1``, ``in region eu-south-1``), beside an endpoint's.
+REGION = pp.Regex(r"(?<![\w-])(?P<region>(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-[a-z]{4,9}-[0-9])(?![\w-])")
 #: STS's own word for a malformed role ARN names no parameter: it is the RoleArn.
 INVALID_ARN = CI("Request ARN is invalid") + pp.Tag("parameter", "RoleArn")
 
@@ -305,6 +309,7 @@ FACTS: tuple[Fact, ...] = (
 PHP_CODE_FACT = _fact("php_code", (), PHP_CODE)
 CODE_WORD_FACT = _fact("code_word", (), CODE_WORD)
 ENDPOINT_FACT = _fact("endpoint", (), ENDPOINT_HOST)
+REGION_FACT = _fact("region", (), REGION)
 
 #: Lower-case stems, one of which every line worth a look by these grammars contains (the
 #: prefilter).  Necessary conditions of whole lines, not of each anchor: an endpoint failure names

@@ -253,6 +253,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("not authorized to perform", "denied"),
     ("you are not authorized to perform this operation", "denied"),
     ("cannot be assumed", "denied"),
+    ("unable to assume role", "denied"),
+    ("not authorized to assume", "denied"),
     ("(403) forbidden", "denied"),
     ("403 forbidden", "denied"),
     ("explicit deny", "denied"),
@@ -303,6 +305,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("no such host", "network"),
     ("no such host is known", "network"),
     ("getaddrinfo", "network"),
+    ("gaierror", "network"),
+    ("no address associated with hostname", "network"),
+    ("execution expired", "network"),
     ("connection refused", "network"),
     ("connection timed out", "network"),
     ("connection reset", "network"),
@@ -362,6 +367,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("cannot find credentials", "instance-credentials"),
     ("no valid credential sources", "instance-credentials"),
     ("no credential providers", "instance-credentials"),
+    ("error retrieving credential from ecs", "instance-credentials"),
     ("no credentials", "instance-credentials"),
     ("credentials not found", "instance-credentials"),
     ("could not be sourced by the imds provider", "instance-credentials"),
@@ -387,6 +393,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("request limit exceeded", "throttling"),
     ("reduce your request rate", "throttling"),
     ("too many requests", "throttling"),
+    ("rate limit exceeded", "throttling"),
+    ("retry quota exceeded", "throttling"),
     ("throttl*", "throttling"),
     # kms
     ("kms master key", "kms"),
@@ -442,7 +450,7 @@ _NAMESPACE = r"(?:[A-Za-z_][A-Za-z0-9_]{0,79}(?:\.|::|\\)){1,10}"
 _BARE = "|".join(re.escape(name) for name in sorted(EXCEPTIONS, key=len, reverse=True) if name.isalnum())
 #: An SDK's exception or error class: with a namespace, or a bare name listed in ``EXCEPTIONS``.
 EXCEPTION = pp.Regex(
-    rf"(?<![\w.:\\$])(?P<exception>{_NAMESPACE}[A-Z][A-Za-z0-9_]{{0,79}}(?:Exception|Error|Errors::[A-Z]\w{{0,79}})"
+    rf"(?<![\w.:\\$])(?P<exception>{_NAMESPACE}[A-Z][A-Za-z0-9_]{{0,79}}(?:Exception|Error|Timeout|Errors::[A-Z]\w{{0,79}})"
     rf"|Aws::[A-Za-z0-9]{{1,40}}::Errors::[A-Z][A-Za-z0-9]{{0,79}}|(?:{_BARE}))(?![\w])"
 ).set_name("exception class")
 
@@ -450,14 +458,17 @@ EXCEPTION = pp.Regex(
 #: vocabulary is still an error (never a silent ok) when it stands in a credential sequence.
 FAILURE_WORDS = pp.Regex(
     r"(?i)(?<![\w])(?<!no )(?<!0 )(?P<failure>fail(?:ed|ure|s)?|unable to|cannot|can't|could not|couldn't"
-    r"|denied|errors?|exception)(?![\w])"
+    r"|denied|errors?|exception|invalid|inaccessible|not accessible|unavailable)(?![\w])"
 ).set_name("failure word")
 #: Topics that name where a failure happened without saying that it did: with a failure on the
 #: same line (a failure word, an error status, an exception, a denial), they give its category.
+#: The instance-metadata and KMS topics always do; the network ones (DNS, socket, proxy...) only
+#: when nothing more precise on the line names a category.
 TOPICS = pp.Regex(
     r"(?i)(?<![\w])(?:(?P<instance_credentials>imds(?:v2)?|ec2 ?metadata\w{0,20}|instance metadata|metadata service"
-    r"|instance ?profile|169\.254\.169\.254|ec2containercredentialsprovider\w{0,20}|containercredentials\w{0,20})"
-    r"|(?P<kms>kms|customer master key|cmk))(?![\w])"
+    r"|instance ?profile|169\.254\.169\.254|169\.254\.170\.2|ecs|ec2containercredentialsprovider\w{0,20}"
+    r"|containercredentials\w{0,20})|(?P<kms>kms|customer master key|cmk)"
+    r"|(?P<network>dns|socket|tcp|tls|ssl|proxy|connection|connect|resolve|hostname|awscrt::dns))(?![\w])"
 ).set_name("failure topic")
 
 #: What makes a failure an AWS one: an AWS host, an ARN, an SDK or an AWS service named on the line.

@@ -149,7 +149,7 @@ class RegionDisabled(ErrorRule):
     )
 
     def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
-        region = host_region(error.endpoint)
+        region = host_region(error.endpoint) or error.region
         if "region" in error.categories:
             where = f" {region}" if region else ""
             account = self.account_of(event, error, sequence)

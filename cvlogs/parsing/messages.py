@@ -95,7 +95,8 @@ def _cached_interpret(class_name: str, method: str, message: str) -> Meaning | N
 def _interpret(class_name: str, method: str, message: str) -> Meaning | None:
     lowered = message.lower()
     aws_class = any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS)
-    error = find_error(message, lowered, aws_class)
+    instance_step = _regex_of(credentials.INSTANCE_STEP).search(method) is not None
+    error = find_error(message, lowered, aws_class, instance_step)
     role = _bracketed_role(message, lowered)
     if error is not None:
         return Meaning("error", role=role, error=error)
@@ -136,10 +137,11 @@ def _any_role_arn(message: str) -> RoleArn | None:
     return None
 
 
-def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError | None:
+def find_error(message: str, lowered: str, aws_class: bool = False, instance_step: bool = False) -> AwsError | None:
     """The AWS error facts of a message, or None when it states no error.
 
-    ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context.
+    ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context;
+    ``instance_step``: its method fetches the node's own credentials, which names where a failure is.
     """
     if _ANY_ERROR.search(message) is None:
         return None
@@ -149,7 +151,10 @@ def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError 
     phrases = frozenset(" ".join(text.lower().split()) for _, text in words)
     status = _number(facts, "status")
     failure = _regex_of(vocabulary.FAILURE_WORDS).search(message) is not None or (status or 0) >= 400
-    categories = _categories(facts, words, exceptions, message if failure or exceptions or words else None)
+    failing = message if failure or exceptions or words else None
+    categories = _categories(facts, words, exceptions, failing)
+    if failing is not None and instance_step:
+        categories |= {"instance-credentials"}
     context = aws_class or _has_aws_context(message, facts, exceptions)
     named = bool(categories - {"not-found"} or facts.get("code") or exceptions or (status or 0) >= 400)
     if not named and not (context and (categories or failure)):
@@ -181,6 +186,7 @@ def find_error(message: str, lowered: str, aws_class: bool = False) -> AwsError 
         kms="kms" in facts,
         metadata_service="metadata_address" in facts or "instance-credentials" in categories,
         encoded_message="encoded_message" in facts,
+        region=_text(facts, "region"),
         categories=categories,
         exception=exceptions[0] if exceptions else None,
         aws_context=context,
@@ -205,6 +211,8 @@ def _facts(message: str, lowered: str) -> dict[str, Any]:
                 break
     if (host := _regex_of(aws_errors.ENDPOINT_HOST).search(message)) is not None:
         facts.setdefault("endpoint", host[0])
+    if (region := _regex_of(aws_errors.REGION).search(message)) is not None:
+        facts.setdefault("region", region["region"])
     if (url := facts.get("url")) and "endpoint" not in facts:
         found_host = _regex_of(aws_errors.HOST).search(url)
         facts["endpoint"] = found_host[0] if found_host else None
@@ -217,12 +225,14 @@ def _categories(
     facts: dict[str, Any], words: list[tuple[str, str]], exceptions: list[str], failing: str | None
 ) -> frozenset[Category]:
     """What kinds of failure the message names: its code, its exceptions, its phrases and its facts;
-    and the topics (instance metadata, KMS) of a ``failing`` message."""
+    and the topics (instance metadata, KMS; network ones last) of a ``failing`` message."""
     found: set[str] = {vocabulary.CATEGORY_OF_GROUP[group] for group, _ in words}
+    topics: set[str] = set()
     if failing is not None:
-        found.update(
+        topics = {
             vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing)
-        )
+        }
+        found |= topics - {"network"}
     code = facts.get("code")
     if code:
         found.add(vocabulary.CODES.get(code) or vocabulary.EXCEPTIONS.get(code, ""))
@@ -236,8 +246,8 @@ def _categories(
     if ("kms" in facts and found & {"denied", "not-found"}) or str(facts.get("action", "")).lower().startswith("kms:"):
         found.add("kms")
     found.discard("")
-    if not found:  # an exception's own category only when nothing more precise names one
-        found = {_exception_category(name) for name in exceptions} - {""}
+    if not found:  # an exception's own category, or a network topic, only when nothing more precise names one
+        found = ({_exception_category(name) for name in exceptions} | (topics & {"network"})) - {""}
     return frozenset(cast("set[Category]", found))
 
 
