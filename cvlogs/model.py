@@ -122,8 +122,6 @@ class AwsError(Compact):
     reason: str | None = None
     phrases: frozenset[str] = frozenset()
     """Lower-case key phrases (``rate exceeded``, ``unable to locate credentials``...)."""
-    kms: bool = False
-    metadata_service: bool = False
     encoded_message: bool = False
     region: str | None = None
     """A region the text names (``region:ap-east-1``), when it names one."""

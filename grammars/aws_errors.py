@@ -311,6 +311,25 @@ CODE_WORD_FACT = _fact("code_word", (), CODE_WORD)
 ENDPOINT_FACT = _fact("endpoint", (), ENDPOINT_HOST)
 REGION_FACT = _fact("region", (), REGION)
 
+#: One search over the lower-cased message that every message stating an error passes: the facts'
+#: anchors, the vocabulary's codes, phrases and exception names, the failure words (a trie of
+#: literals, no case folding and no look-around: it decides "no error vocabulary here" cheaply).
+ERROR_GATE = pp.Regex(
+    vocabulary.trie(
+        [
+            (vocabulary.atoms(text.lower()), None)
+            for text in {
+                *(anchor.strip() for fact in FACTS for anchor in fact.anchors),
+                *vocabulary.CODES,
+                *vocabulary.EXCEPTIONS,
+                *(phrase for phrase, _ in vocabulary.PHRASES),
+                *vocabulary.FAILURE_STEMS,
+                *CODE_SUFFIXES,
+            }
+        ]
+    )
+).set_name("error gate")
+
 #: Lower-case stems, one of which every line worth a look by these grammars contains (the
 #: prefilter).  Necessary conditions of whole lines, not of each anchor: an endpoint failure names
 #: an ``amazonaws.com`` host, a wrapped error says ``error``.  They are few on purpose, because

@@ -23,6 +23,7 @@ name to ``EXCEPTIONS``, or its key words to ``PHRASES`` (see docs/vocabulary.md)
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pyparsing as pp
 
@@ -418,33 +419,56 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("not found", "not-found"),
 )
 
-_GROUP = {category: category.replace("-", "_") for category in CATEGORIES}
-CATEGORY_OF_GROUP = {group: category for category, group in _GROUP.items()}
+
+def atoms(phrase: str) -> list[str]:
+    """A phrase as regex atoms: a blank any run of blanks, ``*`` more letters, ``#`` a number."""
+    special = {" ": "[ \\t]{1,8}", "*": "\\w{0,40}", "#": "[0-9]{1,10}"}
+    return [special.get(char) or re.escape(char) for char in " ".join(phrase.split())]
 
 
-def _phrase_pattern(phrase: str) -> str:
-    """A phrase as a regular expression: blanks any run of blanks, ``*`` more letters, ``#`` a number."""
-    words = []
-    for word in phrase.split():
-        text = re.escape(word.rstrip("*")).replace("\\#", "[0-9]{1,10}")
-        words.append(text + ("\\w{0,40}" if word.endswith("*") else ""))
-    start = "(?<![\\w])" if phrase[0].isalnum() or phrase[0] == "_" else ""
-    end = "(?![\\w])" if phrase[-1].isalnum() or phrase[-1] == "_" else ""
-    return start + "[ \\t]{1,8}".join(words) + end
+#: The category of each leaf group of ``VOCABULARY`` (``match.lastgroup`` -> category).
+CATEGORY_OF_GROUP: dict[str, str] = {}
 
 
-def _alternatives(category: str) -> str:
-    codes = sorted((c for c, cat in CODES.items() if cat == category), key=len, reverse=True)
-    phrases = sorted((p for p, cat in PHRASES if cat == category), key=len, reverse=True)
-    code_part = "(?<![\\w.:\\\\])(?:" + "|".join(map(re.escape, codes)) + ")(?![\\w])" if codes else ""
-    phrase_part = "(?i:" + "|".join(map(_phrase_pattern, phrases)) + ")" if phrases else ""
-    return "|".join(part for part in (code_part, phrase_part) if part)
+def trie(items: list[tuple[list[str], str | None]]) -> str:
+    """One pattern for many (atoms, category) items, sharing their prefixes (a trie): at each
+    position the engine follows one branch instead of trying every item.  Where an item with a
+    category ends, an empty named group records it, so ``match.lastgroup`` names it."""
+    tree: dict[str, Any] = {}
+    for atoms, category in items:
+        node = tree
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node.setdefault("", category)
+    return _render(tree)
 
 
-#: Every code and phrase of the vocabulary, one named group per category (``-`` written ``_``).
-VOCABULARY = pp.Regex(
-    "|".join(f"(?P<{_GROUP[category]}>{_alternatives(category)})" for category in CATEGORIES)
-).set_name("AWS error vocabulary")
+def _render(node: dict[str, Any]) -> str:
+    branches = [atom + _render(child) for atom, child in sorted(node.items()) if atom]
+    if "" in node and node[""] is None:  # an item ends here: after every longer one, nothing
+        branches.append("")
+    elif "" in node:  # an item ends here: after every longer one, its category's group
+        group = f"w{len(CATEGORY_OF_GROUP)}"
+        CATEGORY_OF_GROUP[group] = node[""]
+        branches.append(f"(?P<{group}>)")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _category(tokens: pp.ParseResults) -> None:
+    """The parse action that names the category of a ``VOCABULARY`` match (``category``)."""
+    found = tokens.as_dict()
+    tokens["category"] = next(CATEGORY_OF_GROUP[name] for name in CATEGORY_OF_GROUP if found.get(name) is not None)
+
+
+_CODES = trie([([re.escape(char) for char in code], category) for code, category in CODES.items()])
+_PHRASES = trie([(atoms(phrase), category) for phrase, category in PHRASES])
+#: Every code (case-sensitive, whole codes) and phrase (any case, whole words) of the vocabulary;
+#: ``category`` names what kind of failure the match is.
+VOCABULARY = (
+    pp.Regex(f"(?<![\\w.:\\\\]){_CODES}(?![\\w])|(?<![\\w])(?i:{_PHRASES})(?![\\w])")
+    .add_parse_action(_category)
+    .set_name("AWS error vocabulary")
+)
 
 _NAMESPACE = r"(?:[A-Za-z_][A-Za-z0-9_]{0,79}(?:\.|::|\\)){1,10}"
 _BARE = "|".join(re.escape(name) for name in sorted(EXCEPTIONS, key=len, reverse=True) if name.isalnum())
@@ -453,6 +477,13 @@ EXCEPTION = pp.Regex(
     rf"(?<![\w.:\\$])(?P<exception>{_NAMESPACE}[A-Z][A-Za-z0-9_]{{0,79}}(?:Exception|Error|Timeout|Errors::[A-Z]\w{{0,79}})"
     rf"|Aws::[A-Za-z0-9]{{1,40}}::Errors::[A-Z][A-Za-z0-9]{{0,79}}|(?:{_BARE}))(?![\w])"
 ).set_name("exception class")
+
+#: The lower-case words of ``FAILURE_WORDS`` (and the class-name endings of ``EXCEPTION``), for
+#: the one search that decides whether a message may state an error at all.
+FAILURE_STEMS = (
+    "fail", "unable to", "cannot", "can't", "could not", "couldn't", "denied", "error", "exception", "invalid",
+    "inaccessible", "not accessible", "unavailable", "timeout",
+)  # fmt: skip
 
 #: Words that say something failed: a line with one of them, an AWS word and no known
 #: vocabulary is still an error (never a silent ok) when it stands in a credential sequence.
@@ -471,6 +502,9 @@ TOPICS = pp.Regex(
     r"|(?P<network>dns|socket|tcp|tls|ssl|proxy|connection|connect|resolve|hostname|awscrt::dns))(?![\w])"
 ).set_name("failure topic")
 
+#: The category of each ``TOPICS`` group.
+TOPIC_CATEGORY = {"instance_credentials": "instance-credentials", "kms": "kms", "network": "network"}
+
 #: What makes a failure an AWS one: an AWS host, an ARN, an SDK or an AWS service named on the line.
 AWS_CONTEXT = pp.Regex(
     r"(?i)amazonaws\.com|arn:aws|(?<![\w])(?:aws|amazon|sts|ec2|ebs|kms|iam|s3|rds|imds|boto3?|botocore"
@@ -487,10 +521,10 @@ TRIGGERS = (
 )  # fmt: skip
 
 SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
-    (VOCABULARY, "AccessDenied", {"denied": "AccessDenied"}),
-    (VOCABULARY, "Signature not  yet current", {"skew": "Signature not  yet current"}),
-    (VOCABULARY, "throttled by the service", {"throttling": "throttled"}),
-    (VOCABULARY, "Invalid range for parameter", {"validation": "Invalid range for parameter"}),
+    (VOCABULARY, "AccessDenied", {"category": "denied"}),
+    (VOCABULARY, "Signature not  yet current", {"category": "skew"}),
+    (VOCABULARY, "throttled by the service", {"category": "throttling"}),
+    (VOCABULARY, "Invalid range for parameter", {"category": "validation"}),
     (EXCEPTION, "Amazon.EC2.AmazonEC2Exception", {"exception": "Amazon.EC2.AmazonEC2Exception"}),
     (EXCEPTION, "Aws::STS::Errors::AccessDenied", {"exception": "Aws::STS::Errors::AccessDenied"}),
     (EXCEPTION, "HttpRequestException", {"exception": "HttpRequestException"}),

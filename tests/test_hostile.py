@@ -291,7 +291,7 @@ SEARCHED = {  # patterns that run with search, finditer or sub over whole messag
     "topics": vocabulary.TOPICS.re,
     "aws context": vocabulary.AWS_CONTEXT.re,
     "credential vocabulary": aws_errors.CREDENTIAL_VOCABULARY.re,
-    "any error": messages._ANY_ERROR,
+    "error gate": aws_errors.ERROR_GATE.re,
     "trailer": re.compile(header.TRAILER_PATTERN),
     "volatile": messages._VOLATILE,
     **{f"redact {name}": value for name, value in vars(redaction).items() if isinstance(value, re.Pattern)},

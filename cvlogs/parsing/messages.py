@@ -143,11 +143,14 @@ def find_error(message: str, lowered: str, aws_class: bool = False, instance_ste
     ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context;
     ``instance_step``: its method fetches the node's own credentials, which names where a failure is.
     """
-    if _ANY_ERROR.search(message) is None:
+    if _regex_of(aws_errors.ERROR_GATE).search(lowered) is None:  # the one search for most messages
         return None
     facts = _facts(message, lowered)
     exceptions = [m["exception"] for m in _regex_of(vocabulary.EXCEPTION).finditer(message)]
-    words = [(m.lastgroup or "", m[0]) for m in _regex_of(vocabulary.VOCABULARY).finditer(message)]
+    words = [
+        (vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""], m[0])
+        for m in _regex_of(vocabulary.VOCABULARY).finditer(message)
+    ]
     phrases = frozenset(" ".join(text.lower().split()) for _, text in words)
     status = _number(facts, "status")
     failure = _regex_of(vocabulary.FAILURE_WORDS).search(message) is not None or (status or 0) >= 400
@@ -183,8 +186,6 @@ def find_error(message: str, lowered: str, aws_class: bool = False, instance_ste
         bad_value=_text(facts, "bad_value"),
         reason=_text(facts, "reason"),
         phrases=phrases,
-        kms="kms" in facts,
-        metadata_service="metadata_address" in facts or "instance-credentials" in categories,
         encoded_message="encoded_message" in facts,
         region=_text(facts, "region"),
         categories=categories,
@@ -226,12 +227,10 @@ def _categories(
 ) -> frozenset[Category]:
     """What kinds of failure the message names: its code, its exceptions, its phrases and its facts;
     and the topics (instance metadata, KMS; network ones last) of a ``failing`` message."""
-    found: set[str] = {vocabulary.CATEGORY_OF_GROUP[group] for group, _ in words}
+    found: set[str] = {category for category, _ in words}
     topics: set[str] = set()
     if failing is not None:
-        topics = {
-            vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing)
-        }
+        topics = {vocabulary.TOPIC_CATEGORY[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing)}
         found |= topics - {"network"}
     code = facts.get("code")
     if code:
@@ -327,23 +326,3 @@ def _regex_of(grammar: pp.ParserElement) -> re.Pattern[str]:
     """The compiled pattern of a ``pp.Regex`` fact (the same pattern ``parse_string`` runs)."""
     assert isinstance(grammar, pp.Regex), grammar
     return grammar.re
-
-
-#: One combined search that decides "no error vocabulary here": every fact's anchor, the
-#: vocabulary, the code words, the exception names and the failure words (groups unnamed).
-_ANY_ERROR = re.compile(
-    re.sub(
-        r"\?P<\w+>",
-        "?:",
-        "|".join(
-            [
-                "|".join(re.escape(anchor) for fact in aws_errors.FACTS for anchor in fact.anchors),
-                _regex_of(vocabulary.VOCABULARY).pattern,
-                _regex_of(aws_errors.CODE_WORD).pattern,
-                _regex_of(vocabulary.EXCEPTION).pattern,
-                _regex_of(vocabulary.FAILURE_WORDS).pattern.removeprefix("(?i)"),
-            ]
-        ),
-    ),
-    re.IGNORECASE,
-)
