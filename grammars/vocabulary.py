@@ -23,7 +23,6 @@ name to ``EXCEPTIONS``, or its key words to ``PHRASES`` (see docs/vocabulary.md)
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pyparsing as pp
 
@@ -426,6 +425,17 @@ def atoms(phrase: str) -> list[str]:
     return [special.get(char) or re.escape(char) for char in " ".join(phrase.split())]
 
 
+class _Node:
+    """A trie node: the next atom -> its node; whether an item ends here, and its category."""
+
+    __slots__ = ("category", "children", "ends")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.ends = False
+        self.category: str | None = None
+
+
 #: The category of each leaf group of ``VOCABULARY`` (``match.lastgroup`` -> category).
 CATEGORY_OF_GROUP: dict[str, str] = {}
 
@@ -434,22 +444,23 @@ def trie(items: list[tuple[list[str], str | None]]) -> str:
     """One pattern for many (atoms, category) items, sharing their prefixes (a trie): at each
     position the engine follows one branch instead of trying every item.  Where an item with a
     category ends, an empty named group records it, so ``match.lastgroup`` names it."""
-    tree: dict[str, Any] = {}
+    tree = _Node()
     for atoms, category in items:
         node = tree
         for atom in atoms:
-            node = node.setdefault(atom, {})
-        node.setdefault("", category)
+            node = node.children.setdefault(atom, _Node())
+        if not node.ends:
+            node.ends, node.category = True, category
     return _render(tree)
 
 
-def _render(node: dict[str, Any]) -> str:
-    branches = [atom + _render(child) for atom, child in sorted(node.items()) if atom]
-    if "" in node and node[""] is None:  # an item ends here: after every longer one, nothing
+def _render(node: _Node) -> str:
+    branches = [atom + _render(child) for atom, child in sorted(node.children.items())]
+    if node.ends and node.category is None:  # an item ends here: after every longer one, nothing
         branches.append("")
-    elif "" in node:  # an item ends here: after every longer one, its category's group
+    elif node.ends and node.category is not None:  # after every longer one, its category's group
         group = f"w{len(CATEGORY_OF_GROUP)}"
-        CATEGORY_OF_GROUP[group] = node[""]
+        CATEGORY_OF_GROUP[group] = node.category
         branches.append(f"(?P<{group}>)")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 

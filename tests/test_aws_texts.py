@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cvlogs.grammars import aws_errors, credentials, vocabulary
 
 from cvlogs.model import AccountSummary, Finding
 from cvlogs.parsing import scan_paths
@@ -82,6 +83,14 @@ def test_every_text_gives_a_finding_and_no_ok(entry: dict[str, Any], tmp_path: P
     rule, not_ok, given = verdict(entry, tmp_path)
     assert rule is not None, given
     assert not_ok, given
+
+
+def test_no_text_is_a_grammar_sample() -> None:
+    """The corpus measures generalisation: none of its texts (or their first lines) is a grammar sample."""
+    samples = [text for _, text, _ in (*aws_errors.SAMPLES, *vocabulary.SAMPLES, *credentials.SAMPLES)]
+    for entry in TEXTS:
+        first = entry["quote"].strip().splitlines()[0]
+        assert not any(first in sample or (len(sample) > 80 and sample in first) for sample in samples), entry["id"]
 
 
 def accuracy(folder: Path) -> tuple[dict[str, list[bool]], list[str]]:
