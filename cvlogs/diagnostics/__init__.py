@@ -20,7 +20,7 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ErrorExplainer", "Rule", "diagnose", "error_rules", "rules"]
+__all__ = ["ErrorExplainer", "Rule", "diagnose", "error_rules", "occurrences", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
 
@@ -66,10 +66,15 @@ class ErrorExplainer:
 def diagnose(context: Correlation) -> list[Finding]:
     """Every finding of every rule over ``context``, grouped per rule, account and role."""
     instances = rules()
+    return group_findings(occurrences(context, instances), instances)
+
+
+def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
+    """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
     explained = (explainer.explain(event, context) for event in context.events if event.kind == "error")
-    occurrences = [occurrence for occurrence in explained if occurrence is not None]
+    found = [occurrence for occurrence in explained if occurrence is not None]
     for rule in instances.values():
         if isinstance(rule, ScanRule):
-            occurrences.extend(rule.check(context))
-    return group_findings(occurrences, instances)
+            found.extend(rule.check(context))
+    return found
