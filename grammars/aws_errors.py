@@ -241,9 +241,10 @@ INVALID_ARN = CI("Request ARN is invalid") + pp.Tag("parameter", "RoleArn")
 HTTP_STATUS = pp.Regex(r"(?i)status ?code['\"]?\s{0,4}[:=]?") + INT("status")
 EBS_REASON = pp.Regex(r"(?i)\"?reason\"?\s*[:=]\s*\"?") + pp.Regex(r"[A-Z][A-Z_]{3,}")("reason")
 KMS_WORD = pp.Regex(r"(?i)\bkms\b|customer master key|arn:aws[\w-]*:kms:")("kms")
-#: JavaScript objects as Node prints them: ``Code: 'AccessDenied'``, ``httpStatusCode: 403`` (v3 ``$metadata``).
+#: JavaScript objects as Node prints them: ``Code: 'AccessDenied'``, ``errorCode: 'X'``, v3's
+#: ``name: 'ExpiredToken'`` (its ``httpStatusCode: 403`` in ``$metadata`` is ``HTTP_STATUS``).
 JS_CODE = pp.Regex(
-    r"(?i)(?<![\w])(?:error)?code\s{0,4}:\s{0,4}'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})'"
+    r"(?:[Cc]ode|name)\s{0,4}:\s{0,4}'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})'"
 )
 METADATA_ADDRESS = pp.Regex(r"169\.254\.169\.254|fd00:ec2::254")("metadata_address")
 EMBEDDED_ARN = ARN
@@ -300,7 +301,7 @@ FACTS: tuple[Fact, ...] = (
     _fact("ebs_reason", ("reason",), EBS_REASON),
     _fact("metadata_address", ("169.254.169.254", "fd00:ec2::254"), METADATA_ADDRESS),
     _fact("kms", ("kms", "customer master key"), KMS_WORD),
-    _fact("js_code", ("code:", "code :"), JS_CODE),
+    _fact("js_code", ("code:", "code :", "name:", "name :"), JS_CODE),
 )
 
 #: Facts that need no anchor word: they are tried at every word start (codes) or host.
@@ -473,4 +474,6 @@ SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
     ),
     (EBS_REASON, 'Reason: "UNAUTHORIZED_ACCOUNT"', {"reason": "UNAUTHORIZED_ACCOUNT"}),
     (HTTP_STATUS, "status code: 403, request id: abc", {"status": "403"}),
+    (JS_CODE, "name: 'AccessDenied'", {"code": "AccessDenied"}),
+    (JS_CODE, "code: 'ExpiredTokenException'", {"code": "ExpiredTokenException"}),
 )
