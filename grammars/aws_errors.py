@@ -324,8 +324,9 @@ ERROR_GATE = pp.Regex(
                 *vocabulary.CODES,
                 *vocabulary.EXCEPTIONS,
                 *(phrase for phrase, _ in vocabulary.PHRASES),
-                *vocabulary.FAILURE_STEMS,
+                *vocabulary.FAILURE_PHRASES,
                 *CODE_SUFFIXES,
+                "timeout",  # the ending of Ruby's Net::OpenTimeout-style exception classes
             }
         ]
     )

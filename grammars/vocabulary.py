@@ -489,18 +489,14 @@ EXCEPTION = pp.Regex(
     rf"|Aws::[A-Za-z0-9]{{1,40}}::Errors::[A-Z][A-Za-z0-9]{{0,79}}|(?:{_BARE}))(?![\w])"
 ).set_name("exception class")
 
-#: The lower-case words of ``FAILURE_WORDS`` (and the class-name endings of ``EXCEPTION``), for
-#: the one search that decides whether a message may state an error at all.
-FAILURE_STEMS = (
-    "fail", "unable to", "cannot", "can't", "could not", "couldn't", "denied", "error", "exception", "invalid",
-    "inaccessible", "not accessible", "unavailable", "timeout",
-)  # fmt: skip
-
 #: Words that say something failed: a line with one of them, an AWS word and no known
 #: vocabulary is still an error (never a silent ok) when it stands in a credential sequence.
+FAILURE_PHRASES = (
+    "fail", "failed", "fails", "failure", "unable to", "cannot", "can't", "could not", "couldn't", "denied", "error",
+    "errors", "exception", "invalid", "inaccessible", "not accessible", "unavailable",
+)  # fmt: skip
 FAILURE_WORDS = pp.Regex(
-    r"(?i)(?<![\w])(?<!no )(?<!0 )(?P<failure>fail(?:ed|ure|s)?|unable to|cannot|can't|could not|couldn't"
-    r"|denied|errors?|exception|invalid|inaccessible|not accessible|unavailable)(?![\w])"
+    rf"(?i)(?<![\w])(?<!no )(?<!0 )(?P<failure>{trie([(atoms(word), None) for word in FAILURE_PHRASES])})(?![\w])"
 ).set_name("failure word")
 #: Topics that name where a failure happened without saying that it did: with a failure on the
 #: same line (a failure word, an error status, an exception, a denial), they give its category.
