@@ -28,6 +28,7 @@ from cvlogs.events_output import EventFormat, write_events
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import collect, scan_sources
+from cvlogs.redact import shown
 from cvlogs.render import Format, render
 from cvlogs.report import Filters, Report, report_of
 
@@ -220,6 +221,9 @@ def events(
     output_format: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
     output: Output = None,
     no_redact: NoRedact = False,
+    raw_csv: Annotated[
+        bool, typer.Option("--raw-csv", help="Write CSV cells as logged (no ' before a cell that starts like a formula).")
+    ] = False,
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
@@ -252,6 +256,7 @@ def events(
                 filters=filters,
                 kinds=set(kind or ()),
                 redact_secrets=not no_redact,
+                raw_csv=raw_csv,
             )
         _stderr().print(f"{written:,} events", highlight=False)
 
@@ -323,7 +328,7 @@ def schema() -> None:
 
 
 def _say_skipped(item: SkippedSource) -> None:
-    _stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+    _stderr().print(shown(f"skipped {item.path}: {item.reason}"), highlight=False, markup=False)
 
 
 def _files_only(results: Iterable[FileResult | SkippedSource]) -> Iterator[FileResult]:
@@ -404,7 +409,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except CvlogsError as error:
-        print(f"cvlogs: {error}", file=sys.stderr)
+        print(shown(f"cvlogs: {error}"), file=sys.stderr)
         raise typer.Exit(2) from None
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from cvlogs.errors import CvlogsError
 from cvlogs.model import COLUMNS, Event, FileResult
-from cvlogs.redact import redact
+from cvlogs.redact import printable, redact
 from cvlogs.report import Filters
 
 TABLE_LIMIT = 1000
@@ -33,9 +34,9 @@ class EventFormat(StrEnum):
 
 
 def event_row(event: Event, redact_secrets: bool = True) -> dict[str, Any]:
-    """One event as a flat row with the table's columns (time as ISO text)."""
-    clean = redact if redact_secrets else str
-    return {
+    """One event as a flat row with the table's columns (time as ISO text); unless ``redact_secrets``
+    is off, every text is redacted (the whole message with its continuation lines, paths, hosts)."""
+    row = {
         "time": event.time.isoformat() if event.time else None,
         "host": event.host,
         "path": event.location.path,
@@ -47,10 +48,13 @@ def event_row(event: Event, redact_secrets: bool = True) -> dict[str, Any]:
         "function": event.function,
         "kind": event.kind,
         "account_id": event.account_id,
-        "role_arn": None if event.role_arn is None else clean(event.role_arn),
+        "role_arn": event.role_arn,
         "error_code": event.error.code if event.error else None,
-        "message": clean(event.message),
+        "message": event.message,
     }
+    if not redact_secrets:
+        return row
+    return {name: redact(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 def write_events(
@@ -61,8 +65,13 @@ def write_events(
     filters: Filters,
     kinds: set[str],
     redact_secrets: bool = True,
+    raw_csv: bool = False,
 ) -> int:
-    """Write the selected events of each file as it arrives; returns how many were written."""
+    """Write the selected events of each file as it arrives; returns how many were written.
+
+    CSV cells that a spreadsheet would take for a formula are quoted (``csv_cell``) unless
+    ``raw_csv``; table and CSV cells show control characters as ``\\xNN``.
+    """
 
     def selected() -> Iterator[list[dict[str, Any]]]:
         for result in results:
@@ -76,7 +85,7 @@ def write_events(
 
     writers = {
         EventFormat.table: _write_table,
-        EventFormat.csv: _write_csv,
+        EventFormat.csv: partial(_write_csv, cell=printable if raw_csv else csv_cell),
         EventFormat.jsonl: _write_jsonl,
         EventFormat.parquet: _write_parquet,
     }
@@ -95,13 +104,23 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
 
 
-def _write_csv(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (OWASP's advice against CSV
+    injection); control characters show as ``\\xNN``."""
+    return printable("'" + text if text.startswith(_FORMULA_START) else text)
+
+
+def _write_csv(batches: Iterator[list[dict[str, Any]]], output: Path | None, cell: Callable[[str], str]) -> int:
     count = 0
     with _text_output(output) as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
         for batch in batches:
-            writer.writerows(batch)
+            writer.writerows({k: cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in batch)
             count += len(batch)
     return count
 
@@ -125,7 +144,7 @@ def _write_table(batches: Iterator[list[dict[str, Any]]], output: Path | None) -
     for batch in batches:
         for row in batch:
             if count < TABLE_LIMIT:
-                table.add_row(*(str(row[c]) if row[c] is not None else "" for c in shown))
+                table.add_row(*(printable(str(row[c])) if row[c] is not None else "" for c in shown))
             count += 1
     with _text_output(output) as handle:
         Console(file=handle, highlight=False, width=None if output is None else 200).print(table)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
 from cvlogs.model import AccountId, AccountSummary, Event, Evidence, FileResult, Finding, ScanResult, SkippedSource
 from cvlogs.parsing import Progress, scan_paths
-from cvlogs.redact import redact
+from cvlogs.redact import redact, scrub
 
 SCHEMA = "cvlogs.scan/1"
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
@@ -157,7 +157,8 @@ def report_of(
         ),
         unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
     )
-    report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
+    # Every string of the report is redacted: messages, evidence, paths, member names and hosts.
+    report = scrub(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
     if anonymize_accounts:
         report = anonymize(report)
     return report
@@ -198,32 +199,9 @@ def _step(event: Event, account: AccountId, number: int) -> TimelineStep:
     )
 
 
-def transform_text(report: Report, change: Callable[[str], str]) -> Report:
-    """Apply ``change`` to every free text of the report (messages, evidence, timeline, samples)."""
-
-    def evidence(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
-        return tuple(dataclasses.replace(e, text=change(e.text)) for e in items)
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else change(value)
-
-    findings = tuple(
-        dataclasses.replace(f, message=change(f.message), evidence=evidence(f.evidence), role_arn=maybe(f.role_arn))
-        for f in report.findings
-    )
-    accounts = tuple(dataclasses.replace(a, roles=tuple(map(change, a.roles))) for a in report.accounts)
-    steps = tuple(dataclasses.replace(s, text=change(s.text)) for s in report.timeline)
-    files = tuple(
-        dataclasses.replace(
-            f, unparsed_samples=tuple(dataclasses.replace(u, text=change(u.text)) for u in f.unparsed_samples)
-        )
-        for f in report.files
-    )
-    return dataclasses.replace(report, findings=findings, accounts=accounts, timeline=steps, files=files)
-
-
 def anonymize(report: Report) -> Report:
-    """Replace every 12-digit account id, in every field and text, by a stable pseudonym."""
+    """Replace every 12-digit account id, in every field and text (paths and hosts too), by a
+    stable pseudonym."""
     names: dict[str, str] = {}
 
     def pseudonym(account: str) -> str:
@@ -231,20 +209,4 @@ def anonymize(report: Report) -> Report:
 
     for account in report.accounts:  # numbered in the order of the account table
         pseudonym(account.account_id)
-
-    def change(text: str) -> str:
-        return _ACCOUNT.sub(lambda m: pseudonym(m[0]), text)
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else change(value)
-
-    report = transform_text(report, change)
-    accounts = tuple(dataclasses.replace(a, account_id=AccountId(change(a.account_id))) for a in report.accounts)
-    findings = tuple(dataclasses.replace(f, account_id=_id(maybe(f.account_id))) for f in report.findings)
-    steps = tuple(dataclasses.replace(s, account_id=AccountId(change(s.account_id))) for s in report.timeline)
-    filters = dataclasses.replace(report.filters, accounts=tuple(map(change, report.filters.accounts)))
-    return dataclasses.replace(report, accounts=accounts, findings=findings, timeline=steps, filters=filters)
-
-
-def _id(value: str | None) -> AccountId | None:
-    return None if value is None else AccountId(value)
+    return scrub(report, lambda text: _ACCOUNT.sub(lambda m: pseudonym(m[0]), text))

@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pyparsing as pp
 import pytest
-from cvlogs.grammars import arn, aws_errors, credentials, header
+from cvlogs.grammars import arn, aws_errors, credentials, header, secrets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cvlogs import redact as redaction
 from cvlogs.cli import app
 from cvlogs.intake import Limits, discover
 from cvlogs.model import SkippedSource
 from cvlogs.parsing import messages, scan_paths, scan_source
+from cvlogs.parsing import secrets as redaction
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.chunks import MAX_LINE_BYTES
 from cvlogs.parsing.lineindex import _HEADERLESS
@@ -294,12 +294,13 @@ MATCHED = {  # patterns that run anchored at one position (the header, the gramm
     "header": header.HEADER.re,
     **{
         f"{module.__name__}.{name}": value.re
-        for module in (arn, aws_errors, credentials)
+        for module in (arn, aws_errors, credentials, secrets)
         for name, value in vars(module).items()
         if isinstance(value, pp.Regex)
     },
 }
 ADVERSARIAL = [":", "[", "arn:aws:", "A", "a", "0", " ", "a.", "-", '"', "User: ", "AKIA", "1 a 1/1 1:11:11 ", "x-"]
+ADVERSARIAL += ["password=", "pwd&", "a&b=", "<Token>", "-----BEGIN PRIVATE KEY-----", "eyJa.", "s://a:", "\\", "a\n"]
 LENGTH = 100_000
 
 
