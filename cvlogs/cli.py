@@ -222,7 +222,7 @@ def events(
     output: Output = None,
     no_redact: NoRedact = False,
     raw_csv: Annotated[
-        bool, typer.Option("--raw-csv", help="Write CSV cells as logged (no ' before a cell that starts like a formula).")
+        bool, typer.Option("--raw-csv", help="Write CSV cells as logged (no ' before a cell starting like a formula).")
     ] = False,
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,

@@ -83,7 +83,7 @@ def write_events(
                 and (not filters.accounts or e.account_id in filters.accounts)
             ]
 
-    writers = {
+    writers: dict[EventFormat, Callable[[Iterator[list[dict[str, Any]]], Path | None], int]] = {
         EventFormat.table: _write_table,
         EventFormat.csv: partial(_write_csv, cell=printable if raw_csv else csv_cell),
         EventFormat.jsonl: _write_jsonl,

@@ -18,7 +18,7 @@ from cvlogs import __version__
 from cvlogs.accounts import summarise_accounts
 from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
-from cvlogs.model import AccountId, AccountSummary, Event, Evidence, FileResult, Finding, ScanResult, SkippedSource
+from cvlogs.model import AccountId, AccountSummary, Event, FileResult, Finding, ScanResult, SkippedSource
 from cvlogs.parsing import Progress, scan_paths
 from cvlogs.redact import redact, scrub
 

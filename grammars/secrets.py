@@ -49,7 +49,8 @@ VALUE_PATTERN = (
     r"(?P<value>\"(?:[^\"\\\n]|\\.){0,4096}+\"|'[^'\n]{0,4096}+'|\[[^\]\n]{0,4096}+\]?"
     rf"|{_BARE}++(?:&(?![A-Za-z0-9_.-]{{1,64}}=){_BARE}*+)*+(?:\r?\n{_BARE}++(?=\s|$))?)"
 )
-NAMED = pp.Regex(rf"(?P<name>{NAME_PATTERN}){_SEPARATOR}{VALUE_PATTERN}").set_name("key and value")
+NAMED_PATTERN = rf"(?P<name>{NAME_PATTERN}){_SEPARATOR}{VALUE_PATTERN}"
+NAMED = pp.Regex(NAMED_PATTERN).set_name("key and value")
 
 #: ``<SecretAccessKey>...</SecretAccessKey>``, ``<ns:Password>...`` (an element named like a secret).
 XML_PATTERN = rf"(?P<xml_open><(?:[A-Za-z0-9_]{{1,32}}:)?{NAME_PATTERN}>)(?P<xml_value>[^<]{{1,8192}}+)(?=</)"
@@ -96,9 +97,7 @@ SIGNATURE = pp.Regex(SIGNATURE_PATTERN).set_name("SigV4 signature")
 #: A bare base64 word of exactly 40 characters (a secret access key), redacted when it mixes lower
 #: case, upper case and digits (checked by the caller), or a line that is one 64-character base64
 #: word (a line of a PEM key whose BEGIN line is out of sight).
-SHAPED_PATTERN = (
-    r"(?P<shaped>(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])|(?m:^[ \t]*[A-Za-z0-9/+]{64}\r?$))"
-)
+SHAPED_PATTERN = r"(?P<shaped>(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])|(?m:^[ \t]*[A-Za-z0-9/+]{64}\r?$))"
 SHAPED = pp.Regex(SHAPED_PATTERN).set_name("base64 word")
 
 #: Every secret form, in the order they are tried at one position.
@@ -106,7 +105,7 @@ FORMS: tuple[tuple[str, pp.ParserElement, str], ...] = (
     ("pem", PEM, PEM_PATTERN),
     ("xml", XML, XML_PATTERN),
     ("userinfo", USERINFO, USERINFO_PATTERN),
-    ("named", NAMED, NAMED.pattern),
+    ("named", NAMED, NAMED_PATTERN),
     ("bearer", BEARER, BEARER_PATTERN),
     ("jwt", JWT, JWT_PATTERN),
     ("prefixed", PREFIXED, PREFIXED_PATTERN),

@@ -25,11 +25,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from cvlogs import redact as redaction
 from cvlogs.cli import app
 from cvlogs.intake import Limits, discover
 from cvlogs.model import SkippedSource
 from cvlogs.parsing import messages, scan_paths, scan_source
-from cvlogs.parsing import secrets as redaction
+from cvlogs.parsing import secrets as secret_path
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.chunks import MAX_LINE_BYTES
 from cvlogs.parsing.lineindex import _HEADERLESS
@@ -288,7 +289,7 @@ SEARCHED = {  # patterns that run with search, finditer or sub over whole messag
     "phrases": aws_errors.PHRASE.re,
     "trailer": re.compile(header.TRAILER_PATTERN),
     "volatile": messages._VOLATILE,
-    **{f"redact {name}": value for name, value in vars(redaction).items() if isinstance(value, re.Pattern)},
+    **{f"redact {name}": value for name, value in vars(secret_path).items() if isinstance(value, re.Pattern)},
 }
 MATCHED = {  # patterns that run anchored at one position (the header, the grammars' pp.Regex parts)
     "header": header.HEADER.re,

@@ -35,28 +35,38 @@ def _mask_cached(text: str) -> str:
 
 def _replace(found: re.Match[str]) -> str:
     form = found.lastgroup  # the outer group of the alternative that matched: form_<name>
-    whole = found[0]
+    whole: str = found[0]
     if form == "form_named":
-        value = found["value"]
-        bare = value.strip("\"'")
-        if bare.lower() in _NOT_SECRET or value == REDACTED:
-            return whole
-        quote = value[0] if value[0] in "\"'" and len(value) > 1 and value[-1] == value[0] else ""
-        return whole[: found.start("value") - found.start()] + quote + REDACTED + quote
-    if form == "form_xml":
-        return whole if found["xml_value"] == REDACTED else found["xml_open"] + REDACTED
-    if form == "form_userinfo":
-        return whole if found["password"] == REDACTED else found["userinfo"] + REDACTED
-    if form == "form_bearer":
-        return whole if found["bearer"] == REDACTED else found["scheme"] + REDACTED
+        return _named(found)
+    if form in _KEPT:
+        prefix, secret = _KEPT[form]
+        return whole if found[secret] == REDACTED else f"{found[prefix]}{REDACTED}"
     if form == "form_pem":
         body = _LINE_TEXT.sub(REDACTED, found["pem_body"])  # the key's lines stay lines
-        return found["pem_begin"] + body + (found["pem_end"] or "")
+        return f"{found['pem_begin']}{body}{found['pem_end'] or ''}"
     if form == "form_key_id":
         return f"{found['key_prefix']}…{found['key_rest'][-4:]}"
-    if form == "form_shaped":
-        return REDACTED if _mixed(whole) else whole
+    if form == "form_shaped" and not _mixed(whole):
+        return whole
     return REDACTED
+
+
+# Forms that keep what names the secret (the group before it) and lose the secret.
+_KEPT = {
+    "form_xml": ("xml_open", "xml_value"),
+    "form_userinfo": ("userinfo", "password"),
+    "form_bearer": ("scheme", "bearer"),
+}
+
+
+def _named(found: re.Match[str]) -> str:
+    """``name=value`` and its kin: the name and separator stay, and the value's quotes."""
+    value: str = found["value"]
+    whole: str = found[0]
+    if value.strip("\"'").lower() in _NOT_SECRET or value == REDACTED:
+        return whole
+    quote = value[0] if value[0] in "\"'" and len(value) > 1 and value[-1] == value[0] else ""
+    return f"{whole[: found.start('value') - found.start()]}{quote}{REDACTED}{quote}"
 
 
 def _mixed(word: str) -> bool:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from cvlogs.model import FileResult
-from cvlogs.redact import printable
 from cvlogs.report import SCHEMA, Report
 
 
