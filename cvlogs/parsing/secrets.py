@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from cvlogs.grammars import secrets
 
-REDACTED = secrets.REDACTED
+REDACTED: str = secrets.REDACTED
 _SECRET = re.compile(secrets.SECRET_PATTERN)
 # Values that are flags or placeholders rather than secrets, and what redaction itself writes.
 _NOT_SECRET = frozenset({"null", "none", "true", "false", "", REDACTED.lower(), "''", '""', "*", "***", "****"})
