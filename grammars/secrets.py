@@ -94,10 +94,10 @@ PREFIXED = pp.Regex(PREFIXED_PATTERN).set_name("prefixed token")
 SIGNATURE_PATTERN = r"(?P<signature>(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F]))"
 SIGNATURE = pp.Regex(SIGNATURE_PATTERN).set_name("SigV4 signature")
 
-#: A bare base64 word of exactly 40 characters (a secret access key), redacted when it mixes lower
-#: case, upper case and digits (checked by the caller), or a line that is one 64-character base64
-#: word (a line of a PEM key whose BEGIN line is out of sight).
-SHAPED_PATTERN = r"(?P<shaped>(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])|(?m:^[ \t]*[A-Za-z0-9/+]{64}\r?$))"
+#: A bare base64 word of exactly 40 characters (a secret access key, also as a path component),
+#: redacted when it mixes lower and upper case with digits, ``/`` or ``+`` (the caller checks), or
+#: a line that is one 64-character base64 word (a line of a PEM key whose BEGIN line is unseen).
+SHAPED_PATTERN = r"(?P<shaped>(?<![A-Za-z0-9+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9+=])|(?m:^[ \t]*[A-Za-z0-9/+]{64}\r?$))"
 SHAPED = pp.Regex(SHAPED_PATTERN).set_name("base64 word")
 
 #: Every secret form, in the order they are tried at one position.
@@ -136,7 +136,7 @@ SAMPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig-nature_x ok", ("eyJhbGciOiJIUzI1NiJ9",)),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY-----", ("MIIEow", "IBAAK")),
     ('"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEv\\n-----END PRIVATE KEY-----\\n"', ("MIIEv",)),
-    ("key AIzaSyA1234567890abcdefghijklmnopqrstu", ("AIzaSyA1234567890",)),
+    ("key AIzaSyA1234567890abcdefghijklmnopqrstuv", ("AIzaSyA1234567890",)),
     ("secret_key=wJalrXUtnFEMI/K7MD\nENG/bPxRfiCY more", ("wJalrXUtnFEMI", "ENG/bPxRfiCY")),
     ("token length [1024], expires in [3600] s", ()),
     ("Signature expired: 20151221T200419Z is now earlier", ()),
