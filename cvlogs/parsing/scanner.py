@@ -16,8 +16,9 @@ from datetime import datetime
 
 import numpy as np
 
+from cvlogs.errors import BROKEN
 from cvlogs.grammars import aws_errors, credentials
-from cvlogs.intake import BROKEN, LogSource, broken_reason
+from cvlogs.intake import LogSource, broken_reason
 from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
