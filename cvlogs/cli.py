@@ -16,17 +16,17 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cvlogs import __version__
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import CvlogsError, DependencyFailed, environment_failure
 from cvlogs.events_output import EventFormat, write_events
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
+from cvlogs.output import refuse_inputs, write_text
 from cvlogs.parsing import collect, scan_sources
 from cvlogs.redact import shown
 from cvlogs.render import Format, render
@@ -77,7 +77,12 @@ Until = Annotated[
     datetime | None,
     typer.Option(formats=DATE_FORMATS, metavar="TIME", help="Only events at or before this local time."),
 ]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file (or fsspec URL) instead of stdout; never a log being read."
+    ),
+]
 NoRedact = Annotated[
     bool,
     typer.Option(
@@ -93,6 +98,18 @@ MaxBytes = Annotated[
     ),
 ]
 MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.")]
+MaxTotal = Annotated[
+    int | None,
+    typer.Option(
+        "--max-total-bytes",
+        min=1,
+        help="Decompressed bytes read from one archive in all (default: 200 times its size, at least 256 MiB).",
+    ),
+]
+FollowSymlinks = Annotated[
+    bool,
+    typer.Option("--follow-symlinks", help="Read files whose symbolic link leads out of the scanned folder."),
+]
 Hosts = Annotated[
     list[str] | None,
     typer.Option("--host", help="Keep only this machine (a folder or archive of a bundle; repeatable)."),
@@ -149,6 +166,8 @@ def scan(
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: MaxTotal = None,
+    follow_symlinks: FollowSymlinks = False,
     host: Hosts = None,
     host_name: HostName = None,
     scheduler: Scheduler = None,
@@ -167,7 +186,9 @@ def scan(
     """
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
-        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name), scheduler)
+        refuse_inputs(output, paths)
+        limits = Limits(max_member_bytes, max_depth, max_total_bytes, follow_symlinks)
+        result = _scan(paths, jobs, limits, _local(host_name), scheduler)
         with _no_cycle_collection():
             report = report_of(
                 result,
@@ -196,7 +217,7 @@ def _no_cycle_collection() -> Iterator[None]:
         gc.enable()
 
 
-def _emit_report(report: Report, output_format: Format, output: Path | None) -> None:
+def _emit_report(report: Report, output_format: Format, output: str | None) -> None:
     if output is None and output_format is Format.text:
         from rich.console import Console  # noqa: PLC0415
 
@@ -204,7 +225,7 @@ def _emit_report(report: Report, output_format: Format, output: Path | None) -> 
 
         Console(highlight=False).print(renderable(report))
         return
-    _write(render(report, output_format), output)
+    write_text(render(report, output_format), output)
 
 
 @app.command()
@@ -227,6 +248,8 @@ def events(
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: MaxTotal = None,
+    follow_symlinks: FollowSymlinks = False,
     host: Hosts = None,
     host_name: HostName = None,
     scheduler: Scheduler = None,
@@ -242,7 +265,9 @@ def events(
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        sources, skipped = discover(paths, Limits(max_member_bytes, max_depth), _local(host_name))
+        refuse_inputs(output, paths)
+        limits = Limits(max_member_bytes, max_depth, max_total_bytes, follow_symlinks)
+        sources, skipped = discover(paths, limits, _local(host_name))
         sources = [s for s in sources if not host or s.host in host]
         for item in skipped:
             _say_skipped(item)
@@ -393,24 +418,20 @@ def _progress(total: int) -> Iterator[Callable[[FileResult | SkippedSource], Non
         yield lambda _: bar.advance(task)
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
-
-
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """The one place where a ``CvlogsError`` becomes one line on stderr and exit status 2."""
+    """The one place where an error becomes one line on stderr and its exit status (see
+    ``cvlogs.errors``: 2 for the user to fix, 3 for a dependency or the environment)."""
     try:
-        yield
+        try:
+            yield
+        except (CvlogsError, BrokenPipeError):
+            raise
+        except (OSError, MemoryError) as error:  # the machine, not the input or cvlogs
+            raise DependencyFailed(environment_failure(error)) from error
     except CvlogsError as error:
         print(shown(f"cvlogs: {error}"), file=sys.stderr)
-        raise typer.Exit(2) from None
+        raise typer.Exit(error.exit_status) from None
 
 
 def main() -> None:
@@ -433,8 +454,15 @@ def main() -> None:
     # A scan leaves hundreds of thousands of small objects; freeing them one by one as the
     # interpreter shuts down took about 60 ms (measured) and serves no one.  Every file and
     # pool is closed by now (context managers), so only the output buffers need flushing.
-    with suppress(OSError):  # a closed pipe (cvlogs ... | head): nothing left to tell
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a closed pipe (cvlogs ... | head): nothing left to tell
+    except OSError as error:  # a full disk under a redirected stdout: the data is incomplete
+        with suppress(OSError):
+            print(f"cvlogs: cannot write to standard output: {environment_failure(error)}", file=sys.stderr)
+        status = DependencyFailed.exit_status
+    with suppress(OSError):
         sys.stderr.flush()
     os._exit(status)
 

@@ -39,3 +39,13 @@ class DependencyFailed(CvlogsError):
 BROKEN: tuple[type[Exception], ...] = (
     OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError, Broken,
 )  # fmt: skip
+
+
+def environment_failure(error: BaseException) -> str:
+    """One line for a failure of the machine: a full disk, no memory, a killed reader process."""
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return f"{type(error).__name__}: {error}"
