@@ -181,6 +181,7 @@ class SevenZip:
         self.wanted = wanted
         self.spools: dict[str, _CappedSpool] = {}
         self.listed: list[Member] | None = None
+        self.failure: Broken | None = None
         self.passes = 0
         """How many times the archive was decompressed (a benchmark and a test read it)."""
 
@@ -203,6 +204,8 @@ class SevenZip:
 
     def open(self, key: str) -> IO[bytes]:
         if key not in self.spools:
+            if self.failure is not None:
+                raise self.failure
             self._extract(key)
         product = self.spools.get(key)
         if product is None:
@@ -215,17 +218,23 @@ class SevenZip:
         """One pass over the archive that keeps ``key`` and every wanted member."""
         chosen = [m for m in self.members() if m.key == key or self._keeps(m)]
         # py7zr names a product by its sanitised output path, the n-th copy of a name ``name_<n-2>``.
-        written = {_product_name(m): m.key for m in chosen}
-        factory = _Factory(self.limit, {_product_name(m): m.size for m in chosen})
+        written = {_product_name(m): m for m in chosen}
+        factory = _Factory(self.limit, {name: m.size for name, m in written.items()})
         self.passes += 1
-        with _library():
-            try:
-                self.archive.extract(targets={m.name for m in chosen}, factory=factory)
-            finally:
-                self.archive.reset()
-        for name, product in factory.products.items():
-            if name in written:
-                self.spools[written[name]] = product
+        try:
+            with _library():
+                try:
+                    self.archive.extract(targets={m.name for m in chosen}, factory=factory)
+                finally:
+                    self.archive.reset()
+        except Broken as error:
+            self.failure = error  # asked again, the same members fail the same way: no second pass
+            raise
+        finally:
+            for name, product in factory.products.items():
+                member = written.get(name)
+                if member is not None and (self.failure is None or product.written == member.size):
+                    self.spools[member.key] = product  # after a failure, only the complete ones
 
     def _keeps(self, member: Member) -> bool:
         """A member the pass keeps besides the one asked for: wanted, safe and under the cap."""
