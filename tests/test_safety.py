@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -119,18 +120,24 @@ def test_csv_cell_quotes_every_formula_start(start: str) -> None:
     assert csv_cell("plain") == "plain"
 
 
-def test_a_folder_1000_levels_deep_is_walked(tmp_path: Path) -> None:
-    """No RecursionError: the walk keeps its own stack."""
-    folder = tmp_path
+def test_a_folder_1000_levels_deep_is_walked() -> None:
+    """No RecursionError: the walk keeps its own stack.  (Built outside pytest's tmp_path, whose
+    clean-up recurses, and removed bottom-up here.)"""
+    top = folder = Path(tempfile.mkdtemp(prefix="cvlogs-deep-"))
     try:
         for _ in range(1000):
             folder = folder / "d"
             folder.mkdir()  # one by one: mkdir(parents=True) recurses too
         write_log(folder, "vsbkp.log", LOG)
+        result = scan_paths([top])
+        assert len(result.files) + len(result.skipped) == 1
     except OSError:
         pytest.skip("the file system refuses such a deep path")
-    result = scan_paths([tmp_path])
-    assert len(result.files) + len(result.skipped) == 1
+    finally:
+        (folder / "vsbkp.log").unlink(missing_ok=True)
+        while folder != top.parent:
+            folder.rmdir()
+            folder = folder.parent
 
 
 def test_urls_are_written_through_fsspec(tmp_path: Path) -> None:
