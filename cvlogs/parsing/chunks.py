@@ -2,8 +2,8 @@
 
 Cutting at a header line keeps every record (its header line and its continuation lines) inside
 one chunk, so the scanner never needs state across chunks to attach continuations.  UTF-16 is
-transcoded, a BOM dropped, and a line longer than ``MAX_LINE_BYTES`` keeps only its start, so
-memory stays bounded whatever the file holds.
+transcoded, a BOM dropped, a lone CR read as a line end, and a line longer than
+``MAX_LINE_BYTES`` keeps only its start, so memory stays bounded whatever the file holds.
 """
 
 from __future__ import annotations
@@ -40,7 +40,28 @@ def utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:
     else:
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         blocks = (decoder.decode(block).encode("utf-8") for block in _blocks(first, stream, size))
-    return encoding, _cut_at_records(blocks)
+    return encoding, _cut_at_records(_lone_cr_as_lf(blocks))
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _lone_cr_as_lf(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """Blocks in which a lone CR (old Mac line ends, a writer that forgot the LF) ends a line as
+    LF does: same length, so offsets hold.  A CR at a block's end waits for the next block, which
+    may start with its LF.  An LF-only block costs one ``in`` test, a CRLF block two counts."""
+    held = b""
+    for raw in blocks:
+        block = held + raw if held else raw
+        held = b""
+        if block.endswith(b"\r"):
+            block, held = block[:-1], b"\r"
+        if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+            block = _LONE_CR.sub(b"\n", block)
+        if block:
+            yield block
+    if held:
+        yield b"\n"
 
 
 def _sniff(head: bytes) -> str:

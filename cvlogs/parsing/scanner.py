@@ -73,10 +73,23 @@ class _FileState:
     samples: list[LineSample] = field(default_factory=list)
 
     def observe(self, fields: HeaderFields) -> int:
-        """Note a line's month in file order; the year advances when the month goes backwards."""
-        if self.last_month is not None and fields.month < self.last_month:
+        """Note a line's month in file order and return its year offset.
+
+        The year advances on a real roll-over only: the month wraps from the second half of the
+        year to the first (December to January).  After one, a line of the second half is the
+        year before (two writers interleaved across New Year: 12/31, 01/01, 12/31...), and does
+        not move the year; otherwise a later month just moves the file forward.
+        """
+        month = fields.month
+        if self.last_month is None:
+            self.last_month = month
+        elif month - self.last_month <= -6:  # 12 -> 1: a new year
             self.year_offset += 1
-        self.last_month = fields.month
+            self.last_month = month
+        elif month - self.last_month >= 6 and self.year_offset > 0 and self.last_month <= 6:
+            return self.year_offset - 1  # 1 -> 12 just after New Year: a line of the year before
+        elif month > self.last_month:
+            self.last_month = month
         return self.year_offset
 
 
@@ -189,14 +202,17 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
 
 
 def _base_year(state: _FileState, source: LogSource) -> int | None:
-    """The year of the file's first line: the hint dates the last line, minus the roll-overs seen."""
+    """The year of the file's first line: the hint dates the last line, minus the roll-overs seen
+    before it, and never earlier than the year before the hint's."""
     hint = source.year_hint
     if hint is None:
         return None
     year = hint.year
     if state.last is not None and state.last[0].month > hint.month + 5:
         year -= 1  # the hint is early in the year (January), the last line late in the one before
-    return year - state.year_offset
+    # Never before the year preceding the dating source, whatever the months did.
+    last_offset = state.last[1] if state.last is not None else state.year_offset
+    return max(year - last_offset, hint.year - 1)
 
 
 def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:
