@@ -1,7 +1,8 @@
 """The ``cvlogs`` command line: a thin typer shell over the library.
 
 Data goes to stdout or ``-o FILE``; progress and messages go to stderr.  Exit status: 0 when no
-error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error.
+error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error,
+3 when a dependency or the machine failed (``cvlogs.errors``).
 """
 
 from __future__ import annotations
@@ -174,7 +175,8 @@ def scan(
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
-    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error.
+    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error;
+    3: a dependency failed (Dask, fsspec/S3, Arrow, a full disk).
 
     Examples:
 
