@@ -50,37 +50,30 @@ VALUE_PATTERN = (
     rf"|{_BARE}++(?:&(?![A-Za-z0-9_.-]{{1,64}}=){_BARE}*+)*+(?:\r?\n{_BARE}++(?=\s|$))?)"
 )
 NAMED_PATTERN = rf"(?P<name>{NAME_PATTERN}){_SEPARATOR}{VALUE_PATTERN}"
-NAMED = pp.Regex(NAMED_PATTERN).set_name("key and value")
 
 #: ``<SecretAccessKey>...</SecretAccessKey>``, ``<ns:Password>...`` (an element named like a secret).
 XML_PATTERN = rf"(?P<xml_open><(?:[A-Za-z0-9_]{{1,32}}:)?{NAME_PATTERN}>)(?P<xml_value>[^<]{{1,8192}}+)(?=</)"
-XML = pp.Regex(XML_PATTERN).set_name("XML element")
 
 #: ``scheme://user:password@host``: the password.
 USERINFO_PATTERN = r"(?P<userinfo>[A-Za-z][A-Za-z0-9+.-]{0,16}://[^\s/:@]{0,256}+:)(?P<password>[^\s/@]{1,256}+)(?=@)"
-USERINFO = pp.Regex(USERINFO_PATTERN).set_name("URL userinfo")
 
 #: A PEM private key block, its body across lines (up to its END line, or the end of the text).
 PEM_PATTERN = (
     r"(?P<pem_begin>-----BEGIN [A-Z0-9 ]{0,32}PRIVATE KEY-----)(?P<pem_body>(?:(?!-----END )[\s\S]){0,65536}+)"
     r"(?P<pem_end>-----END [A-Z0-9 ]{0,32}PRIVATE KEY-----)?"
 )
-PEM = pp.Regex(PEM_PATTERN).set_name("PEM private key")
 
 #: ``Authorization: Bearer <token>`` / ``Basic <credentials>``.
 BEARER_PATTERN = r"(?P<scheme>(?i:\b(?:bearer|basic)[ \t]{1,8}))(?P<bearer>[A-Za-z0-9._~+/=-]{4,8192}+)"
-BEARER = pp.Regex(BEARER_PATTERN).set_name("Authorization scheme")
 
 #: A JSON Web Token: three base64url parts, the first two JSON objects (``eyJ``).
 JWT_PATTERN = r"(?P<jwt>eyJ[A-Za-z0-9_-]{4,8192}+\.eyJ[A-Za-z0-9_-]{1,16384}+\.[A-Za-z0-9_-]{0,8192}+)"
-JWT = pp.Regex(JWT_PATTERN).set_name("JWT")
 
 #: An AWS access key id (masked, not removed: its prefix and last four characters identify it).
 #: No leading word boundary: a key id glued to a role name is still one.
 KEY_ID_PATTERN = (
     r"(?P<key_prefix>AKIA|ASIA|A3T[A-Z0-9]|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)(?P<key_rest>[A-Z0-9]{16,128}+)"
 )
-KEY_ID = pp.Regex(KEY_ID_PATTERN).set_name("AWS access key id")
 
 #: Secrets known by their prefix: STS session tokens (v2 ``IQoJb3JpZ2luX2Vj``, older ``FwoGZXIvYXdz``),
 #: Google API keys (``AIza``) and OAuth access tokens (``ya29.``).
@@ -88,37 +81,35 @@ PREFIXED_PATTERN = (
     r"(?P<prefixed>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=%]{16,16384}+"
     r"|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,4096}+)"
 )
-PREFIXED = pp.Regex(PREFIXED_PATTERN).set_name("prefixed token")
 
 #: A SigV4 signature: 64 lower-case hex digits.
 SIGNATURE_PATTERN = r"(?P<signature>(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F]))"
-SIGNATURE = pp.Regex(SIGNATURE_PATTERN).set_name("SigV4 signature")
 
 #: A bare base64 word of exactly 40 characters (a secret access key, also as a path component),
 #: redacted when it mixes lower and upper case with digits, ``/`` or ``+`` (the caller checks), or
 #: a line that is one 64-character base64 word (a line of a PEM key whose BEGIN line is unseen).
 SHAPED_PATTERN = r"(?P<shaped>(?<![A-Za-z0-9+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9+=])|(?m:^[ \t]*[A-Za-z0-9/+]{64}\r?$))"
-SHAPED = pp.Regex(SHAPED_PATTERN).set_name("base64 word")
 
-#: Every secret form, in the order they are tried at one position.
-FORMS: tuple[tuple[str, pp.ParserElement, str], ...] = (
-    ("pem", PEM, PEM_PATTERN),
-    ("xml", XML, XML_PATTERN),
-    ("userinfo", USERINFO, USERINFO_PATTERN),
-    ("named", NAMED, NAMED_PATTERN),
-    ("bearer", BEARER, BEARER_PATTERN),
-    ("jwt", JWT, JWT_PATTERN),
-    ("prefixed", PREFIXED, PREFIXED_PATTERN),
-    ("key_id", KEY_ID, KEY_ID_PATTERN),
-    ("signature", SIGNATURE, SIGNATURE_PATTERN),
-    ("shaped", SHAPED, SHAPED_PATTERN),
-)
-SECRET = pp.MatchFirst([element for _, element, _ in FORMS]).set_name("secret")
+#: Every secret form, in the order they are tried at one position: its pattern and its name.
+FORMS: dict[str, tuple[str, str]] = {
+    "pem": (PEM_PATTERN, "PEM private key"),
+    "xml": (XML_PATTERN, "XML element"),
+    "userinfo": (USERINFO_PATTERN, "URL userinfo"),
+    "named": (NAMED_PATTERN, "key and value"),
+    "bearer": (BEARER_PATTERN, "Authorization scheme"),
+    "jwt": (JWT_PATTERN, "JWT"),
+    "prefixed": (PREFIXED_PATTERN, "prefixed token"),
+    "key_id": (KEY_ID_PATTERN, "AWS access key id"),
+    "signature": (SIGNATURE_PATTERN, "SigV4 signature"),
+    "shaped": (SHAPED_PATTERN, "base64 word"),
+}
+#: The forms as pyparsing elements, and the grammar: the first form that matches at a position.
+ELEMENTS: dict[str, pp.ParserElement] = {
+    name: pp.Regex(pattern).set_name(label) for name, (pattern, label) in FORMS.items()
+}
+SECRET = pp.MatchFirst(list(ELEMENTS.values())).set_name("secret")
 #: The same alternatives as one pattern, a group per form (``form_<name>``), for the fast path.
-SECRET_PATTERN = "|".join(f"(?P<form_{name}>{pattern})" for name, _, pattern in FORMS)
-
-#: Words whose presence (lower-cased) a text needs for a *named* secret; shapes are searched always.
-TRIGGERS = ("secret", "pass", "pwd", "token", "key", "sig", "auth", "bearer", "basic", "external", "://")
+SECRET_PATTERN = "|".join(f"(?P<form_{name}>{pattern})" for name, (pattern, _) in FORMS.items())
 
 #: Each sample: a text and the secret text(s) it must lose.
 SAMPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
