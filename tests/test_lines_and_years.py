@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from cvlogs.parsing import scan_paths
 
 from .conftest import write_log
@@ -57,3 +59,25 @@ def test_a_long_gap_in_one_year_is_not_a_year_back(tmp_path: Path) -> None:
     write_log(tmp_path, "vsbkp.log", body, mtime=datetime(2026, 11, 2))
     result = scan_paths([tmp_path], keep_all=True)
     assert {e.time.year for e in result.events if e.time} == {2026}
+
+
+@pytest.mark.parametrize("utf16", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_file_that_switches_encoding_keeps_every_line(tmp_path: Path, utf16: str) -> None:
+    """UTF-8, then UTF-16 (with or without a BOM, either byte order), then UTF-8 again: every
+    line read in its own encoding (the UTF-8 line before the switch was lost)."""
+    before = b"1 a 11/20 10:00:00 7 x::y() - written as utf-8\n"
+    middle = "1 a 11/20 10:00:01 7 x::y() - written as utf-16\n1 a 11/20 10:00:02 7 x::y() - twice\n"
+    after = b"1 a 11/20 10:00:03 7 x::y() - utf-8 again\n"
+    write_log(tmp_path, "vsbkp.log", before + middle.encode(utf16) + after)
+    result = scan_paths([tmp_path], keep_all=True)
+    assert [e.message for e in result.events] == ["written as utf-8", "written as utf-16", "twice", "utf-8 again"]
+    assert result.files[0].lines == 4
+
+
+def test_utf16_then_utf8_keeps_every_line(tmp_path: Path) -> None:
+    """A UTF-16 file with a UTF-8 tail (another tool appended to it)."""
+    head = "1 a 11/20 10:00:01 7 x::y() - wide\n".encode("utf-16")
+    write_log(tmp_path, "vsbkp.log", head + b"1 a 11/20 10:00:02 7 x::y() - narrow\n")
+    result = scan_paths([tmp_path], keep_all=True)
+    assert [e.message for e in result.events] == ["wide", "narrow"]
+    assert result.files[0].encoding == "utf-16"
