@@ -16,6 +16,7 @@ library boundary where any exception but cvlogs' own ``OverCap`` means "this arc
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -222,11 +223,14 @@ class SevenZip:
         factory = _Factory(self.limit, {name: m.size for name, m in written.items()})
         self.passes += 1
         try:
-            with _library():
-                try:
-                    self.archive.extract(targets={m.name for m in chosen}, factory=factory)
-                finally:
-                    self.archive.reset()
+            if self._native_risk() and hasattr(os, "fork"):
+                _extract_apart(self.archive, {m.name for m in chosen}, factory)
+            else:
+                with _library():
+                    try:
+                        self.archive.extract(targets={m.name for m in chosen}, factory=factory)
+                    finally:
+                        self.archive.reset()
         except Broken as error:
             self.failure = error  # asked again, the same members fail the same way: no second pass
             raise
@@ -235,6 +239,13 @@ class SevenZip:
                 member = written.get(name)
                 if member is not None and (self.failure is None or product.written == member.size):
                     self.spools[member.key] = product  # after a failure, only the complete ones
+
+    def _native_risk(self) -> bool:
+        """Whether a block is PPMd-compressed: pyppmd can crash the interpreter (not raise) on a
+        corrupt stream, seen as a segmentation fault or an abort while freeing its decoder."""
+        with _library():
+            folders = self.archive.header.main_streams.unpackinfo.folders
+        return any(coder["method"] == _PPMD for folder in folders for coder in folder.coders)
 
     def _keeps(self, member: Member) -> bool:
         """A member the pass keeps besides the one asked for: wanted, safe and under the cap."""
@@ -246,6 +257,62 @@ class SevenZip:
             product.spool.close()
         self.spools.clear()
         self.archive.close()
+
+
+_PPMD = b"\x03\x04\x01"
+
+
+def _extract_apart(archive: py7zr.SevenZipFile, targets: set[str], factory: _Factory) -> None:
+    """The pass in a forked child that writes each member to an unlinked-after-use private file:
+    if the decoder crashes, only the child dies, and the archive is reported broken."""
+    folder = Path(tempfile.mkdtemp(prefix="cvlogs-7z-"))
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: extract, write what failed, and leave without any clean-up
+            code = 0
+            files = _FileFactory(folder, factory.limit + 1)  # a byte over the cap tells the parent
+            try:
+                archive.extract(targets=targets, factory=files)
+            except BaseException as error:  # everything goes back to the parent as one line
+                (folder / "error").write_text(f"{type(error).__name__}: {str(error)[:200]}")
+                code = 1
+            for product in files.products:
+                product.spool.close()  # flushed: os._exit does not
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        archive.reset()
+        for part in sorted(folder.glob("member-*")):
+            name = (folder / f"name-{part.name[7:]}").read_text(encoding="utf-8")
+            product = factory.products[name] = _CappedSpool(factory.limit, in_memory=False)
+            with part.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    product.write(block)
+        if os.WIFSIGNALED(status):
+            raise Broken(f"7z: the PPMd decoder crashed on this archive (signal {os.WTERMSIG(status)}): corrupt")
+        if (folder / "error").exists():
+            raise Broken(f"7z: {(folder / 'error').read_text()}")
+    finally:
+        for leftover in folder.iterdir():
+            leftover.unlink()
+        folder.rmdir()
+
+
+class _FileFactory(py7zr.io.WriterFactory):
+    """Where the forked child writes members: numbered files, and the name each one holds."""
+
+    def __init__(self, folder: Path, limit: int) -> None:
+        self.folder = folder
+        self.limit = limit
+        self.products: list[_CappedSpool] = []
+
+    def create(self, filename: str) -> py7zr.io.Py7zIO:
+        number = len(self.products) + 1
+        (self.folder / f"name-{number:06d}").write_text(filename, encoding="utf-8")
+        product = _CappedSpool(self.limit, in_memory=False)
+        product.spool.close()
+        product.spool = (self.folder / f"member-{number:06d}").open("w+b")
+        self.products.append(product)
+        return product
 
 
 def _product_name(member: Member) -> str:

@@ -59,6 +59,7 @@ def test_a_corrupt_7z_fails_once_and_keeps_what_came_before(tmp_path: Path) -> N
         for offset in range(40, len(data) - 200, 5):
             data[offset] ^= 0x5A
         target.write_bytes(bytes(data))
+    (tmp_path / "vsbkp.log").write_text(_log(9, 3))  # something readable: a scan of nothing is exit 2
     result = runner.invoke(app, ["scan", str(tmp_path), "-f", "json", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output

@@ -11,6 +11,7 @@ called per line.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +20,8 @@ import numpy as np
 from cvlogs.errors import BROKEN
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import LogSource, broken_reason
-from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
+from cvlogs.model import Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
+from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
@@ -61,6 +63,7 @@ class _FileState:
     lines: int = 0
     records: int = 0
     continuations: int = 0
+    banner: int = 0
     unparsed: int = 0
     seen_header: bool = False
     last_month: int | None = None
@@ -71,6 +74,20 @@ class _FileState:
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
     samples: list[LineSample] = field(default_factory=list)
+    banners: list[Banner] = field(default_factory=list)
+    banner_base: int | None = None
+    """The year of the file's first line as its banners date it (the strongest year source)."""
+
+    def read_banner(self, banner: Banner) -> None:
+        """A banner's date sets the year of the lines below it; its month is where they start."""
+        self.banners.append(banner)
+        if banner.date is None:
+            return
+        if self.banner_base is None:
+            self.banner_base = banner.date.year - self.year_offset
+        else:
+            self.year_offset = banner.date.year - self.banner_base
+        self.last_month = banner.date.month
 
     def observe(self, fields: HeaderFields) -> int:
         """Note a line's month in file order and return its year offset.
@@ -104,41 +121,74 @@ def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHU
         with source.open() as stream:
             encoding, chunks = utf8_chunks(stream, chunk_size)
             for chunk in chunks:
+                if source.sniff and state.lines == 0 and not looks_like_commvault(chunk):
+                    return SkippedSource(source.path, NOT_COMMVAULT)
                 _scan_chunk(chunk, state)
     except BROKEN as error:
         return SkippedSource(source.path, broken_reason(error))
+    if source.sniff and state.lines == 0:
+        return SkippedSource(source.path, "empty file")
     return _finish(state, source, encoding)
+
+
+NOT_COMMVAULT = "not a Commvault log (its first lines are neither a banner nor log lines)"
 
 
 def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     index = LineIndex.of(chunk)
-    headers = index.headers
     base = state.lines
-    state.lines += index.count
-    leading = 0
+    banners = find_banners(index, base + 1)
+    _account(index, banners, state)
+    headers = index.headers
+    pending = deque(banners)  # each banner dates the records below it: taken in as the scan passes it
+    if headers.size:
+        _read_banners(pending, int(headers[0]), state)
+        _observe_edge(index, int(headers[0]), state, edge="first")
+        records = headers if state.keep_all else _relevant_records(index, state)
+        if records.size:
+            stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
+            if banners:  # a record's continuation lines end where a banner starts
+                firsts = np.array([found.first for found in banners] + [index.count])
+                stops = np.minimum(stops, firsts[np.searchsorted(firsts[:-1], records, side="right")])
+            begins, ends = index.spans(records)
+            for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
+                _read_banners(pending, line, state)
+                _read_record(index, line, stop, index.chunk[begin:end], number=base + line + 1, state=state)
+        _read_banners(pending, int(headers[-1]), state)
+        _observe_edge(index, int(headers[-1]), state, edge="last")
+    _read_banners(pending, index.count, state)
+
+
+def _account(index: LineIndex, banners: list[Found], state: _FileState) -> None:
+    """Count the chunk's lines: records, continuations, banner lines, and unparsed lines (the
+    headerless lines before a file's first record that are not a banner's)."""
+    in_banner = {line for found in banners for line in range(found.first, found.last + 1)}
+    leading = leading_banner = 0
     if not state.seen_header:
-        leading = int(headers[0]) if headers.size else index.count
-        _sample_unparsed(index, leading, base, state)
-        state.unparsed += leading
+        leading = int(index.headers[0]) if index.headers.size else index.count
+        leading_banner = sum(1 for line in in_banner if line < leading)
+        _sample_unparsed(index, leading, state, in_banner)
+        state.unparsed += leading - leading_banner
         state.seen_header = leading < index.count
-    state.continuations += index.count - headers.size - leading
-    state.records += headers.size
-    if headers.size == 0:
-        return
-    _observe_edge(index, int(headers[0]), state, edge="first")
-    records = headers if state.keep_all else _relevant_records(index, state)
-    if records.size:
-        stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
-        begins, ends = index.spans(records)
-        for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
-            _read_record(index, line, stop, index.chunk[begin:end], number=base + line + 1, state=state)
-    _observe_edge(index, int(headers[-1]), state, edge="last")
+    state.continuations += index.count - index.headers.size - leading - (len(in_banner) - leading_banner)
+    state.records += index.headers.size
+    state.banner += len(in_banner)
+    state.lines += index.count
 
 
-def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState) -> None:
-    for line in range(min(leading, _UNPARSED_SAMPLES - len(state.samples))):
-        text = decode(index.line(line)[:512]).rstrip("\r")
-        state.samples.append(LineSample(Location(state.source.path, base + line + 1), text))
+def _read_banners(pending: deque[Found], line: int, state: _FileState) -> None:
+    """Take in the banners above line ``line``, in file order."""
+    while pending and pending[0].first < line:
+        state.read_banner(pending.popleft().banner)
+
+
+def _sample_unparsed(index: LineIndex, leading: int, state: _FileState, in_banner: set[int]) -> None:
+    for line in range(leading):
+        if len(state.samples) >= _UNPARSED_SAMPLES:
+            return
+        if line not in in_banner:
+            text = decode(index.line(line)[:512]).rstrip("\r")
+            state.samples.append(LineSample(Location(state.source.path, state.lines + line + 1), text))
 
 
 def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
@@ -180,14 +230,21 @@ def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> 
 
 
 def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
-    base_year = _base_year(state, source)
-    events = tuple(_event(p, base_year, source) for p in state.pending)
+    base_year, year_source = _base_year(state, source)
+    banner = state.banners[0] if state.banners else None
+    host = source.host
+    if not source.host_named and banner is not None and banner.machine:
+        host = banner.machine  # the banner names the machine; --host-name or a bundle folder wins over it
+    family = source.family
+    if source.sniff and banner is not None:
+        family = family_of_module(banner.module) or family
+    events = tuple(_event(p, base_year, source.path, host, family) for p in state.pending)
     first = _time(*state.first, base_year) if state.first else None
     last = _time(*state.last, base_year) if state.last else None
     return FileResult(
         path=source.path,
-        family=source.family,
-        host=source.host,
+        family=family,
+        host=host,
         lines=state.lines,
         records=state.records,
         continuations=state.continuations,
@@ -198,21 +255,29 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
         unparsed_samples=tuple(state.samples),
         year=None if base_year is None else base_year + state.year_offset,
         encoding=encoding,
+        banner=state.banner,
+        banners=tuple(state.banners),
+        year_source=year_source,
     )
 
 
-def _base_year(state: _FileState, source: LogSource) -> int | None:
-    """The year of the file's first line: the hint dates the last line, minus the roll-overs seen
-    before it, and never earlier than the year before the hint's."""
+def _base_year(state: _FileState, source: LogSource) -> tuple[int | None, YearSource | None]:
+    """The year of the file's first line and what says so, strongest first: a year in the lines,
+    the banner's date, then the hint (a rolled name, a bundle name or the modification time, which
+    dates the last line: minus the roll-overs seen before it, and never earlier than the year
+    before the hint's)."""
+    stated: YearSource | None = "line" if state.first is not None and state.first[0].year is not None else None
+    if state.banner_base is not None:
+        return state.banner_base, stated or "banner"
     hint = source.year_hint
     if hint is None:
-        return None
+        return None, stated
     year = hint.year
     if state.last is not None and state.last[0].month > hint.month + 5:
         year -= 1  # the hint is early in the year (January), the last line late in the one before
     # Never before the year preceding the dating source, whatever the months did.
     last_offset = state.last[1] if state.last is not None else state.year_offset
-    return max(year - last_offset, hint.year - 1)
+    return max(year - last_offset, hint.year - 1), stated or source.year_source
 
 
 def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:
@@ -228,17 +293,17 @@ def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime 
         return None  # 02/30 or 25:00 from a damaged line: the event keeps no time rather than a wrong one
 
 
-def _event(pending: _Pending, base_year: int | None, source: LogSource) -> Event:
+def _event(pending: _Pending, base_year: int | None, path: str, host: str | None, family: str) -> Event:
     fields, offset, number, message, text, meaning = pending
     # tuple's own constructor: no Python frame per event, unlike ``Event(...)`` (0.30 -> 0.14 us each).
     return _new(
         Event,
         (
             meaning.kind,
-            _new(Location, (source.path, number)),
+            _new(Location, (path, number)),
             _time(fields, offset, base_year),
-            source.host,
-            source.family,
+            host,
+            family,
             fields.pid,
             fields.tid,
             fields.job,

@@ -1,4 +1,4 @@
-"""The JSON report of report-contract.md (schema ``cvlogs.scan/1``)."""
+"""The JSON report of report-contract.md (schema ``cvlogs.scan/2``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from cvlogs.model import FileResult
-from cvlogs.report import SCHEMA, Report
+from cvlogs.model import Banner, FileResult
+from cvlogs.report import SCHEMA, Report, format_offset
 
 
 def shown_path(result: FileResult) -> str:
@@ -36,6 +36,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "lines": report.lines,
             "events": report.records,
             "continuations": report.continuations,
+            "banner": report.banner,
             "unparsed": report.unparsed,
             "accounts": len(report.accounts),
             "findings": report.severity_counts(),
@@ -48,11 +49,26 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "lines": f.lines,
                 "events": f.records,
                 "continuations": f.continuations,
+                "banner": f.banner,
                 "unparsed": f.unparsed,
                 "first_time": iso(f.first_time),
                 "last_time": iso(f.last_time),
+                "utc_offset": format_offset(f.utc_offset),
+                "year_source": f.year_source,
+                "environment": banner_dict(f.environment),
             }
             for f in report.files
+        ],
+        "environment": [
+            {
+                "host": m.host,
+                "versions": list(m.versions),
+                "modules": list(m.modules),
+                "utc_offset": format_offset(m.utc_offset),
+                "zone": m.zone,
+                "commserve": m.commserve,
+            }
+            for m in report.machines
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "accounts": [
@@ -84,6 +100,27 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for f in report.findings
         ],
+    }
+
+
+def banner_dict(banner: Banner | None) -> dict[str, Any] | None:
+    """What a file's banner says, as JSON (None without a banner)."""
+    if banner is None:
+        return None
+    return {
+        "machine": banner.machine,
+        "client": banner.client,
+        "display_name": banner.display_name,
+        "instance": banner.instance,
+        "ip_addresses": list(banner.ip_addresses),
+        "module": banner.module,
+        "commserve": banner.commserve,
+        "version": banner.version,
+        "date": None if banner.date is None else banner.date.isoformat(),
+        "zone": banner.zone,
+        "utc_offset": format_offset(banner.utc_offset),
+        "os": banner.os,
+        "line": banner.line,
     }
 
 
