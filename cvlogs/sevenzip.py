@@ -15,6 +15,7 @@ library boundary where any exception but cvlogs' own ``OverCap`` means "this arc
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import os
 import re
@@ -269,6 +270,7 @@ def _extract_apart(archive: py7zr.SevenZipFile, targets: set[str], factory: _Fac
     try:
         pid = os.fork()
         if pid == 0:  # the child: extract, write what failed, and leave without any clean-up
+            faulthandler.disable()  # a crash is reported by the parent, in one line
             code = 0
             files = _FileFactory(folder, factory.limit + 1)  # a byte over the cap tells the parent
             try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import random
+import signal
 import tarfile
 import zipfile
 from pathlib import Path
@@ -160,3 +162,23 @@ def test_an_empty_member_name_is_skipped(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", str(tmp_path / "odd.zip"), "-f", "json", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert '"odd.zip!vsbkp.log"' in result.stdout
+
+
+def test_a_crashing_ppmd_decoder_takes_only_its_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyppmd can kill the interpreter on a corrupt stream (a segfault, an abort in its dealloc):
+    a PPMd 7z is decompressed in a forked child, and a crash there skips the archive's members."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    with py7zr.SevenZipFile(tmp_path / "ppmd.7z", "w", filters=[{"id": py7zr.FILTER_PPMD}]) as archive:
+        archive.writestr(_log(1, 5), "vsbkp_1.log")
+    (tmp_path / "vsbkp.log").write_text(_log(2, 5))
+    good = scan_paths([tmp_path / "ppmd.7z"], jobs=1)
+    assert [f.lines for f in good.files] == [5]  # read through the child when nothing crashes
+
+    def crash(*_: object, **__: object) -> None:
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(py7zr.SevenZipFile, "extract", crash)
+    result = scan_paths([tmp_path], jobs=1)
+    assert [f.path for f in result.files] == ["vsbkp.log"]
+    assert ["crashed" in s.reason for s in result.skipped] == [True]
