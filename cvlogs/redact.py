@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from cvlogs.parsing.secrets import REDACTED, mask
 
-__all__ = ["REDACTED", "printable", "redact", "scrub", "shown"]
+__all__ = ["REDACTED", "printable", "redact", "redact_lines", "scrub", "shown"]
 
 T = TypeVar("T")
 #: Fields that hold cvlogs' own words, never a log's (a remedy's "ExternalId: copy ..." is no key).
@@ -28,6 +28,13 @@ def redact(text: str) -> str:
     """``text`` with every secret masked; idempotent.  Give it whole records (continuation lines
     joined): a PEM block or a wrapped value is recognised only with its lines together."""
     return mask(text) if text else text
+
+
+def redact_lines(lines: list[str]) -> list[str]:
+    """Consecutive lines redacted together, one result per line: a PEM block or a wrapped value
+    spread over them is recognised only with its lines joined (redaction keeps line breaks)."""
+    joined = redact("\n".join(lines)).split("\n")
+    return joined if len(joined) == len(lines) else [REDACTED] * len(lines)
 
 
 # C0 controls but tab and line feed, DEL and C1 controls: ESC[2J, ESC]0;title, a lone CR that
@@ -46,34 +53,49 @@ def shown(text: str, redact_secrets: bool = True) -> str:
     return printable(redact(text) if redact_secrets else text)
 
 
-def scrub(value: T, change: Callable[[str], str]) -> T:
-    """``value`` with ``change`` applied to every string in it: inside dataclasses, named tuples,
-    tuples and frozensets, recursively.  Unchanged parts are returned as they are (no copy)."""
-    return _scrub(value, change)  # type: ignore[no-any-return]
+#: The fields that hold names (of files, members, folders, machines) rather than log text.
+NAME_FIELDS = frozenset(
+    {"path", "host", "hosts", "reason", "machine", "client", "display_name", "instance", "commserve"}
+)
 
 
-def _scrub(value: Any, change: Callable[[str], str]) -> Any:
+def scrub(value: T, change: Callable[[str], str], only: frozenset[str] | None = None) -> T:
+    """``value`` with ``change`` applied to every string in it (or, with ``only``, to the strings
+    of the fields so named): inside dataclasses, named tuples, tuples and frozensets,
+    recursively.  Unchanged parts are returned as they are (no copy)."""
+    return _scrub(value, change, only, only is None)  # type: ignore[no-any-return]
+
+
+def _scrub(value: Any, change: Callable[[str], str], only: frozenset[str] | None, here: bool) -> Any:
     if isinstance(value, str):
-        new = change(value)
+        new = change(value) if here else value
         return value if new == value else new
     if isinstance(value, tuple):
-        items = [_scrub(item, change) for item in value]
+        names = getattr(type(value), "_fields", None)  # a named tuple: its fields by name
+        items = [
+            _scrub(item, change, only, here if names is None else _applies(name, only))
+            for name, item in zip(names or [""] * len(value), value, strict=True)
+        ]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
-        return type(value)._make(items) if hasattr(type(value), "_make") else tuple(items)  # type: ignore[attr-defined]
+        return type(value)._make(items) if names is not None else tuple(items)  # type: ignore[attr-defined]
     if isinstance(value, frozenset):
-        return frozenset(_scrub(item, change) for item in value)
+        return frozenset(_scrub(item, change, only, here) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changed = {}
         for name in _fields(type(value)):
             if name in OWN_TEXT:
                 continue
             old = getattr(value, name)
-            new = _scrub(old, change)
+            new = _scrub(old, change, only, _applies(name, only))
             if new is not old:
                 changed[name] = new
         return dataclasses.replace(value, **changed) if changed else value
     return value
+
+
+def _applies(name: str, only: frozenset[str] | None) -> bool:
+    return only is None or name in only
 
 
 @cache

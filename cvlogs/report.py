@@ -30,7 +30,7 @@ from cvlogs.model import (
     SkippedSource,
 )
 from cvlogs.parsing import Progress, scan_paths
-from cvlogs.redact import redact, scrub
+from cvlogs.redact import NAME_FIELDS, printable, redact, redact_lines, scrub
 
 SCHEMA = "cvlogs.scan/2"
 """2: banner lines are a kind of their own (``banner``), families are any module, files say what
@@ -237,6 +237,8 @@ def report_of(
     """
     pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
     scan = _within(scan, filters)
+    if redact_secrets:  # before the rules quote them (CVL902), while they are still consecutive
+        scan = dataclasses.replace(scan, files=tuple(map(_samples_redacted, scan.files)))
     context = correlate(scan)
     findings = diagnose(context)
     accounts = summarise_accounts(context, findings)
@@ -256,6 +258,9 @@ def report_of(
     )
     # Every string of the report is redacted: messages, evidence, paths, member names and hosts.
     report = scrub(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
+    # Names (files, members, folders, machines) are shown with control characters as \\xNN in
+    # every format: an ESC[2J in a member's name must not reach a terminal.
+    report = scrub(report, printable, only=NAME_FIELDS)
     if anonymize_accounts:
         report = anonymize(report, pseudonyms)
     if anonymize_hosts:
@@ -311,6 +316,17 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:
             steps.append(step(event, event.account_id, 0))
     return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
+
+
+def _samples_redacted(result: FileResult) -> FileResult:
+    """The unparsed lines before a file's first record are consecutive: redacted together."""
+    samples = result.unparsed_samples
+    if not samples:
+        return result
+    texts = redact_lines([sample.text for sample in samples])
+    return dataclasses.replace(
+        result, unparsed_samples=tuple(dataclasses.replace(s, text=t) for s, t in zip(samples, texts, strict=True))
+    )
 
 
 def anonymize(report: Report, pseudonyms: Pseudonyms | None = None) -> Report:

@@ -223,3 +223,30 @@ def test_account_ids_in_names_are_anonymized(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1), result.output
     assert re.search(r"210987654321|444455556666", result.stdout) is None
     assert "account-" in result.stdout
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "html", "json"])
+def test_terminal_escapes_in_names_never_reach_a_report(tmp_path: Path, output_format: str) -> None:
+    """A member named with ESC[2J or an ESC]0; title: every format shows it as \\x1b."""
+    denied = "An error occurred (AccessDenied) when calling the AssumeRole operation: denied"
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as archive:
+        validate = f"1 a 11/20 10:00:01 7 AmazonConnection::ValidateCredentials() - {denied}"
+        archive.writestr("node\x1b[2J\x1b]0;pwn\x07/vsbkp.log", f"1 a 11/20 10:00:00 7 {CONNECT}\n{validate}\n")
+    result = runner.invoke(app, ["scan", str(tmp_path / "b.zip"), "-f", output_format, "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    timeline = runner.invoke(app, ["timeline", str(tmp_path / "b.zip"), "-a", "444455556666", "--jobs", "1"])
+    assert "\x1b" not in timeline.output
+
+
+def test_a_pem_key_before_the_first_record_is_redacted_whole(tmp_path: Path) -> None:
+    """The unparsed lines before the first record (CVL902's evidence) are redacted together, so
+    even the short last line of a key's body is recognised as part of it."""
+    body = "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oJg\nAwEHoUQDQgAE=="
+    key = f"-----BEGIN EC PRIVATE KEY-----\n{body}\n-----END EC PRIVATE KEY-----\n"
+    write_log(tmp_path, "vsbkp.log", key + f"1 a 11/20 10:00:00 7 {CONNECT}\n")
+    result = runner.invoke(app, ["scan", str(tmp_path), "-f", "json", "--jobs", "1"])
+    assert "CVL902" in result.stdout
+    assert "MHcCAQEEIBkg4LVWM9" not in result.stdout
+    assert "AwEHoUQDQgAE" not in result.stdout
