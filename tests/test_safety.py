@@ -200,3 +200,39 @@ def test_errors_carry_their_exit_status() -> None:
 
     assert CvlogsError.exit_status == Broken.exit_status == 2
     assert DependencyFailed.exit_status == 3
+
+
+class _NoCredentials(Exception):
+    """What botocore raises without credentials (a type of its own, not an OSError)."""
+
+
+def _failing_filesystem(fail_listing: bool) -> type:
+    fsspec = pytest.importorskip("fsspec")
+
+    class Failing(fsspec.AbstractFileSystem):  # type: ignore[misc, name-defined]
+        protocol = "failing"
+
+        def isdir(self, path: str) -> bool:
+            if fail_listing:
+                raise _NoCredentials("Unable to locate credentials")
+            return True
+
+        def find(self, path: str, detail: bool = False, **kwargs: object) -> object:
+            return {f"{path.rstrip('/')}/vsbkp.log": {"name": "vsbkp.log", "type": "file", "size": 10}}
+
+        def _open(self, path: str, mode: str = "rb", **kwargs: object) -> object:
+            raise _NoCredentials("Unable to locate credentials")
+
+    return Failing
+
+
+@pytest.mark.parametrize("fail_listing", [True, False])
+def test_a_file_system_that_fails_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch, fail_listing: bool) -> None:
+    """S3 without credentials (or unreachable) while listing or while reading: one line, exit 3
+    (it was 95 to 166 lines of traceback)."""
+    fsspec = pytest.importorskip("fsspec")
+    fsspec.register_implementation("failing", _failing_filesystem(fail_listing), clobber=True)
+    result = runner.invoke(app, ["scan", "failing://bucket/logs/", "--jobs", "1", "-f", "json"])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1
+    assert "Unable to locate credentials" in result.stderr

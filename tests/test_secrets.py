@@ -112,6 +112,8 @@ def _planted_log(planted: str, position: str) -> str:
         lines.insert(2, planted)
     elif position == "before the first record":
         lines.insert(0, planted)
+    elif position == "role brackets":
+        lines[1] += f" Assume role [{planted}]"
     return "\n".join(lines) + "\n"
 
 
@@ -130,7 +132,16 @@ def _outputs(folder: Path, host: str) -> str:
 @given(
     shape=st.sampled_from(sorted(SHAPES)).flatmap(SHAPES.__getitem__),
     position=st.sampled_from(
-        ["message start", "message end", "continuation", "before the first record", "folder", "member", "host"]
+        [
+            "message start",
+            "message end",
+            "continuation",
+            "before the first record",
+            "role brackets",
+            "folder",
+            "member",
+            "host",
+        ]
     ),
 )
 def test_planted_secrets_never_reach_any_output(
