@@ -57,10 +57,11 @@ XML_PATTERN = rf"(?P<xml_open><(?:[A-Za-z0-9_]{{1,32}}:)?{NAME_PATTERN}>)(?P<xml
 #: ``scheme://user:password@host``: the password.
 USERINFO_PATTERN = r"(?P<userinfo>[A-Za-z][A-Za-z0-9+.-]{0,16}://[^\s/:@]{0,256}+:)(?P<password>[^\s/@]{1,256}+)(?=@)"
 
-#: A PEM private key block, its body across lines (up to its END line, or the end of the text).
+#: A PEM private key block, its body across lines (up to its END line, or the end of the text);
+#: its blanks may be gone (a role ARN's text is kept without them).
 PEM_PATTERN = (
-    r"(?P<pem_begin>-----BEGIN [A-Z0-9 ]{0,32}PRIVATE KEY-----)(?P<pem_body>(?:(?!-----END )[\s\S]){0,65536}+)"
-    r"(?P<pem_end>-----END [A-Z0-9 ]{0,32}PRIVATE KEY-----)?"
+    r"(?P<pem_begin>-----BEGIN[A-Z0-9 ]{0,33}PRIVATE ?KEY-----)(?P<pem_body>(?:(?!-----END)[\s\S]){0,65536}+)"
+    r"(?P<pem_end>-----END[A-Z0-9 ]{0,33}PRIVATE ?KEY-----)?"
 )
 
 #: ``Authorization: Bearer <token>`` / ``Basic <credentials>``.
