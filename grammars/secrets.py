@@ -36,7 +36,7 @@ REDACTED = "[REDACTED]"
 _SECRET_WORD = (
     r"(?:secret(?:[_.-]?access)?(?:[_.-]?key)?|pass(?:word|wd|phrase)?|pwd|token|api[_.-]?key"
     r"|account[_.-]?key|shared[_.-]?access[_.-]?key|private[_.-]?key(?:[_.-]?id)?|signature|sig"
-    r"|external[_.-]?id|credentials?[_.-]?secret|auth)"
+    r"|external[_.-]?id|credentials?[_.-]?secret|auth|cookie|session[_.-]?(?:id|key))"
 )
 #: A key name: an identifier that ends in a secret word, not inside a longer word.
 NAME_PATTERN = rf"(?i:(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{{0,48}}?{_SECRET_WORD})(?![A-Za-z0-9_])"
@@ -130,6 +130,8 @@ SAMPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ('"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEv\\n-----END PRIVATE KEY-----\\n"', ("MIIEv",)),
     ("key AIzaSyA1234567890abcdefghijklmnopqrstuv", ("AIzaSyA1234567890",)),
     ("secret_key=wJalrXUtnFEMI/K7MD\nENG/bPxRfiCY more", ("wJalrXUtnFEMI", "ENG/bPxRfiCY")),
+    ("Cookie: JSESSIONID=8A3F01", ("8A3F01",)),
+    ("sessionId=af09e1c2 user=x", ("af09e1c2",)),
     ("token length [1024], expires in [3600] s", ()),
     ("Signature expired: 20151221T200419Z is now earlier", ()),
 )
