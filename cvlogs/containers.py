@@ -57,6 +57,14 @@ _ARCHIVE_SUFFIXES = {
 class OverCap(Broken):
     """More decompressed bytes than the cap allows (a possible archive bomb)."""
 
+    def __init__(self, message: str, option: str = "--max-member-bytes") -> None:
+        super().__init__(message)
+        self.option = option
+        """The option that raises the cap."""
+
+    def __reduce__(self) -> tuple[type[OverCap], tuple[str, str]]:
+        return OverCap, (str(self), self.option)  # pickled from a worker process
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -134,14 +142,24 @@ def unsafe_name(name: str) -> bool:
     return not name.strip("/") or posix.is_absolute() or ".." in posix.parts or (len(name) > 1 and name[1] == ":")
 
 
-class CappedReader(io.RawIOBase):
-    """A binary stream that raises ``OverCap`` once more than ``limit`` bytes have been read."""
+class Total:
+    """Decompressed bytes read so far from the members of one top-level archive, by this process."""
 
-    def __init__(self, raw: IO[bytes], limit: int, closer: ExitStack | None = None) -> None:
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.spent = 0
+
+
+class CappedReader(io.RawIOBase):
+    """A binary stream that raises ``OverCap`` once more than ``limit`` bytes have been read (or
+    once the members of its archive have given more than their ``total`` together)."""
+
+    def __init__(self, raw: IO[bytes], limit: int, closer: ExitStack | None = None, total: Total | None = None) -> None:
         self.raw = raw
         self.limit = limit
         self.count = 0
         self.closer = closer
+        self.total = total
 
     def readable(self) -> bool:
         return True
@@ -153,6 +171,13 @@ class CappedReader(io.RawIOBase):
         self.count += len(data)
         if self.count > self.limit:
             raise OverCap(f"decompresses to more than {self.limit:,} bytes")
+        if self.total is not None:
+            self.total.spent += len(data)
+            if self.total.spent > self.total.cap:
+                cap = self.total.cap
+                raise OverCap(
+                    f"its archive's members decompress to more than {cap:,} bytes together (--max-total-bytes)"
+                )
         buffer[: len(data)] = data
         return len(data)
 
@@ -350,15 +375,21 @@ class _Level:
 
 _OPEN: list[_Level] = []
 """The archives of the last chain opened, outermost first."""
+_TOTALS: dict[str, Total] = {}
+"""What this process has read from each top-level archive (``--max-total-bytes``)."""
 
 
-def release_archives(keep: int = 0) -> None:
-    """Close the kept archives (all, or all but the ``keep`` outermost), innermost first."""
+def release_archives(keep: int = 0, *, totals: bool = False) -> None:
+    """Close the kept archives (all, or all but the ``keep`` outermost), innermost first; with
+    ``totals``, forget what was read from each archive too (the scan is over)."""
     while len(_OPEN) > keep:
         _OPEN.pop().stack.close()
+    if totals:
+        _TOTALS.clear()
 
 
 def _forget_archives() -> None:
+    _TOTALS.clear()
     _OPEN.clear()  # a forked child never shares its parent's spools (their file offsets are shared)
 
 
@@ -374,6 +405,7 @@ def open_chain(
     *,
     url: str | None = None,
     wanted: Callable[[str], bool] | None = None,
+    total: int | None = None,
 ) -> IO[bytes]:
     """The bytes of the innermost member of ``file`` (or of the remote file at ``url``), following
     the archives nested along ``members`` (member keys); decompressed bytes are capped.
@@ -383,14 +415,17 @@ def open_chain(
     """
     stack = ExitStack()
     try:
+        spent = None
         if members:
             stream = stack.enter_context(_archive(file, url, members, limit, wanted).open(members[-1]))
+            if total is not None:
+                spent = _TOTALS.setdefault(url or str(file), Total(total))
         else:
             stream = stack.enter_context(open(file, "rb") if url is None else open_url(url))  # noqa: SIM115
             if compression is None:
                 stack.pop_all()
                 return stream
-        return cast(IO[bytes], CappedReader(decompress(stream, compression), limit, stack))
+        return cast(IO[bytes], CappedReader(decompress(stream, compression), limit, stack, spent))
     except BaseException:
         stack.close()
         if members:

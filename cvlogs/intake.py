@@ -94,10 +94,21 @@ class LogSource:
     """``host`` was named (``--host-name``, a bundle's folder or archive): a banner's machine does not replace it."""
     sniff: bool = False
     """Not named like a log of the four families: read only if its first lines are Commvault lines."""
+    total_bytes: int | None = None
+    """The cap on what all the members of this source's top-level archive decompress together."""
 
     def open(self) -> IO[bytes]:
-        """A binary stream of the log's decompressed bytes, capped at ``max_bytes``; the caller closes it."""
-        return open_chain(self.file, self.members, self.compression, self.max_bytes, url=self.url, wanted=readable)
+        """A binary stream of the log's decompressed bytes, capped at ``max_bytes`` (and, with the
+        other members of its archive read by this process, at ``total_bytes``); the caller closes it."""
+        return open_chain(
+            self.file,
+            self.members,
+            self.compression,
+            self.max_bytes,
+            url=self.url,
+            wanted=readable,
+            total=self.total_bytes,
+        )
 
 
 def readable(name: str) -> bool:
@@ -426,7 +437,7 @@ def _add_members(container: Container, place: _Place, found: _Found) -> None:
 def broken_reason(error: BaseException) -> str:
     """What a person reads when a file or member could not be read."""
     if isinstance(error, OverCap):
-        return f"{error} (a possible archive bomb; raise the cap with --max-member-bytes)"
+        return f"{error} (a possible archive bomb; raise the cap with {error.option})"
     if isinstance(error, CvlogsError):
         return str(error)
     return f"corrupt, truncated or unreadable: {type(error).__name__}: {error}"
@@ -482,7 +493,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
         LogSource(
             inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url,
             year_source=dated, host_named=found.host_named or host != found.host,
-            sniff=_LOG_NAME.match(name) is None,
+            sniff=_LOG_NAME.match(name) is None, total_bytes=place.budget.cap if place.budget else None,
         )
     )  # fmt: skip
 

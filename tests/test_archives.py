@@ -182,3 +182,15 @@ def test_a_crashing_ppmd_decoder_takes_only_its_child(tmp_path: Path, monkeypatc
     result = scan_paths([tmp_path], jobs=1)
     assert [f.path for f in result.files] == ["vsbkp.log"]
     assert ["crashed" in s.reason for s in result.skipped] == [True]
+
+
+def test_compressed_logs_inside_an_archive_count_towards_the_total_when_read(tmp_path: Path) -> None:
+    """Five .gz logs of 1 MB each that declare only their compressed size: the total cap holds
+    when they are read (a .gz bomb per member no longer multiplies the per-member cap)."""
+    with zipfile.ZipFile(tmp_path / "gz.zip", "w") as archive:
+        for number in range(5):
+            archive.writestr(f"vsbkp_{number}.log.gz", gzip.compress(_log(number, 40_000).encode()[:1_000_000]))
+    result = scan_paths([tmp_path / "gz.zip"], jobs=1, limits=Limits(max_total_bytes=2_500_000))
+    assert len(result.files) == 2
+    assert len(result.skipped) == 3
+    assert all("--max-total-bytes" in s.reason for s in result.skipped)

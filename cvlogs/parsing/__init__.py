@@ -86,7 +86,7 @@ def scan_sources(
 
         yield from read_shared(sources, task, jobs, progress, context)
     finally:
-        release_archives()  # the archives this process kept open between members
+        release_archives(totals=True)  # the archives this process kept open between members
 
 
 def scan_source(source: LogSource, keep_all: bool = False) -> FileResult | SkippedSource:
