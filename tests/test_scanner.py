@@ -299,7 +299,7 @@ def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.Mo
 
 def test_a_header_line_with_nothing_after_its_time_is_a_cut_point() -> None:
     """Chunks are cut at the last complete header line, also one that ends right after its time."""
-    from cvlogs.parsing.chunks import _last_record_start  # noqa: PLC0415  (the cutter itself)
+    from cvlogs.parsing.chunks import last_record_start  # noqa: PLC0415  (the cutter itself)
 
     buffer = b"1 a 11/20 10:00:00 x\n continued\n1 a 11/20 10:00:01\n2 b 11/20 10:00:0"
-    assert _last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")
+    assert last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from cvlogs.model import Banner, FileResult
+from cvlogs.model import Banner, FileResult, Finding
 from cvlogs.report import SCHEMA, Report, format_offset
 
 
@@ -84,22 +84,24 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for a in report.accounts
         ],
-        "findings": [
-            {
-                "rule": f.rule,
-                "name": f.name,
-                "severity": f.severity,
-                "account_id": f.account_id,
-                "role_arn": f.role_arn,
-                "message": f.message,
-                "first_seen": iso(f.first_seen),
-                "count": f.count,
-                "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
-                "remedy": f.remedy,
-                "hosts": list(f.hosts),
-            }
-            for f in report.findings
-        ],
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as the contract's JSON object (also one line of ``cvlogs watch --format jsonl``)."""
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity,
+        "account_id": f.account_id,
+        "role_arn": f.role_arn,
+        "message": f.message,
+        "first_seen": iso(f.first_seen),
+        "count": f.count,
+        "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
+        "remedy": f.remedy,
+        "hosts": list(f.hosts),
     }
 
 
