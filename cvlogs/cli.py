@@ -17,6 +17,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
