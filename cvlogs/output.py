@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -86,23 +87,37 @@ def text_output(output: str | None) -> Iterator[IO[str]]:
         with _remote(output, "w") as handle:
             yield handle
         return
-    target = Path(output)
+    target = Path(output).resolve()  # through a symlink: the file it names is replaced, not the link
+    if target.exists() and not target.is_file():  # /dev/null, /dev/stdout, a FIFO: written in place
+        try:
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                yield _guarded(handle, DependencyFailed, output)
+                _guarded(handle, DependencyFailed, output).flush()
+        except OSError as error:
+            raise _write_error(output, error) from None
+        return
     try:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TEMPORARY)
     except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
+        raise _write_error(output, error) from None
     partial = Path(name)
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield _guarded(handle, CvlogsError, output)
-            _guarded(handle, CvlogsError, output).flush()
+            yield _guarded(handle, DependencyFailed, output)
+            _guarded(handle, DependencyFailed, output).flush()
         try:
             os.chmod(partial, 0o666 & ~_umask())
             partial.replace(target)
         except OSError as error:
-            raise CvlogsError(f"cannot write {output}: {error.strerror or error}") from None
+            raise _write_error(output, error) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _write_error(output: str, error: OSError) -> CvlogsError:
+    """A full disk is the machine's failure (exit 3); a missing folder or a permission the user's (2)."""
+    kind = DependencyFailed if error.errno in {errno.ENOSPC, errno.EDQUOT, errno.EIO} else CvlogsError
+    return kind(f"cannot write {output}: {error.strerror or error}")
 
 
 def _guarded(stream: IO[str], error: type[CvlogsError], where: str) -> IO[str]:

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -236,3 +237,27 @@ def test_a_file_system_that_fails_is_one_line_and_exit_3(monkeypatch: pytest.Mon
     assert result.exit_code == 3, result.output
     assert result.stderr.count("\n") == 1
     assert "Unable to locate credentials" in result.stderr
+
+
+def test_a_device_or_a_symlink_as_output_is_written_not_replaced(tmp_path: Path) -> None:
+    """-o naming a device is written in place (never renamed over: that replaced the device
+    node); a full device is exit 3; -o through a symlink replaces the file, keeps the link."""
+    write_log(tmp_path / "logs", "vsbkp.log", LOG)
+    link, real = tmp_path / "link.json", tmp_path / "real.json"
+    real.write_text("old")
+    link.symlink_to(real)
+    result = runner.invoke(app, ["scan", str(tmp_path / "logs"), "-f", "json", "-o", str(link), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["summary"]["files"] == 1
+    if os.geteuid() != 0:
+        pytest.skip("making device nodes needs root")
+    null, full = tmp_path / "null", tmp_path / "full"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    assert runner.invoke(app, ["scan", str(tmp_path / "logs"), "-o", str(null), "--jobs", "1"]).exit_code == 0
+    failed = runner.invoke(app, ["scan", str(tmp_path / "logs"), "-f", "json", "-o", str(full), "--jobs", "1"])
+    assert failed.exit_code == 3, failed.output
+    assert "No space left on device" in failed.stderr
+    assert null.is_char_device()
+    assert full.is_char_device()
