@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report, TimelineStep, describe
 
 _CSS = """

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report, describe
 
 _ICON = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}

@@ -9,7 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cvlogs.render.json_report import iso, printable
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso
 from cvlogs.report import Report, describe
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "green", "failed": "bold red"}
