@@ -35,9 +35,8 @@ HOST = pp.Regex(r"(?i)(?<![a-z0-9.-])(?:[a-z0-9-]{1,63}\.){1,10}amazonaws\.com(?
 AMZ_TIME = pp.Regex(r"[0-9]{8}T[0-9]{6}Z").set_name("SigV4 timestamp")
 ISO_TIME = pp.Regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z?").set_name("ISO time")
 
-#: A bare ``Code: message`` is only trusted for the vocabulary's codes or for names with an AWS-like
-#: suffix, since ``Error: ...`` and ``Note: ...`` are common words.
-KNOWN_CODES = frozenset(vocabulary.CODES)
+#: A bare ``Code: message`` is only trusted for the vocabulary's codes (``vocabulary.CODES``) or for
+#: names with an AWS-like suffix, since ``Error: ...`` and ``Note: ...`` are common words.
 CODE_SUFFIXES = ("Exception", "Fault", "NotFound", "Denied", "Exceeded", "Expired", "Failure")
 
 
@@ -115,7 +114,7 @@ CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
 HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
-_CODE_ALTERNATIVES = "|".join(re.escape(code) for code in sorted(KNOWN_CODES, key=len, reverse=True))
+_CODE_ALTERNATIVES = vocabulary.trie([([re.escape(char) for char in code], None) for code in vocabulary.CODES])
 _SUFFIX_ALTERNATIVES = "|".join(CODE_SUFFIXES)
 
 #: A known code, or a code-like name with an AWS suffix, standing as a whole word anywhere
