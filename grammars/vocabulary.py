@@ -498,6 +498,13 @@ FAILURE_PHRASES = (
 FAILURE_WORDS = pp.Regex(
     rf"(?i)(?<![\w])(?<!no )(?<!0 )(?P<failure>{trie([(atoms(word), None) for word in FAILURE_PHRASES])})(?![\w])"
 ).set_name("failure word")
+#: Words that make a vague failure harmless: a retry, a skip, a debug or info level.  They only
+#: silence a line that names no AWS code and no kind of failure ("failed to read tag, retrying").
+BENIGN = pp.Regex(
+    r"(?i)(?<![\w])(?P<benign>retry(?:ing)?|will retry|retrying|ignor(?:e|ed|ing)|skip(?:ped|ping)?|debug|trace"
+    r"|info|level=(?:debug|info|trace))(?![\w])"
+).set_name("benign word")
+
 #: Topics that name where a failure happened without saying that it did: with a failure on the
 #: same line (a failure word, an error status, an exception, a denial), they give its category.
 #: The instance-metadata and KMS topics always do; the network ones (DNS, socket, proxy...) only
@@ -538,6 +545,7 @@ SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
     (EXCEPTION, "Aws::STS::Errors::AccessDenied", {"exception": "Aws::STS::Errors::AccessDenied"}),
     (EXCEPTION, "HttpRequestException", {"exception": "HttpRequestException"}),
     (FAILURE_WORDS, "failed", {"failure": "failed"}),
+    (BENIGN, "Retrying after the failure", {"benign": "Retrying"}),
     (AWS_CONTEXT, "sts.us-east-1.amazonaws.com", {}),
     (TOPICS, "EC2MetadataClient", {"instance_credentials": "EC2MetadataClient"}),
 )  # fmt: skip

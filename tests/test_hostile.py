@@ -291,6 +291,7 @@ SEARCHED = {  # patterns that run with search, finditer or sub over whole messag
     "exceptions": vocabulary.EXCEPTION.re,
     "failure words": vocabulary.FAILURE_WORDS.re,
     "topics": vocabulary.TOPICS.re,
+    "benign words": vocabulary.BENIGN.re,
     "aws context": vocabulary.AWS_CONTEXT.re,
     "credential vocabulary": aws_errors.CREDENTIAL_VOCABULARY.re,
     "error gate": aws_errors.ERROR_GATE.re,

@@ -162,6 +162,8 @@ def find_error(message: str, lowered: str, aws_class: bool = False, instance_ste
     named = bool(categories - {"not-found"} or facts.get("code") or exceptions or (status or 0) >= 400)
     if not named and not (context and (categories or failure)):
         return None  # a failure word without an AWS word, or an AWS line that states no failure
+    if not named and not categories and _regex_of(vocabulary.BENIGN).search(message) is not None:
+        return None  # "failed to read the tag, retrying", a DEBUG line: a vague failure made harmless
     return AwsError(
         code=_text(facts, "code"),
         operation=_text(facts, "operation"),
