@@ -342,7 +342,9 @@ class AccountSummary:
     roles: tuple[str, ...]
     status: AccountStatus
     """ok: a sequence completed with no error after it; failed: its last sequence ended in an
-    error-severity finding; incomplete: sequences seen, none completed, none failed."""
+    error-severity finding (a line that says it failed, in words no rule explains, is CVL103: an
+    error); incomplete: sequences seen, none completed, none failed, or the last one stopped on a
+    warning (throttled): never ok while its last sequence failed."""
     sequences: int
     failed_sequences: int
     first_seen: datetime | None
