@@ -280,6 +280,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("invalid security token", "invalid-credentials"),
     ("invalid client token", "invalid-credentials"),
     ("partial credentials found", "invalid-credentials"),
+    ("aws_auth_signing_invalid_credentials", "invalid-credentials"),
     # clock skew
     ("signature expired", "skew"),
     ("signature not yet current", "skew"),
@@ -372,7 +373,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("credentials not found", "instance-credentials"),
     ("could not be sourced by the imds provider", "instance-credentials"),
     ("failed to connect to service endpoint", "instance-credentials"),
-    ("aws_auth_credentials_provider_*", "instance-credentials"),
+    # the CRT's credential providers of the node itself (not the STS ones: those are the AssumeRole)
+    ("aws_auth_credentials_provider_imds_*", "instance-credentials"),
+    ("aws_auth_credentials_provider_ecs_*", "instance-credentials"),
+    ("aws_auth_credentials_provider_profile_*", "instance-credentials"),
+    ("aws_auth_credentials_provider_process_*", "instance-credentials"),
+    ("aws_auth_credentials_provider_invalid_environment", "instance-credentials"),
+    ("aws_auth_credentials_provider_invalid_delegate", "instance-credentials"),
+    ("aws_auth_signing_no_credentials", "instance-credentials"),
+    ("could not be sourced by the ecs provider", "instance-credentials"),
     # validation
     ("parameter validation failed", "validation"),
     ("failed to satisfy constraint", "validation"),
