@@ -113,6 +113,8 @@ def failure_of(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple
             rule = found
     if rule is not None:
         return "failed", rule
+    if sequence.status == "failed":  # it stopped on a warning (throttled): neither ok nor a failure
+        return "incomplete", None
     return ("ok" if sequence.validates else "incomplete"), None
 
 

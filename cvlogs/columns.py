@@ -45,8 +45,6 @@ class Column:
     """The pandas dtype (``read_events``)."""
     arrow: ArrowType
     get: Callable[[Attributed], Value]
-    free_text: bool = False
-    """Text as logged, which can carry secrets: redacted unless the user opted out."""
 
 
 def _error_code(row: Attributed) -> str | None:
@@ -71,9 +69,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("sequence", _STRING, "string", lambda r: r.sequence),
     Column("rule", "category", "dictionary", lambda r: r.rule),
     Column("severity", "category", "dictionary", lambda r: r.severity),
-    Column("role_arn", _STRING, "string", lambda r: r.event.role_arn, free_text=True),
+    Column("role_arn", _STRING, "string", lambda r: r.event.role_arn),
     Column("error_code", _STRING, "string", _error_code),
-    Column("message", _STRING, "string", lambda r: r.event.message, free_text=True),
+    Column("message", _STRING, "string", lambda r: r.event.message),
 )
 """The columns in table order."""
 
@@ -82,9 +80,10 @@ DTYPES: dict[str, str] = {column.name: column.pandas for column in COLUMNS}
 
 
 def row_values(row: Attributed, clean: Callable[[str], str]) -> list[Value]:
-    """The row's values in column order, free text passed through ``clean`` (redaction)."""
+    """The row's values in column order, every text passed through ``clean`` (redaction: secrets
+    hide in messages, and in paths and host names too)."""
     values: list[Value] = []
     for column in COLUMNS:
         value = column.get(row)
-        values.append(clean(value) if column.free_text and isinstance(value, str) else value)
+        values.append(clean(value) if isinstance(value, str) else value)
     return values

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
-from typing import IO
+from functools import partial
 
 from cvlogs.columns import COLUMNS, NAMES, Attributed, Value, row_values
-from cvlogs.errors import CvlogsError
-from cvlogs.redact import redact
+from cvlogs.errors import DependencyFailed
+from cvlogs.output import dataset_output, text_output
+from cvlogs.redact import printable, redact
 
 TABLE_LIMIT = 1000
 Rows = Iterator[list[list[Value]]]
@@ -40,20 +38,26 @@ def write_events(
     rows: Iterable[list[Attributed]],
     *,
     output_format: EventFormat,
-    output: Path | None,
+    output: str | None,
     kinds: set[str],
     redacted: bool,
+    raw_csv: bool = False,
 ) -> int:
-    """Write the selected events of each file in turn (``cvlogs.pipeline.events``); returns how many."""
+    """Write the selected events of each file in turn (``cvlogs.pipeline.events``); returns how many.
+
+    Unless the report is unredacted, every text is redacted (messages with their continuation
+    lines, paths, hosts).  CSV cells that a spreadsheet would take for a formula are quoted
+    (``csv_cell``) unless ``raw_csv``; table and CSV cells show control characters as ``\\xNN``.
+    """
     clean = redact if redacted else str
 
     def selected() -> Rows:
         for batch in rows:
             yield [row_values(row, clean) for row in batch if _kept(row, kinds)]
 
-    writers = {
+    writers: dict[EventFormat, Callable[[Rows, str | None], int]] = {
         EventFormat.table: _write_table,
-        EventFormat.csv: _write_csv,
+        EventFormat.csv: partial(_write_csv, cell=printable if raw_csv else csv_cell),
         EventFormat.jsonl: _write_jsonl,
         EventFormat.parquet: _write_parquet,
     }
@@ -69,32 +73,30 @@ def _text(value: Value) -> Value:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-@contextmanager
-def _text_output(output: Path | None) -> Iterator[IO[str]]:
-    if output is None:
-        yield sys.stdout
-        return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            yield handle
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _write_csv(batches: Rows, output: Path | None) -> int:
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (OWASP's advice against CSV
+    injection); control characters show as ``\\xNN``."""
+    return printable("'" + text if text.startswith(_FORMULA_START) else text)
+
+
+def _write_csv(batches: Rows, output: str | None, cell: Callable[[str], str]) -> int:
     count = 0
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(NAMES)
         for batch in batches:
-            writer.writerows([list(map(_text, row)) for row in batch])
+            writer.writerows([[cell(v) if isinstance(v, str) else v for v in map(_text, row)] for row in batch])
             count += len(batch)
     return count
 
 
-def _write_jsonl(batches: Rows, output: Path | None) -> int:
+def _write_jsonl(batches: Rows, output: str | None) -> int:
     count = 0
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         for batch in batches:
             handle.writelines(
                 json.dumps(dict(zip(NAMES, map(_text, row), strict=True)), ensure_ascii=False) + "\n" for row in batch
@@ -106,7 +108,7 @@ def _write_jsonl(batches: Rows, output: Path | None) -> int:
 _SHOWN = ("time", "path", "line", "kind", "attributed_account", "rule", "error_code", "message")
 
 
-def _write_table(batches: Rows, output: Path | None) -> int:
+def _write_table(batches: Rows, output: str | None) -> int:
     from rich.console import Console  # noqa: PLC0415  (rich only for the terminal table)
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
@@ -117,9 +119,9 @@ def _write_table(batches: Rows, output: Path | None) -> int:
     for batch in batches:
         for row in batch:
             if count < TABLE_LIMIT:  # plain Text: a message's [brackets] are not rich markup
-                table.add_row(*(Text("" if row[i] is None else str(_text(row[i]))) for i in positions))
+                table.add_row(*(Text("" if row[i] is None else printable(str(_text(row[i])))) for i in positions))
             count += 1
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         Console(file=handle, highlight=False, width=None if output is None else 200).print(table)
     if count > TABLE_LIMIT:
         Console(stderr=True).print(
@@ -128,15 +130,13 @@ def _write_table(batches: Rows, output: Path | None) -> int:
     return count
 
 
-def _write_parquet(batches: Rows, output: Path | None) -> int:
+def _write_parquet(batches: Rows, output: str | None) -> int:
     """A Parquet dataset in the directory ``output``, partitioned by host and family (hive style),
     one part per log file, readable by pandas, DuckDB and Spark; categories dictionary-encoded."""
     import pyarrow as pa  # noqa: PLC0415  (pyarrow loads only for Parquet output)
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     assert output is not None
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise CvlogsError(f"{output} exists: give a new or empty directory for the Parquet dataset")
     types = {
         "timestamp": pa.timestamp("us"),
         "string": pa.string(),
@@ -145,19 +145,20 @@ def _write_parquet(batches: Rows, output: Path | None) -> int:
     }
     schema = pa.schema([(column.name, types[column.arrow]) for column in COLUMNS])
     count = 0
-    output.mkdir(parents=True, exist_ok=True)
-    try:
+    with dataset_output(output) as (filesystem, root):
         for number, batch in enumerate(batches):
             if batch:
                 columns = dict(zip(NAMES, map(list, zip(*batch, strict=True)), strict=True))
-                pq.write_to_dataset(
-                    pa.table(columns, schema=schema),
-                    root_path=output,
-                    partition_cols=["host", "family"],
-                    basename_template=f"part-{number:05d}-{{i}}.parquet",
-                    existing_data_behavior="overwrite_or_ignore",
-                )
+                try:
+                    pq.write_to_dataset(
+                        pa.table(columns, schema=schema),
+                        root_path=root,
+                        filesystem=filesystem,
+                        partition_cols=["host", "family"],
+                        basename_template=f"part-{number:05d}-{{i}}.parquet",
+                        existing_data_behavior="overwrite_or_ignore",
+                    )
+                except (OSError, pa.ArrowException) as error:
+                    raise DependencyFailed(f"cannot write {output}: {type(error).__name__}: {error}") from None
                 count += len(batch)
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error}") from None
     return count

@@ -69,6 +69,13 @@ class RoleArn(Compact):
         return not self.problems
 
 
+Category = Literal[
+    "denied", "expired", "invalid-credentials", "skew", "network", "instance-credentials", "validation",
+    "throttling", "kms", "region", "not-found",
+]  # fmt: skip
+"""What kind of failure a piece of AWS error vocabulary names (``grammars/vocabulary.py`` tags each entry)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AwsError(Compact):
     """The facts found in one AWS error message, whatever SDK wrapped it."""
@@ -99,9 +106,16 @@ class AwsError(Compact):
     reason: str | None = None
     phrases: frozenset[str] = frozenset()
     """Lower-case key phrases (``rate exceeded``, ``unable to locate credentials``...)."""
-    kms: bool = False
-    metadata_service: bool = False
     encoded_message: bool = False
+    region: str | None = None
+    """A region the text names (``region:ap-east-1``), when it names one."""
+    categories: frozenset[Category] = frozenset()
+    """The kinds of failure the message names (codes, exception names, phrases and facts together)."""
+    exception: str | None = None
+    """The SDK's exception class (``Amazon.EC2.AmazonEC2Exception``), never taken for the AWS code."""
+    aws_context: bool = True
+    """The line itself says it is about AWS (a code, an AWS host or ARN, an SDK or AWS service name);
+    without it, its words count only inside an open credential sequence."""
 
 
 class Location(NamedTuple):
@@ -295,6 +309,8 @@ class Finding:
     remedy: str
     hosts: tuple[str, ...] = ()
     """The machines whose lines show the finding (empty when no host is known)."""
+    docs: tuple[str, ...] = ()
+    """The AWS documentation pages of the rule (links, never fetched)."""
 
 
 AccountStatus = Literal["failing", "recovered", "ok", "unknown"]
@@ -309,7 +325,8 @@ class AccountSummary:
     status: AccountStatus
     """failing: its last complete sequence failed (an error-severity finding on one of its steps);
     recovered: one failed earlier, the last one succeeded; ok: none failed; unknown: no complete
-    sequence (and no error-severity finding) to judge by."""
+    sequence (and no error-severity finding) to judge by.  A sequence that stopped on a warning
+    (throttled) is not complete: never ok while its last sequence failed."""
     sequences: int
     failed_sequences: int
     first_seen: datetime | None

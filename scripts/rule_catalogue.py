@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 
-from cvlogs.diagnostics import ERROR_RULE_ORDER, rules
+from cvlogs.diagnostics import error_rules, rules
 
 INTRO = """\
 # Why cross-account STS AssumeRole fails: the failure catalogue
@@ -41,7 +41,7 @@ own documentation.
 
 def catalogue() -> str:
     found = rules()
-    order = "\n".join(f"{number}. {code} {found[code].name}" for number, code in enumerate(ERROR_RULE_ORDER, 1))
+    order = "\n".join(f"{number}. {rule.code} {rule.name}" for number, rule in enumerate(error_rules(), 1))
     parts = [INTRO.format(order=order)]
     for rule in found.values():
         parts += [
@@ -51,6 +51,8 @@ def catalogue() -> str:
             "",
             f"**Fix.** {rule.remedy}",
             "",
+            *(f"- AWS documentation: <{url}>" for url in rule.docs),
+            *([""] if rule.docs else []),
         ]
     return "\n".join(parts)
 

@@ -11,8 +11,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 import cvlogs
+from cvlogs.redact import printable
 from cvlogs.render import Format, RenderOptions, render
-from cvlogs.render.json_report import printable, shown_path
+from cvlogs.render.json_report import shown_path
 from cvlogs.render.markdown import code, fenced, text
 from cvlogs.report import Report
 from tests.conftest import write_log

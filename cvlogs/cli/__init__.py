@@ -1,7 +1,8 @@
 """The ``cvlogs`` command line: a thin typer shell over the library, one module per command.
 
 Data goes to stdout or ``-o FILE``; progress and messages go to stderr.  Exit status: 0 when no
-error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error.
+error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error,
+3 when a dependency or the machine failed (``cvlogs.errors``).
 A new command is a module here that registers on ``cvlogs.cli.app.app``, imported below.
 """
 
@@ -14,6 +15,7 @@ from contextlib import suppress
 
 from cvlogs.cli import events, rules, scan, schema, timeline, watch
 from cvlogs.cli.app import app
+from cvlogs.errors import DependencyFailed, environment_failure
 
 __all__ = ["app", "events", "main", "rules", "scan", "schema", "timeline", "watch"]
 
@@ -38,8 +40,15 @@ def main() -> None:
     # A scan leaves hundreds of thousands of small objects; freeing them one by one as the
     # interpreter shuts down took about 60 ms (measured) and serves no one.  Every file and
     # pool is closed by now (context managers), so only the output buffers need flushing.
-    with suppress(OSError):  # a closed pipe (cvlogs ... | head): nothing left to tell
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a closed pipe (cvlogs ... | head): nothing left to tell
+    except OSError as error:  # a full disk under a redirected stdout: the data is incomplete
+        with suppress(OSError):
+            print(f"cvlogs: cannot write to standard output: {environment_failure(error)}", file=sys.stderr)
+        status = DependencyFailed.exit_status
+    with suppress(OSError):
         sys.stderr.flush()
     os._exit(status)
 

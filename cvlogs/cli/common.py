@@ -10,18 +10,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cvlogs.anonymize import Pseudonyms
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import CvlogsError, DependencyFailed, environment_failure
 from cvlogs.intake import Limits
 from cvlogs.model import FileResult, SkippedSource
 from cvlogs.parsing import Progress
 from cvlogs.pipeline import ProgressStart, ScanOptions
+from cvlogs.redact import shown
 from cvlogs.report import Filters
 
 if TYPE_CHECKING:
@@ -69,7 +69,30 @@ Hosts = Annotated[
     ),
 ]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", rich_help_panel=OUTPUT)
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (or fsspec URL) instead of stdout; never a log being read.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+MaxTotal = Annotated[
+    int | None,
+    typer.Option(
+        "--max-total-bytes",
+        min=1,
+        help="Decompressed bytes read from one archive in all (default: 200 times its size, at least 256 MiB).",
+        rich_help_panel=INPUT,
+    ),
+]
+FollowSymlinks = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Read files whose symbolic link leads out of the scanned folder.",
+        rich_help_panel=INPUT,
+    ),
 ]
 NoRedact = Annotated[
     bool,
@@ -142,7 +165,10 @@ def scan_options(given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None,
         ),
         jobs=given.get("jobs") or os.cpu_count() or 1,
         limits=Limits(
-            given.get("max_member_bytes", DEFAULT_MAX_MEMBER_BYTES), given.get("max_depth", DEFAULT_MAX_DEPTH)
+            given.get("max_member_bytes", DEFAULT_MAX_MEMBER_BYTES),
+            given.get("max_depth", DEFAULT_MAX_DEPTH),
+            given.get("max_total_bytes"),
+            given.get("follow_symlinks", False),
         ),
         host_name=given.get("host_name"),
         scheduler=given.get("scheduler"),
@@ -165,7 +191,7 @@ def stderr() -> Console:
 
 
 def say_skipped(item: SkippedSource) -> None:
-    stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+    stderr().print(shown(f"skipped {item.path}: {item.reason}"), highlight=False, markup=False)
 
 
 def progress_bar() -> ProgressStart | None:
@@ -199,21 +225,17 @@ def progress_bar() -> ProgressStart | None:
     return start
 
 
-def write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
-
-
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """The one place where a ``CvlogsError`` becomes one line on stderr and exit status 2."""
+    """The one place where an error becomes one line on stderr and its exit status (see
+    ``cvlogs.errors``: 2 for the user to fix, 3 for a dependency or the environment)."""
     try:
-        yield
+        try:
+            yield
+        except (CvlogsError, BrokenPipeError):
+            raise
+        except (OSError, MemoryError) as error:  # the machine, not the input or cvlogs
+            raise DependencyFailed(environment_failure(error)) from error
     except CvlogsError as error:
-        print(f"cvlogs: {error}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        print(shown(f"cvlogs: {error}"), file=sys.stderr)
+        raise typer.Exit(error.exit_status) from None

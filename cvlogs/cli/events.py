@@ -11,6 +11,7 @@ from cvlogs.cli.app import app
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
+from cvlogs.output import refuse_inputs
 from cvlogs.pipeline import events as attributed_events
 
 
@@ -41,6 +42,16 @@ def events(
     all_logs: common.AllLogs = False,
     max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: common.MaxTotal = None,
+    follow_symlinks: common.FollowSymlinks = False,
+    raw_csv: Annotated[
+        bool,
+        typer.Option(
+            "--raw-csv",
+            help="Write CSV cells as logged (no ' before a cell starting like a formula).",
+            rich_help_panel=common.OUTPUT,
+        ),
+    ] = False,
     jobs: common.Jobs = None,
     scheduler: common.Scheduler = None,
 ) -> None:
@@ -57,11 +68,17 @@ def events(
     with common.user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
+        refuse_inputs(output, paths)
         options = common.scan_options(locals(), keep_all=all_lines)
         report, rows = attributed_events(paths, options)
         for item in report.skipped:
             common.say_skipped(item)
         written = write_events(
-            rows, output_format=output_format, output=output, kinds=set(kind or ()), redacted=report.redacted
+            rows,
+            output_format=output_format,
+            output=output,
+            kinds=set(kind or ()),
+            redacted=report.redacted,
+            raw_csv=raw_csv,
         )
         common.stderr().print(f"{written:,} events", highlight=False)

@@ -47,7 +47,9 @@ def rules(
         if chosen is None:
             raise CvlogsError(f"no rule {code}; `cvlogs rules` lists them")
         heading = f"# {chosen.code} {chosen.name} ({chosen.severity})"
+        docs = "".join(f"\n- <{url}>" for url in chosen.docs)
         text = f"{heading}\n\n{inspect.getdoc(chosen)}\n\n**Remedy.** {chosen.remedy}"
+        text += f"\n\nAWS documentation:\n{docs}" if docs else ""
         if sys.stdout.isatty():
             from rich.console import Console  # noqa: PLC0415
             from rich.markdown import Markdown  # noqa: PLC0415

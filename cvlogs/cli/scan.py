@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ from cvlogs.anonymize import Pseudonyms
 from cvlogs.cli import common
 from cvlogs.cli.app import app
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
+from cvlogs.output import refuse_inputs, write_text
 from cvlogs.pipeline import scan as run_scan
 from cvlogs.render import Format, RenderOptions, render
 from cvlogs.report import Report, no_cycle_collection
@@ -63,7 +63,7 @@ def scan(
         ),
     ] = False,
     pseudonym_map: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--map",
             help="Keep the private map of the pseudonyms in this file (never in the report).",
@@ -74,12 +74,15 @@ def scan(
     all_logs: common.AllLogs = False,
     max_member_bytes: common.MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: common.MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: common.MaxTotal = None,
+    follow_symlinks: common.FollowSymlinks = False,
     jobs: common.Jobs = None,
     scheduler: common.Scheduler = None,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account: a summary, then each finding.
 
-    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error.
+    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error;
+    3: a dependency failed (Dask, fsspec/S3, Arrow, a full disk).
 
     Examples:
 
@@ -92,6 +95,8 @@ def scan(
       cvlogs scan sendLogFiles_4711_2026_11_20_10_00_00_123_J88.7z --host accessnode2
     """
     with common.user_errors():
+        refuse_inputs(output, paths)
+        refuse_inputs(pseudonym_map, paths)
         pseudonyms = Pseudonyms()
         options = common.scan_options(
             locals(), pseudonyms, with_timeline=output_format is Format.html, with_steps=False
@@ -100,11 +105,11 @@ def scan(
         with no_cycle_collection():
             emit(report, output_format, output, RenderOptions(details=details, max_evidence=max_evidence))
         if pseudonym_map is not None:
-            common.write(pseudonyms.as_json(), pseudonym_map)
+            write_text(pseudonyms.as_json(), pseudonym_map)
     raise typer.Exit(report.exit_status)
 
 
-def emit(report: Report, output_format: Format, output: Path | None, options: RenderOptions) -> None:
+def emit(report: Report, output_format: Format, output: str | None, options: RenderOptions) -> None:
     """The report on the terminal (rich, with colour) or as text in a file or a pipe."""
     if output is None and output_format is Format.text:
         from rich.console import Console  # noqa: PLC0415
@@ -113,4 +118,4 @@ def emit(report: Report, output_format: Format, output: Path | None, options: Re
 
         Console(highlight=False).print(renderable(report, options))
         return
-    common.write(render(report, output_format, options), output)
+    write_text(render(report, output_format, options), output)

@@ -17,8 +17,9 @@ from datetime import datetime
 
 import numpy as np
 
+from cvlogs.errors import BROKEN
 from cvlogs.grammars import aws_errors, credentials
-from cvlogs.intake import BROKEN, LogSource, broken_reason
+from cvlogs.intake import LogSource, broken_reason
 from cvlogs.model import Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
@@ -89,10 +90,23 @@ class _FileState:
         self.last_month = banner.date.month
 
     def observe(self, fields: HeaderFields) -> int:
-        """Note a line's month in file order; the year advances when the month goes backwards."""
-        if self.last_month is not None and fields.month < self.last_month:
+        """Note a line's month in file order and return its year offset.
+
+        The year advances on a real roll-over only: the month wraps from the second half of the
+        year to the first (December to January).  After one, a line of the second half is the
+        year before (two writers interleaved across New Year: 12/31, 01/01, 12/31...), and does
+        not move the year; otherwise a later month just moves the file forward.
+        """
+        month = fields.month
+        if self.last_month is None:
+            self.last_month = month
+        elif month - self.last_month <= -6:  # 12 -> 1: a new year
             self.year_offset += 1
-        self.last_month = fields.month
+            self.last_month = month
+        elif month - self.last_month >= 6 and self.year_offset > 0 and self.last_month <= 6:
+            return self.year_offset - 1  # 1 -> 12 just after New Year: a line of the year before
+        elif month > self.last_month:
+            self.last_month = month
         return self.year_offset
 
 
@@ -250,7 +264,8 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
 def _base_year(state: _FileState, source: LogSource) -> tuple[int | None, YearSource | None]:
     """The year of the file's first line and what says so, strongest first: a year in the lines,
     the banner's date, then the hint (a rolled name, a bundle name or the modification time, which
-    dates the last line: minus the roll-overs seen)."""
+    dates the last line: minus the roll-overs seen before it, and never earlier than the year
+    before the hint's)."""
     stated: YearSource | None = "line" if state.first is not None and state.first[0].year is not None else None
     if state.banner_base is not None:
         return state.banner_base, stated or "banner"
@@ -260,7 +275,9 @@ def _base_year(state: _FileState, source: LogSource) -> tuple[int | None, YearSo
     year = hint.year
     if state.last is not None and state.last[0].month > hint.month + 5:
         year -= 1  # the hint is early in the year (January), the last line late in the one before
-    return year - state.year_offset, stated or source.year_source
+    # Never before the year preceding the dating source, whatever the months did.
+    last_offset = state.last[1] if state.last is not None else state.year_offset
+    return max(year - last_offset, hint.year - 1), stated or source.year_source
 
 
 def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from html import escape
 
 from cvlogs.model import AccountSummary, Finding
+from cvlogs.redact import printable
 from cvlogs.render import DEFAULT, RenderOptions
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.render.summary import FindingLine, finding_lines, findings_of_accounts
 from cvlogs.report import Report, SequenceSpan, describe
 
@@ -325,7 +326,9 @@ def _finding(line: FindingLine, f: Finding, max_evidence: int) -> str:
             if evidence
             else ""
         )
-        + f"<p><strong>Remedy.</strong> {_text(f.remedy)}</p></section>"
+        + f"<p><strong>Remedy.</strong> {_text(f.remedy)}</p>"
+        + (f"<p><strong>AWS documentation.</strong> {', '.join(link(url) for url in f.docs)}</p>" if f.docs else "")
+        + "</section>"
     )
 
 

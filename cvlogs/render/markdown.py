@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from cvlogs.model import Finding
+from cvlogs.redact import printable
 from cvlogs.render import DEFAULT, RenderOptions
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.render.summary import finding_lines
 from cvlogs.report import Report, describe
 
@@ -158,6 +159,7 @@ def _finding(number: int, finding: Finding, max_evidence: int) -> list[str]:
         "",
         f"**Remedy.** {prose(finding.remedy)}",
         "",
+        *([f"**AWS documentation.** {', '.join(link(url) for url in finding.docs)}", ""] if finding.docs else []),
     ]
 
 

@@ -10,8 +10,9 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
+from cvlogs.redact import printable
 from cvlogs.render import DEFAULT, RenderOptions
-from cvlogs.render.json_report import iso, printable
+from cvlogs.render.json_report import iso
 from cvlogs.render.summary import finding_lines
 from cvlogs.report import Report, describe
 
@@ -160,6 +161,9 @@ def _panels(report: Report, max_evidence: int) -> list[RenderableType]:
             body.append(printable(line.text) + "\n")
         body.append("Remedy: ", style="bold")
         body.append(finding.remedy)
+        if finding.docs:
+            body.append("\nAWS docs: ", style="bold")
+            body.append(" ".join(finding.docs))
         parts.append(Panel(body, title=title, title_align="left"))
     return parts
 
