@@ -32,7 +32,8 @@ CONNECT = f"CAmazonInfo::Connect() - Connecting to Url=[default], username[{ROLE
 def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
     """Lines, records, continuations, banner, unparsed by the plain definition, one line at a time.
 
-    A banner here: a line of 20 or more ``*`` up to the next such line at most 17 lines on (both
+    A banner here: a line of 20 or more ``*`` (then only blanks or tabs, as in
+    ``grammars.banner.BORDER_PATTERN``) up to the next such line at most 17 lines on (both
     included), and one blank line right after it.
     """
     if data.startswith(codecs.BOM_UTF8):
@@ -41,7 +42,7 @@ def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
     if lines and lines[-1] == "":
         lines.pop()
     in_banner = [False] * len(lines)
-    border = [len(line) >= 20 and set(line.rstrip()) == {"*"} for line in lines]
+    border = [len(line) >= 20 and set(line.rstrip(" \t")) == {"*"} for line in lines]
     number = 0
     while number < len(lines):
         closing = next((n for n in range(number + 1, min(number + 18, len(lines))) if border[n]), None)
