@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -63,36 +64,59 @@ NAME_FIELDS = frozenset(
 def scrub(value: T, change: Callable[[str], str], only: frozenset[str] | None = None) -> T:
     """``value`` with ``change`` applied to every string in it (or, with ``only``, to the strings
     of the fields so named): inside dataclasses, named tuples, tuples and frozensets,
-    recursively.  Unchanged parts are returned as they are (no copy)."""
-    return _scrub(value, change, only, only is None)  # type: ignore[no-any-return]
+    recursively.  Unchanged parts are returned as they are (no copy).  ``change`` is called once
+    per distinct string: a report repeats its hosts, paths, account ids and statuses thousands of
+    times (a span per sequence), and each repeat is then one dictionary look-up."""
+    return _Scrubber(change, only).scrub(value, only is None)  # type: ignore[no-any-return]
 
 
-def _scrub(value: Any, change: Callable[[str], str], only: frozenset[str] | None, here: bool) -> Any:
-    if isinstance(value, str):
-        new = change(value) if here else value
-        return value if new == value else new
-    if isinstance(value, tuple):
-        names = getattr(type(value), "_fields", None)  # a named tuple: its fields by name
-        items = [
-            _scrub(item, change, only, here if names is None else _applies(name, only))
-            for name, item in zip(names or [""] * len(value), value, strict=True)
-        ]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return type(value)._make(items) if names is not None else tuple(items)  # type: ignore[attr-defined]
-    if isinstance(value, frozenset):
-        return frozenset(_scrub(item, change, only, here) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changed = {}
-        for name in _fields(type(value)):
-            if name in OWN_TEXT:
-                continue
-            old = getattr(value, name)
-            new = _scrub(old, change, only, _applies(name, only))
-            if new is not old:
-                changed[name] = new
-        return dataclasses.replace(value, **changed) if changed else value
-    return value
+#: Field values that hold no string: a report's times, counts and line numbers are passed over
+#: without a call (checked by exact type, so a subclass of one of them is still walked).
+_ATOMS = frozenset({int, float, bool, type(None), datetime, date})
+
+
+class _Scrubber:
+    """One walk of ``scrub``: ``change`` and the strings it has already changed."""
+
+    def __init__(self, change: Callable[[str], str], only: frozenset[str] | None) -> None:
+        self.change = change
+        self.only = only
+        self.done: dict[str, str] = {}
+
+    def text(self, value: str) -> str:
+        new = self.done.get(value)
+        if new is None:
+            new = self.change(value)
+            new = self.done[value] = value if new == value else new
+        return new
+
+    def scrub(self, value: Any, here: bool) -> Any:
+        if isinstance(value, str):
+            return self.text(value) if here else value
+        if isinstance(value, tuple):
+            names = getattr(type(value), "_fields", None)  # a named tuple: its fields by name
+            items = [
+                self.scrub(item, here if names is None else _applies(name, self.only))
+                for name, item in zip(names or [""] * len(value), value, strict=True)
+            ]
+            if all(new is old for new, old in zip(items, value, strict=True)):
+                return value
+            return type(value)._make(items) if names is not None else tuple(items)  # type: ignore[attr-defined]
+        if isinstance(value, frozenset):
+            return frozenset(self.scrub(item, here) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changed = {}
+            for name in _fields(type(value)):
+                if name in OWN_TEXT:
+                    continue
+                old = getattr(value, name)
+                if type(old) in _ATOMS:
+                    continue
+                new = self.scrub(old, _applies(name, self.only))
+                if new is not old:
+                    changed[name] = new
+            return dataclasses.replace(value, **changed) if changed else value
+        return value
 
 
 def _applies(name: str, only: frozenset[str] | None) -> bool:
