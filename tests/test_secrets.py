@@ -22,7 +22,7 @@ from cvlogs.cli import app
 from cvlogs.columns import row_values
 from cvlogs.intake import discover
 from cvlogs.parsing import collect, scan_sources
-from cvlogs.parsing.secrets import _SECRET, REDACTED
+from cvlogs.parsing.secrets import _SECRET, REDACTED, _mask, _replace
 from cvlogs.redact import redact, shown
 from cvlogs.render import Format, render
 from cvlogs.report import report_of
@@ -52,6 +52,15 @@ def test_the_fast_path_finds_what_the_grammar_finds(text: str, _lost: tuple[str,
     by_grammar = [(start, end) for _, start, end in secrets.SECRET.scan_string(text)]
     by_pattern = [found.span() for found in _SECRET.finditer(text)]
     assert by_grammar == by_pattern
+
+
+@pytest.mark.parametrize(("text", "_lost"), secrets.SAMPLES, ids=[s[0][:30] for s in secrets.SAMPLES])
+def test_every_secret_found_holds_the_trigger_of_its_form(text: str, _lost: tuple[str, ...]) -> None:
+    """A form is tried only on a text that holds its trigger: each secret holds it."""
+    for found in _SECRET.finditer(text):
+        form = (found.lastgroup or "").removeprefix("form_")
+        flags = re.IGNORECASE if form in secrets.FOLDED else 0
+        assert re.search(secrets.TRIGGERS[form], found[0], flags), (form, found[0])
 
 
 # --- every shape, planted in every field and position ---------------------------------------------
@@ -263,3 +272,47 @@ def test_a_pem_key_before_the_first_record_is_redacted_whole(tmp_path: Path) -> 
     assert "CVL902" in result.stdout
     assert "MHcCAQEEIBkg4LVWM9" not in result.stdout
     assert "AwEHoUQDQgAE" not in result.stdout
+
+
+_FRAGMENTS = [text for text, _ in secrets.SAMPLES] + [
+    "password",
+    "Token",
+    "PASSWORD",
+    "pa\u017fsword",  # a long s: matched as s ignoring case, though not ASCII
+    "<",
+    ">",
+    "=",
+    ": ",
+    "[",
+    "]",
+    "://",
+    "@",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "\n",
+    "Bearer ",
+    "eyJ",
+    "AKIA",
+    "IQoJb3JpZ2luX2Vj",
+    "a" * 40,
+    "0123456789abcdef" * 4,
+    CONNECT,
+    DENIED,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(_FRAGMENTS),
+            st.sampled_from(sorted(SHAPES)).flatmap(SHAPES.__getitem__).map(lambda shape: shape[0]),
+            st.text(max_size=12),
+        ),
+        max_size=8,
+    ),
+    glue=st.sampled_from(["", " ", "\n", "&", ";", '"']),
+)
+def test_trying_only_the_triggered_forms_masks_as_the_whole_pattern(parts: list[str], glue: str) -> None:
+    """The fast path's shortcut (only the forms whose trigger a text holds) changes no result."""
+    text = glue.join(parts)
+    assert _mask(text) == _SECRET.sub(_replace, text)
