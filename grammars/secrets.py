@@ -26,8 +26,6 @@ repeat is bounded or possessive, which keeps the search linear on adversarial te
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pyparsing as pp
 
 #: What replaces a secret; a value already equal to it is left alone (redaction is idempotent).
@@ -133,13 +131,13 @@ TRIGGERS: dict[str, str] = {
 FOLDED = frozenset({"xml", "named", "bearer"})
 
 
-def pattern_of(forms: Iterable[str]) -> str:
+def pattern_of(forms: frozenset[str]) -> str:
     """The alternatives ``forms`` (in ``FORMS`` order) as one pattern, a group per form (``form_<name>``)."""
     return "|".join(f"(?P<form_{name}>{FORMS[name][0]})" for name in FORMS if name in forms)
 
 
 #: Every alternative as one pattern, for the fast path.
-SECRET_PATTERN = pattern_of(FORMS)
+SECRET_PATTERN = pattern_of(frozenset(FORMS))
 
 #: Each sample: a text and the secret text(s) it must lose.
 SAMPLES: tuple[tuple[str, tuple[str, ...]], ...] = (

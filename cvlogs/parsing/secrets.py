@@ -1,7 +1,8 @@
 """The fast path of the secret grammar (``grammars/secrets.py``): one compiled pattern, no pyparsing.
 
 ``mask`` replaces every secret of a text in one left-to-right search with ``SECRET_PATTERN``,
-the grammar's alternatives as one regular expression; what replaces a match depends on its form
+the grammar's alternatives as one regular expression, less the forms whose trigger the text does
+not hold (``TRIGGERS``: most log lines hold none); what replaces a match depends on its form
 (a key id keeps its prefix and last four characters, a key keeps its name, a PEM block its
 BEGIN and END lines and its line count, everything else becomes ``[REDACTED]``).
 """
