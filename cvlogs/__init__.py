@@ -38,11 +38,13 @@ __all__ = [
 def read_events(paths: Iterable[str | os.PathLike[str]] | str, all_lines: bool = False) -> pd.DataFrame:
     """The events under ``paths`` (directories, log files, .gz/.bz2/.zip) as one pandas table.
 
-    By default the table holds the credential events (connect, validate, error, activity,
-    unrecognized); ``all_lines=True`` adds every other record with kind ``other``.
+    By default the table holds the credential events (connect, validate, error, unrecognized)
+    and Amazon activity, of which a run of lines on one thread and job between two credential
+    steps shows only its first and last; ``all_lines=True`` lists every record, the others with
+    kind ``other``.
     """
     from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    return events_frame(scan_paths(paths, keep_all=all_lines).events)
+    return events_frame(scan_paths(paths, keep_all=all_lines).listed_events)

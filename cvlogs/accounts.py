@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics import ErrorExplainer, rules
-from cvlogs.model import AccountId, AccountStatus, AccountSummary, Finding
+from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Finding
 
 
 def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[AccountSummary]:
@@ -21,6 +21,9 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
             sequences[account].append(sequence)
             if sequence.role_arn:
                 roles[account].add(sequence.role_arn)
+            ends = _activity_ends(sequence)  # activity is counted, not among the events
+            times[account] += [e.time for e in ends if e.time is not None]
+            hosts[account].update(e.host for e in ends if e.host)
     # An event speaks of its sequence's account when the sequence has one, else of its own.
     step_of = context.event_sequence
     for event in context.events:
@@ -59,6 +62,12 @@ def summarise_accounts(context: Correlation, findings: list[Finding]) -> list[Ac
             )
         )
     return summaries
+
+
+def _activity_ends(sequence: Sequence) -> tuple[Event, ...]:
+    """The first and last activity records of a sequence (none without activity)."""
+    activity = sequence.activity
+    return () if activity is None else (activity.first, activity.last)
 
 
 def _status(

@@ -68,7 +68,7 @@ def write_events(
         for result in results:
             yield [
                 event_row(e, redact_secrets)
-                for e in result.events
+                for e in result.listed_events
                 if (not kinds or e.kind in kinds)
                 and filters.keeps_time(e.time)
                 and (not filters.accounts or e.account_id in filters.accounts)

@@ -184,7 +184,8 @@ def timeline(context: Correlation) -> list[TimelineStep]:
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
-        members = [sequence.connect, *sequence.validates, *sequence.activity, *sequence.errors]
+        activity = sequence.activity.examples if sequence.activity is not None else []
+        members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(_step(e, account, numbers[account]) for e in members if e is not None)
     for event in context.events:
         if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:

@@ -18,12 +18,75 @@ against 5 ms for the previous one-anchor search over both parities plus ``bytes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 _CASE_BITS = 0x2020
+_MIN_STEM = 3
+
+try:  # Python's own regex parser (as the header automaton uses it)
+    _sre_parse: Any = importlib.import_module("re._parser")
+    _sre: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover
+    _sre_parse = _sre = None
+
+
+def as_stem(text: str) -> bytes | None:
+    """The longest piece of ``text`` (lower-cased) that a stem can be: bytes with bit 0x20, three or more.
+
+    Any text that holds ``text`` holds this piece, so searching for it misses nothing.
+    """
+    pieces = "".join(c if c.isascii() and ord(c) & 0x20 else "\0" for c in text.lower()).split("\0")
+    best = max(pieces, key=len)
+    return best.encode() if len(best) >= _MIN_STEM else None
+
+
+def required_stems(pattern: str) -> tuple[bytes, ...] | None:
+    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
+
+    Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
+    alternations (every alternative needs stems of its own) and repeats of at least one; None
+    when no such set of stems of three bytes or more exists (then a caller cannot skip the pattern).
+    """
+    if _sre_parse is None:  # pragma: no cover
+        return None
+    found = _sequence_stems(list(_sre_parse.parse(pattern)))
+    return None if found is None else tuple(sorted(found))
+
+
+def _sequence_stems(items: list[tuple[Any, Any]]) -> frozenset[bytes] | None:
+    options: list[frozenset[bytes]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run and (stem := as_stem("".join(run))) is not None:
+            options.append(frozenset({stem}))
+        run.clear()
+
+    for op, value in items:
+        if op is _sre.LITERAL:
+            run.append(chr(value))
+            continue
+        flush()
+        inner: frozenset[bytes] | None = None
+        if op is _sre.SUBPATTERN:
+            inner = _sequence_stems(list(value[-1]))
+        elif op is _sre.BRANCH:
+            branches = [_sequence_stems(list(alternative)) for alternative in value[1]]
+            if all(b is not None for b in branches):
+                inner = frozenset().union(*(b for b in branches if b is not None))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
+            inner = _sequence_stems(list(value[2]))
+        if inner is not None:
+            options.append(inner)
+    flush()
+    # The option whose shortest stem is longest: the fewest chance matches.
+    return max(options, key=lambda stems: (min(map(len, stems)), -len(stems)), default=None)
 
 
 def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
@@ -52,7 +115,7 @@ class StemFinder:
     keeps every candidate.
     """
 
-    def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"") -> None:
+    def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"", groups: tuple[int, ...] = ()) -> None:
         if any(len(stem) < 3 for stem in stems):
             raise ValueError("stems must be at least three bytes long (two overlapping anchors)")
         if any(byte & 0x20 == 0 for stem in stems for byte in stem):
@@ -65,13 +128,21 @@ class StemFinder:
         self.after = np.zeros(65536, dtype=np.uint16)
         self.after_mask = np.zeros(65536, dtype=np.uint16)
         self.anchors: dict[int, list[tuple[bytes, int]]] = {}
-        for stem in stems:
+        self.groups = np.zeros(65536, dtype=np.uint8)
+        """Per anchor code, the OR of the group bits of the stems that have it (``groups[i]`` is stem i's)."""
+        for number, stem in enumerate(stems):
+            # Anchors of their own where the stem allows: a shared code loses its context check.
             first = min(
                 range(len(stem) - 2),
-                key=lambda i: (counts[_code(stem, i)] + counts[_code(stem, i + 1)], i),
+                key=lambda i: (
+                    _code(stem, i) in self.anchors or _code(stem, i + 1) in self.anchors,
+                    counts[_code(stem, i)] + counts[_code(stem, i + 1)],
+                    i,
+                ),
             )
             for offset in (first, first + 1):
                 self._add(stem, offset)
+                self.groups[_code(stem, offset)] |= groups[number] if groups else 1
 
     def _add(self, stem: bytes, offset: int) -> None:
         code = _code(stem, offset)
@@ -98,6 +169,28 @@ class StemFinder:
         """
         index, _ = self._candidates(text)
         return 2 * index.astype(np.int64)
+
+    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint16]]:
+        """The candidates, for each the group bits of every stem whose anchor it may be, and its anchor code."""
+        index, found = self._candidates(text)
+        return 2 * index.astype(np.int64), np.take(self.groups, found), found
+
+    def exact(
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
+    ) -> npt.NDArray[np.bool_]:
+        """Which candidates (from ``tagged``) start a stem of their anchor, in any case: one numpy
+        comparison per anchor code.  ``data`` is the text followed by at least a stem's length of padding."""
+        result = np.zeros(positions.size, dtype=bool)
+        order = np.argsort(codes, kind="stable")
+        ordered = codes[order]
+        edges = np.flatnonzero(np.diff(ordered)) + 1
+        for part in np.split(order, edges) if order.size else ():
+            for stem, offset in self.anchors[int(codes[part[0]])]:
+                start = positions[part] - offset
+                inside = start >= 0
+                window = sliding_window_view(data, len(stem))[np.maximum(start, 0)] | np.uint8(0x20)
+                result[part] |= inside & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)
+        return result
 
     def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
         codes = _even_windows(text)

@@ -11,6 +11,7 @@ called per line.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +19,8 @@ import numpy as np
 
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import BROKEN, LogSource, broken_reason
-from cvlogs.model import Event, FileResult, LineSample, Location, SkippedSource
+from cvlogs.model import ActivityRun, Event, FileResult, LineSample, Location, SkippedSource
+from cvlogs.parsing.activity import CLASS, TRIGGER, ClassNames, class_names, finder_stems, thread_groups
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
@@ -43,6 +45,14 @@ def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
 
 #: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
 PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
+#: What the stem search looks for: the triggers, tagged apart where they are Amazon class words,
+#: and the message grammars' vocabulary (see ``cvlogs.parsing.activity``).
+STEMS, STEM_GROUPS = finder_stems(PREFILTER)
+_ACTIVITY = Meaning("activity")
+_NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
+
+ThreadKey = tuple[int, str, str]
+"""pid, thread, job as a header states them: the scanner's half of a sequence key."""
 
 
 _Pending = tuple[HeaderFields, int, int, str, str, Meaning]
@@ -70,13 +80,40 @@ class _FileState:
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
     samples: list[LineSample] = field(default_factory=list)
+    runs: list[_Run] = field(default_factory=list)
+    open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
+    """The run of each thread key that the next activity record of that key continues."""
+    marks: tuple[list[int], list[int], list[int]] = ([], [], [])
+    """Line, month and year offset of each record observed in the current chunk, in line order."""
 
-    def observe(self, fields: HeaderFields) -> int:
+    def observe(self, fields: HeaderFields, line: int) -> int:
         """Note a line's month in file order; the year advances when the month goes backwards."""
         if self.last_month is not None and fields.month < self.last_month:
             self.year_offset += 1
         self.last_month = fields.month
+        lines, months, offsets = self.marks
+        lines.append(line)
+        months.append(fields.month)
+        offsets.append(self.year_offset)
         return self.year_offset
+
+    def offset_at(self, line: int, month: int) -> int:
+        """The year offset of an activity record read after the chunk's other records: that of
+        the record observed last before it, plus one if the month went backwards since."""
+        lines, months, offsets = self.marks
+        at = bisect_right(lines, line) - 1
+        if at < 0:
+            return self.year_offset
+        return offsets[at] + (month < months[at])
+
+
+@dataclass(slots=True)
+class _Run:
+    """An activity run being read: its first and last records and how many it holds."""
+
+    first: _Pending
+    last: _Pending
+    records: int
 
 
 def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHUNK_SIZE) -> FileResult | SkippedSource:
@@ -111,14 +148,33 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     state.records += headers.size
     if headers.size == 0:
         return
+    state.marks = ([], [], [])
     _observe_edge(index, int(headers[0]), state, edge="first")
-    records = headers if state.keep_all else _relevant_records(index, state)
+    records, activity, names = _split_records(index, state)
+    plain: set[int] = set()
+    if state.keep_all:  # every record is an event: the plain activity ones without the grammars
+        records, plain, activity = headers, set(activity.tolist()), _NO_LINES
+    groups, odd = thread_groups(names, activity) if names is not None and activity.size else ([], _NO_LINES)
+    if odd.size:
+        records = np.union1d(records, odd)
+    steps: dict[ThreadKey, list[int]] = {}
     if records.size:
-        stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
+        stops = _stops(index, records)
         begins, ends = index.spans(records)
         for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
-            _read_record(index, line, stop, index.chunk[begin:end], number=base + line + 1, state=state)
+            meaning = _ACTIVITY if line in plain else None
+            raw = index.chunk[begin:end]
+            fields = _read_record(index, line, stop, raw, number=base + line + 1, state=state, meaning=meaning)
+            if fields is not None:
+                steps.setdefault((fields.pid, fields.tid, fields.job), []).append(line)
+    if groups:
+        _read_runs(index, groups, steps, base, state)
     _observe_edge(index, int(headers[-1]), state, edge="last")
+
+
+def _stops(index: LineIndex, records: Offsets) -> Offsets:
+    """Where each record's lines end: the next header line, or the continuation-line limit."""
+    return np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
 
 
 def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileState) -> None:
@@ -127,38 +183,136 @@ def _sample_unparsed(index: LineIndex, leading: int, base: int, state: _FileStat
         state.samples.append(LineSample(Location(state.source.path, base + line + 1), text))
 
 
-def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
-    """The header lines of the records (header line plus continuations) that hold a prefilter stem."""
+def _split_records(index: LineIndex, state: _FileState) -> tuple[Offsets, Offsets, ClassNames | None]:
+    """The header lines of the records that hold a trigger stem: those the grammars read, and
+    those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
-        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES])
-    return index.records_at(state.finder.candidates(index.chunk))
+        state.finder = StemFinder(STEMS, index.chunk[:_SAMPLE_BYTES], STEM_GROUPS)
+    positions, groups, codes = state.finder.tagged(index.chunk)
+    relevant = index.records_at(positions[(groups & (CLASS | TRIGGER)) != 0])
+    classy = groups == CLASS
+    if relevant.size == 0 or not classy.any():
+        return relevant, _NO_LINES, None
+    names = class_names(index, positions[classy])
+    named = np.zeros(positions.size, dtype=bool)
+    named[classy] = names.named
+    # Any other candidate in a record that may be plain activity decides only if it is a stem
+    # itself: a shared or six-byte anchor context is no proof ("instance [", "De" of "Describe"),
+    # and which anchors a file gets depends on its first chunk, which must not change the result.
+    suspect = ~named
+    if names.lines.size:
+        owners = index.records_at_each(positions)
+        where = np.minimum(np.searchsorted(names.lines, owners), names.lines.size - 1)
+        check = np.flatnonzero(suspect & (names.lines[where] == owners))
+        suspect[check] = state.finder.exact(index.data, positions[check], codes[check])
+    doubtful = index.records_at(positions[suspect])
+    if doubtful.size:
+        at = np.minimum(np.searchsorted(doubtful, relevant), doubtful.size - 1)
+        read = doubtful[at] == relevant
+    else:
+        read = np.zeros(relevant.size, dtype=bool)
+    return relevant[read], relevant[~read], names
 
 
-def _read_record(index: LineIndex, line: int, stop: int, raw: bytes, *, number: int, state: _FileState) -> None:
-    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``) as event ``number``."""
+def _read_record(
+    index: LineIndex, line: int, stop: int, raw: bytes, *, number: int, state: _FileState, meaning: Meaning | None
+) -> HeaderFields | None:
+    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``) as event
+    ``number``; its header fields when it became a credential event (not activity)."""
+    read = _record(index, line, stop, raw)
+    if read is None:
+        return None
+    fields, message, first = read
+    if meaning is None:
+        meaning = meaning_of(fields.class_name, fields.method, message)
+    if meaning is None:
+        if not state.keep_all:
+            return None
+        meaning = Meaning("other")
+    offset = state.observe(fields, line)
+    state.pending.append((fields, offset, number, message, first, meaning))
+    return None if meaning.kind == "activity" else fields
+
+
+def _record(index: LineIndex, line: int, stop: int, raw: bytes) -> tuple[HeaderFields, str, str] | None:
+    """The header fields, message (continuations joined) and header line of a record."""
     first = decode(raw).rstrip("\r")
     fields = match_header(first)
     if fields is None:
-        return
+        return None
     if stop > line + 1:
         more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
         message = "\n".join([fields.message, *more])[:_MAX_MESSAGE_CHARS]
     else:
         message = fields.message[:_MAX_MESSAGE_CHARS]
-    meaning = meaning_of(fields.class_name, fields.method, message)
-    if meaning is None:
-        if not state.keep_all:
-            return
-        meaning = Meaning("other")
-    offset = state.observe(fields)
-    state.pending.append((fields, offset, number, message, first, meaning))
+    return fields, message, first
+
+
+def _read_runs(
+    index: LineIndex, groups: list[Offsets], steps: dict[ThreadKey, list[int]], base: int, state: _FileState
+) -> None:
+    """Count the chunk's plain activity records into runs, cut at the credential events of their key.
+
+    Only a run's first and last records are read; a run open at the end of the chunk goes on in
+    the next one unless a credential event of its key comes first.
+    """
+    carried, state.open_runs = state.open_runs, {}
+    leaders = _pendings(index, np.array([part[0] for part in groups]), base, state)
+    by_key: dict[ThreadKey, Offsets] = {}
+    for lines, leader in zip(groups, leaders, strict=True):
+        if leader is not None:  # a header line always matches: the automaton and the pattern agree
+            key = leader[0]
+            by_key[key] = np.sort(np.concatenate([by_key[key], lines])) if key in by_key else lines
+    # Each segment of a key's lines between two of its credential events: (key, segment, lines).
+    segments: list[tuple[ThreadKey, int, Offsets]] = []
+    for key, lines in by_key.items():
+        numbers = np.searchsorted(np.asarray(steps.get(key, ()), dtype=np.int64), lines)
+        edges = np.flatnonzero(np.diff(numbers)) + 1
+        segments += zip(
+            [key] * (edges.size + 1), numbers[np.r_[0, edges]].tolist(), np.split(lines, edges), strict=True
+        )
+    ends = _pendings(index, np.array([part[-1] for _, _, part in segments]), base, state)
+    heads = _pendings(index, np.array([part[0] for _, _, part in segments]), base, state)
+    for (key, number, part), head, last in zip(segments, heads, ends, strict=True):
+        if head is None or last is None:
+            continue
+        run = carried.pop(key, None) if number == 0 else None
+        if run is None:
+            run = _Run(head[1], last[1], int(part.size))
+            state.runs.append(run)
+        else:
+            run.last, run.records = last[1], run.records + int(part.size)
+        if number == len(steps.get(key, ())):
+            state.open_runs[key] = run
+    for key, run in carried.items():
+        if key not in steps and key not in by_key:
+            state.open_runs[key] = run
+
+
+def _pendings(
+    index: LineIndex, lines: Offsets, base: int, state: _FileState
+) -> list[tuple[ThreadKey, _Pending] | None]:
+    """The activity records of header ``lines`` as pending events, with their thread keys."""
+    if lines.size == 0:
+        return []
+    found: list[tuple[ThreadKey, _Pending] | None] = []
+    begins, ends = index.spans(lines)
+    for line, stop, begin, end in zip(lines.tolist(), _stops(index, lines).tolist(), begins, ends, strict=True):
+        read = _record(index, line, stop, index.chunk[begin:end])
+        if read is None:
+            found.append(None)
+            continue
+        fields, message, first = read
+        pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
+        found.append(((fields.pid, fields.tid, fields.job), pending))
+    return found
 
 
 def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> None:
     fields = match_header(decode(index.line(line)).rstrip("\r"))
     if fields is None:
         return
-    offset = state.observe(fields)
+    offset = state.observe(fields, line)
     if edge == "first" and state.first is None:
         state.first = (fields, offset)
     if edge == "last":
@@ -168,6 +322,10 @@ def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> 
 def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
     base_year = _base_year(state, source)
     events = tuple(_event(p, base_year, source) for p in state.pending)
+    runs = tuple(
+        ActivityRun(_event(run.first, base_year, source), _event(run.last, base_year, source), run.records)
+        for run in state.runs
+    )
     first = _time(*state.first, base_year) if state.first else None
     last = _time(*state.last, base_year) if state.last else None
     return FileResult(
@@ -184,6 +342,7 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
         unparsed_samples=tuple(state.samples),
         year=None if base_year is None else base_year + state.year_offset,
         encoding=encoding,
+        activity=runs,
     )
 
 
