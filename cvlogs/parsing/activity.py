@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.prefilter import as_stem, required_stems
 
-CLASS, TRIGGER, VOCABULARY = 1, 2, 4
-"""Stem groups: a trigger that is also an Amazon class word, any other trigger, message vocabulary."""
+CLASS, TRIGGER = 1, 2
+"""Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
 
 _WINDOW = 80
 """Bytes looked at from a line's start: pid to ``Class::Method()`` of a usual header."""
@@ -41,6 +41,7 @@ _MULTIPLIERS = (np.arange(1, 2 * _WORDS, 2, dtype=np.uint64) * np.uint64(0x9E377
 _HEADER = re.compile(header.HEADER_PATTERN)
 
 
+@cache
 def vocabulary() -> tuple[bytes, ...] | None:
     """Stems one of which every message holds that the message grammars can say more of than ``activity``.
 
@@ -77,17 +78,19 @@ def _pattern(grammar: object) -> str:
     return pattern
 
 
-def finder_stems(triggers: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], tuple[int, ...]]:
-    """The stems to search and their groups: the triggers, then the vocabulary they do not already cover."""
-    words = vocabulary()
-    class_words = {word.encode() for word in credentials.AMAZON_CLASS_WORDS} if words is not None else set()
-    stems = list(triggers)
-    groups = [CLASS if stem in class_words else TRIGGER for stem in triggers]
+def trigger_groups(triggers: tuple[bytes, ...]) -> tuple[int, ...]:
+    """The group of each trigger: ``CLASS`` for Amazon class words (when the vocabulary is known), else ``TRIGGER``."""
+    class_words = {word.encode() for word in credentials.AMAZON_CLASS_WORDS} if vocabulary() is not None else set()
+    return tuple(CLASS if stem in class_words else TRIGGER for stem in triggers)
+
+
+def vocabulary_stems(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The vocabulary to search besides the triggers: the shortest of nested words, none holding a trigger."""
     kept: list[bytes] = []
-    for word in sorted(set(words or ()), key=len):  # the shortest of nested words is enough
+    for word in sorted(set(vocabulary() or ()), key=len):
         if not any(shorter in word for shorter in (*kept, *triggers)):
             kept.append(word)
-    return (*stems, *kept), (*groups, *[VOCABULARY] * len(kept))
+    return tuple(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,8 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     rows = np.flatnonzero(named)
     if rows.size == 0:
         return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
-    raw = sliding_window_view(index.data, _WINDOW)[starts[rows]]  # one row copy per line, in C
+    windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
+    raw = windows[starts[rows]]  # one row copy per line, in C
     at = offsets[rows]
     # The first ``(`` after the candidate, by one search over the flattened windows.
     flat = np.flatnonzero(raw.reshape(-1) == ord("("))

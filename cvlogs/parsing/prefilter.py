@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 _CASE_BITS = 0x2020
 _MIN_STEM = 3
@@ -188,7 +187,7 @@ class StemFinder:
             for stem, offset in self.anchors[int(codes[part[0]])]:
                 start = positions[part] - offset
                 inside = start >= 0
-                window = sliding_window_view(data, len(stem))[np.maximum(start, 0)] | np.uint8(0x20)
+                window = np.take(data, np.maximum(start, 0)[:, None] + np.arange(len(stem))) | np.uint8(0x20)
                 result[part] |= inside & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)
         return result
 

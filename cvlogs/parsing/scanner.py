@@ -16,11 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import BROKEN, LogSource, broken_reason
 from cvlogs.model import ActivityRun, Event, FileResult, LineSample, Location, SkippedSource
-from cvlogs.parsing.activity import CLASS, TRIGGER, ClassNames, class_names, finder_stems, thread_groups
+from cvlogs.parsing.activity import (
+    CLASS,
+    ClassNames,
+    class_names,
+    thread_groups,
+    trigger_groups,
+    vocabulary_stems,
+)
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
@@ -45,9 +53,10 @@ def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
 
 #: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
 PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
-#: What the stem search looks for: the triggers, tagged apart where they are Amazon class words,
-#: and the message grammars' vocabulary (see ``cvlogs.parsing.activity``).
-STEMS, STEM_GROUPS = finder_stems(PREFILTER)
+#: The triggers' groups: Amazon class words apart (see ``cvlogs.parsing.activity``).
+PREFILTER_GROUPS = trigger_groups(PREFILTER)
+#: The message grammars' vocabulary, searched only in chunks that hold plain activity candidates.
+VOCABULARY = vocabulary_stems(PREFILTER)
 _ACTIVITY = Meaning("activity")
 _NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
 
@@ -79,6 +88,8 @@ class _FileState:
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
+    vocabulary: StemFinder | None = None
+    """The vocabulary finder, tuned to the first chunk that needs it."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -187,31 +198,45 @@ def _split_records(index: LineIndex, state: _FileState) -> tuple[Offsets, Offset
     """The header lines of the records that hold a trigger stem: those the grammars read, and
     those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
-        state.finder = StemFinder(STEMS, index.chunk[:_SAMPLE_BYTES], STEM_GROUPS)
+        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES], PREFILTER_GROUPS)
     positions, groups, codes = state.finder.tagged(index.chunk)
-    relevant = index.records_at(positions[(groups & (CLASS | TRIGGER)) != 0])
+    relevant = index.records_at(positions[groups != 0])
     classy = groups == CLASS
     if relevant.size == 0 or not classy.any():
         return relevant, _NO_LINES, None
     names = class_names(index, positions[classy])
     named = np.zeros(positions.size, dtype=bool)
     named[classy] = names.named
-    # Any other candidate in a record that may be plain activity decides only if it is a stem
-    # itself: a shared or six-byte anchor context is no proof ("instance [", "De" of "Describe"),
-    # and which anchors a file gets depends on its first chunk, which must not change the result.
+    # A candidate in a record that may be plain activity decides only if it is a stem itself: a
+    # shared or six-byte anchor context is no proof ("instance [", "De" of "Describe"), and which
+    # anchors a file gets depends on its first chunk, which must not change the result.
     suspect = ~named
     if names.lines.size:
-        owners = index.records_at_each(positions)
-        where = np.minimum(np.searchsorted(names.lines, owners), names.lines.size - 1)
-        check = np.flatnonzero(suspect & (names.lines[where] == owners))
+        check = np.flatnonzero(suspect & _in_records(index, names.lines, positions))
         suspect[check] = state.finder.exact(index.data, positions[check], codes[check])
-    doubtful = index.records_at(positions[suspect])
-    if doubtful.size:
-        at = np.minimum(np.searchsorted(doubtful, relevant), doubtful.size - 1)
-        read = doubtful[at] == relevant
-    else:
-        read = np.zeros(relevant.size, dtype=bool)
+        maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
+        if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
+            if state.vocabulary is None:
+                state.vocabulary = StemFinder(VOCABULARY, index.chunk[:_SAMPLE_BYTES])
+            found, _, found_codes = state.vocabulary.tagged(index.chunk)
+            words = np.flatnonzero(_in_records(index, maybe, found))
+            positions = np.concatenate([positions, found[words]])
+            suspect = np.concatenate([suspect, state.vocabulary.exact(index.data, found[words], found_codes[words])])
+    read = _among(index.records_at(positions[suspect]), relevant)
     return relevant[read], relevant[~read], names
+
+
+def _in_records(index: LineIndex, lines: Offsets, positions: Offsets) -> npt.NDArray[np.bool_]:
+    """For each byte position, whether its record's header line is one of ``lines`` (ascending)."""
+    return _among(lines, index.records_at_each(positions))
+
+
+def _among(values: Offsets, items: Offsets) -> npt.NDArray[np.bool_]:
+    """For each item, whether it is one of ``values`` (ascending): ``np.isin`` by binary search."""
+    if values.size == 0:
+        return np.zeros(items.size, dtype=bool)
+    found: npt.NDArray[np.bool_] = values[np.minimum(np.searchsorted(values, items), values.size - 1)] == items
+    return found
 
 
 def _read_record(
@@ -234,10 +259,13 @@ def _read_record(
     return None if meaning.kind == "activity" else fields
 
 
-def _record(index: LineIndex, line: int, stop: int, raw: bytes) -> tuple[HeaderFields, str, str] | None:
-    """The header fields, message (continuations joined) and header line of a record."""
+def _record(
+    index: LineIndex, line: int, stop: int, raw: bytes, cache: bool = True
+) -> tuple[HeaderFields, str, str] | None:
+    """The header fields, message (continuations joined) and header line of a record (``cache``:
+    through the per-distinct-text cache, which activity records, each distinct, would only flush)."""
     first = decode(raw).rstrip("\r")
-    fields = match_header(first)
+    fields = match_header(first, cache)
     if fields is None:
         return None
     if stop > line + 1:
@@ -272,7 +300,15 @@ def _read_runs(
             [key] * (edges.size + 1), numbers[np.r_[0, edges]].tolist(), np.split(lines, edges), strict=True
         )
     ends = _pendings(index, np.array([part[-1] for _, _, part in segments]), base, state)
-    heads = _pendings(index, np.array([part[0] for _, _, part in segments]), base, state)
+    # A first record to read only where a run starts with more than one record.
+    starting = [
+        i for i, (key, number, part) in enumerate(segments) if part.size > 1 and not (number == 0 and key in carried)
+    ]
+    heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
+    for i, head in zip(
+        starting, _pendings(index, np.array([segments[i][2][0] for i in starting]), base, state), strict=True
+    ):
+        heads[i] = head
     for (key, number, part), head, last in zip(segments, heads, ends, strict=True):
         if head is None or last is None:
             continue
@@ -298,7 +334,7 @@ def _pendings(
     found: list[tuple[ThreadKey, _Pending] | None] = []
     begins, ends = index.spans(lines)
     for line, stop, begin, end in zip(lines.tolist(), _stops(index, lines).tolist(), begins, ends, strict=True):
-        read = _record(index, line, stop, index.chunk[begin:end])
+        read = _record(index, line, stop, index.chunk[begin:end], cache=False)
         if read is None:
             found.append(None)
             continue
