@@ -90,6 +90,9 @@ def test_chunk_size_never_changes_the_result(samples: Path, chunk_size: int) -> 
         assert [(e.kind, e.location, e.message) for e in small.events] == [
             (e.kind, e.location, e.message) for e in large.events
         ]
+        assert [(r.first, r.last, r.records) for r in small.activity] == [
+            (r.first, r.last, r.records) for r in large.activity
+        ]
 
 
 def test_crlf_bom_and_latin1_bytes_never_stop_a_scan(tmp_path: Path) -> None:

@@ -360,7 +360,7 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
     events = tuple(_event(p, base_year, source) for p in state.pending)
     runs = tuple(
         ActivityRun(_event(run.first, base_year, source), _event(run.last, base_year, source), run.records)
-        for run in state.runs
+        for run in sorted(state.runs, key=lambda run: run.first[2])  # in line order, however the chunks fell
     )
     first = _time(*state.first, base_year) if state.first else None
     last = _time(*state.last, base_year) if state.last else None
