@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cvlogs import __version__
+from cvlogs.anonymize import Pseudonyms
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
 from cvlogs.errors import CvlogsError
 from cvlogs.events_output import EventFormat, write_events
-from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
+from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover, nothing_to_read
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 from cvlogs.parsing import collect, scan_sources
 from cvlogs.render import Format, render
-from cvlogs.report import Filters, Report, report_of
+from cvlogs.report import Filters, Report, format_offset, report_of
 
 app = typer.Typer(
     help=(
@@ -100,6 +101,12 @@ HostName = Annotated[
     str | None,
     typer.Option("--host-name", help="The machine that plain log files come from (default: this machine's name)."),
 ]
+AllLogs = Annotated[
+    bool,
+    typer.Option(
+        "--all-logs", help="Read every Commvault log (CVMA, JobManager...), not only cvd, vsdiscovery, vsbkp, vsrst."
+    ),
+]
 Scheduler = Annotated[
     str | None,
     typer.Option(
@@ -145,11 +152,22 @@ def scan(
     anonymize_accounts: Annotated[
         bool, typer.Option("--anonymize-accounts", help="Replace every account id by a stable pseudonym.")
     ] = False,
+    anonymize_hosts: Annotated[
+        bool,
+        typer.Option(
+            "--anonymize-hosts", help="Replace machine names, IP addresses and instance names by stable pseudonyms."
+        ),
+    ] = False,
+    pseudonym_map: Annotated[
+        Path | None,
+        typer.Option("--map", help="Keep the private map of the pseudonyms in this file (never in the report)."),
+    ] = None,
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
     host: Hosts = None,
     host_name: HostName = None,
+    all_logs: AllLogs = False,
     scheduler: Scheduler = None,
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
@@ -166,16 +184,21 @@ def scan(
     """
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
-        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), _local(host_name), scheduler)
+        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), host_name, scheduler, all_logs)
+        pseudonyms = Pseudonyms()
         with _no_cycle_collection():
             report = report_of(
                 result,
                 filters=filters,
                 redact_secrets=not no_redact,
                 anonymize_accounts=anonymize_accounts,
+                anonymize_hosts=anonymize_hosts,
                 with_timeline=output_format is Format.html,
+                pseudonyms=pseudonyms,
             )
             _emit_report(report, output_format, output)
+        if pseudonym_map is not None:
+            _write(pseudonyms.as_json(), pseudonym_map)
     raise typer.Exit(report.exit_status)
 
 
@@ -225,6 +248,7 @@ def events(
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
     host: Hosts = None,
     host_name: HostName = None,
+    all_logs: AllLogs = False,
     scheduler: Scheduler = None,
 ) -> None:
     """Print the events table, file by file (large outputs stream in batches).
@@ -238,21 +262,24 @@ def events(
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        sources, skipped = discover(paths, Limits(max_member_bytes, max_depth), _local(host_name))
+        sources, skipped = _discover(paths, Limits(max_member_bytes, max_depth), host_name, all_logs)
         sources = [s for s in sources if not host or s.host in host]
         for item in skipped:
             _say_skipped(item)
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
         with _progress(len(sources)) as advance:
             results = _read(sources, jobs, scheduler, advance, keep_all=all_lines)
+            broken: list[SkippedSource] = []
             written = write_events(
-                _files_only(results),
+                _files_only(results, broken),
                 output_format=output_format,
                 output=output,
                 filters=filters,
                 kinds=set(kind or ()),
                 redact_secrets=not no_redact,
             )
+        if len(broken) == len(sources):
+            raise CvlogsError(nothing_to_read(paths, [*skipped, *broken]))
         _stderr().print(f"{written:,} events", highlight=False)
 
 
@@ -266,6 +293,7 @@ def timeline(
     jobs: Jobs = None,
     host: Hosts = None,
     host_name: HostName = None,
+    all_logs: AllLogs = False,
 ) -> None:
     """The ordered credential steps and errors of one account, sequence by sequence.
 
@@ -273,7 +301,8 @@ def timeline(
     """
     with _user_errors():
         filters = Filters((account,), since, until, tuple(host or ()))
-        report = report_of(_scan(paths, jobs, host=_local(host_name)), filters=filters, redact_secrets=not no_redact)
+        result = _scan(paths, jobs, host_name=host_name, all_logs=all_logs)
+        report = report_of(result, filters=filters, redact_secrets=not no_redact)
         steps = [s for s in report.timeline if s.account_id == account]
         if not steps:
             raise CvlogsError(f"no credential step or error for account {account}")
@@ -282,7 +311,7 @@ def timeline(
             if step.sequence != current:
                 current = step.sequence
                 typer.echo(f"\nsequence {step.sequence}" if step.sequence else "\nerrors outside any sequence")
-            moment = step.time.isoformat() if step.time else "-"
+            moment = step.time.isoformat() + (format_offset(step.utc_offset) or "") if step.time else "-"
             where = f"{step.host}:" if step.host else ""
             typer.echo(f"  {moment}  {step.kind:<12} {where}{step.path}:{step.line}  {step.text}")
 
@@ -317,6 +346,58 @@ def rules(
 
 
 @app.command()
+def watch(
+    path: Annotated[Path, typer.Argument(help="A Log Files folder, or one log file in it.", show_default=False)],
+    account: Accounts = None,
+    host_name: HostName = None,
+    until_ok: Annotated[
+        bool, typer.Option("--until-ok", help="Exit 0 once every watched account succeeds, 1 once one fails.")
+    ] = False,
+    until_done: Annotated[
+        bool, typer.Option("--until-done", help="Exit once no watched account has a sequence running (see --idle).")
+    ] = False,
+    timeout: Annotated[
+        str | None, typer.Option(metavar="DURATION", help="Stop after this long (90s, 5m, 1h): exit status 3.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", metavar="text|jsonl", help="A live view, or one JSON object per line.")
+    ] = "text",
+    from_start: Annotated[
+        bool, typer.Option("--from-start", help="Replay what the folder holds (rolled files too), then follow.")
+    ] = False,
+    idle: Annotated[
+        str, typer.Option(metavar="DURATION", help="A sequence with no new step for this long has ended.")
+    ] = "10m",
+    poll: Annotated[bool, typer.Option("--poll", help="Poll the folder instead of the OS's change events.")] = False,
+    all_logs: Annotated[
+        bool, typer.Option("--all-logs", help="Follow every <Name>.log of the folder, not only the four families.")
+    ] = False,
+    no_redact: NoRedact = False,
+) -> None:
+    """Follow a live Log Files folder: per account, as it happens, did Connect -> Assume role -> activity work?
+
+    Exit status with --until-ok: 0 once every watched account completed a successful sequence, 1 once
+    one failed; with --until-done: 1 if a watched account failed, else 0; 3 when --timeout ran out
+    first; 2 for a usage error.  Ctrl-C (or SIGTERM) ends with a summary (1 if an error finding fired, else 0).
+
+    Examples:
+
+      cvlogs watch /var/log/commvault/Log_Files --account 444455556666 --until-ok --timeout 30m
+
+      cvlogs watch Log_Files --format jsonl | jq -c 'select(.type == "finding")'
+    """
+    from cvlogs.watch.command import run_watch  # noqa: PLC0415  (watchdog loads only for this command)
+
+    with _user_errors():
+        status = run_watch(
+            path, tuple(account or ()), host_name or socket.gethostname(), until_ok=until_ok, until_done=until_done,
+            timeout=timeout, output_format=output_format, from_start=from_start, idle=idle, poll=poll,
+            all_logs=all_logs, redact_secrets=not no_redact,
+        )  # fmt: skip
+    raise typer.Exit(status)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the scan report (cvlogs scan --format json)."""
     typer.echo(files("cvlogs").joinpath("data/scan-report.schema.json").read_text(encoding="utf-8"), nl=False)
@@ -326,11 +407,13 @@ def _say_skipped(item: SkippedSource) -> None:
     _stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
 
 
-def _files_only(results: Iterable[FileResult | SkippedSource]) -> Iterator[FileResult]:
-    """The readable files; those that broke while read are reported on stderr."""
+def _files_only(results: Iterable[FileResult | SkippedSource], broken: list[SkippedSource]) -> Iterator[FileResult]:
+    """The readable files; those that broke while read (or were no Commvault log) are reported on
+    stderr and added to ``broken``."""
     for result in results:
         if isinstance(result, SkippedSource):
             _say_skipped(result)
+            broken.append(result)
         else:
             yield result
 
@@ -339,21 +422,32 @@ def _jobs(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def _local(host_name: str | None) -> str:
-    """The machine of plain log files: --host-name, else this machine's name."""
-    return host_name or socket.gethostname()
+def _discover(
+    paths: list[str], limits: Limits, host_name: str | None, all_logs: bool
+) -> tuple[list[LogSource], list[SkippedSource]]:
+    """The sources to read; plain files belong to --host-name, else to their banner's machine,
+    else to this machine.  Nothing to read is an input error (exit status 2)."""
+    host = host_name or socket.gethostname()
+    sources, skipped = discover(paths, limits, host, host_named=host_name is not None, all_logs=all_logs)
+    if not sources:
+        raise CvlogsError(nothing_to_read(paths, skipped))
+    return sources, skipped
 
 
 def _scan(
     paths: list[str],
     jobs: int | None,
     limits: Limits = DEFAULT_LIMITS,
-    host: str | None = None,
+    host_name: str | None = None,
     scheduler: str | None = None,
+    all_logs: bool = False,
 ) -> ScanResult:
-    sources, skipped = discover(paths, limits, host)
+    sources, skipped = _discover(paths, limits, host_name, all_logs)
     with _progress(len(sources)) as advance:
-        return collect(_read(sources, jobs, scheduler, advance), skipped)
+        result = collect(_read(sources, jobs, scheduler, advance), skipped)
+    if not result.files:
+        raise CvlogsError(nothing_to_read(paths, result.skipped))
+    return result
 
 
 def _read(

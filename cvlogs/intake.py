@@ -35,7 +35,7 @@ from cvlogs.containers import (
     unsafe_name,
 )
 from cvlogs.errors import CvlogsError
-from cvlogs.model import Family, SkippedSource
+from cvlogs.model import Family, SkippedSource, YearSource
 
 FAMILIES: tuple[Family, ...] = ("cvd", "vsdiscovery", "vsbkp", "vsrst")
 
@@ -86,6 +86,12 @@ class LogSource:
     max_bytes: int = DEFAULT_MAX_MEMBER_BYTES
     url: str | None = None
     """The fsspec URL of ``file`` when it is not on a local file system (``s3://...``)."""
+    year_source: YearSource = "modification time"
+    """What ``year_hint`` comes from: ``rolled name``, ``bundle name`` or ``modification time``."""
+    host_named: bool = False
+    """``host`` was named (``--host-name``, a bundle's folder or archive): a banner's machine does not replace it."""
+    sniff: bool = False
+    """Not named like a log of the four families: read only if its first lines are Commvault lines."""
 
     def open(self) -> IO[bytes]:
         """A binary stream of the log's decompressed bytes, capped at ``max_bytes``; the caller closes it."""
@@ -152,6 +158,10 @@ class _Found:
     limits: Limits
     host: str | None = None
     """The machine of plain files and of archives that are not Send Logs bundles."""
+    host_named: bool = False
+    """``host`` was named by the user (``--host-name``), not taken from this machine."""
+    all_logs: bool = False
+    """Read every Commvault log (``--all-logs``), not only the four families."""
     sources: list[LogSource] = field(default_factory=list)
     skipped: list[SkippedSource] = field(default_factory=list)
 
@@ -160,16 +170,23 @@ class _Found:
 
 
 def discover(
-    paths: Iterable[str | os.PathLike[str]], limits: Limits = DEFAULT_LIMITS, host: str | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    limits: Limits = DEFAULT_LIMITS,
+    host: str | None = None,
+    *,
+    host_named: bool = False,
+    all_logs: bool = False,
 ) -> tuple[list[LogSource], list[SkippedSource]]:
     """Every log source under ``paths`` and every file skipped, each list in a stable order.
 
-    ``host`` names the machine of plain files (the command line passes the local host name or
-    ``--host-name``); inside a Send Logs bundle each log belongs to its per-machine folder or
-    archive.  A missing PATH is a user error (``CvlogsError``); a broken file below it is only
-    skipped.
+    ``host`` names the machine of plain files (the command line passes ``--host-name`` with
+    ``host_named``, else the local host name, which a file's banner overrides); inside a Send Logs
+    bundle each log belongs to its per-machine folder or archive.  A file named in ``paths``
+    itself, and with ``all_logs`` every file, is read whatever its name when its first lines are
+    Commvault lines.  A missing PATH is a user error (``CvlogsError``); a broken file below it is
+    only skipped.
     """
-    found = _Found(limits, host)
+    found = _Found(limits, host, host_named, all_logs)
     for raw in paths:
         if is_url(str(raw)):
             _add_url(str(raw), found)
@@ -181,7 +198,7 @@ def discover(
             for file in _walk(root, found):
                 _add_file(file, file.relative_to(root).as_posix(), found)
         else:
-            _add_file(root, root.name, found)
+            _add_file(root, root.name, found, named=True)
     return found.sources, found.skipped
 
 
@@ -237,7 +254,7 @@ def _walk(root: Path, found: _Found) -> Iterator[Path]:
             yield Path(folder, name)
 
 
-def _add_file(file: Path, shown: str, found: _Found) -> None:
+def _add_file(file: Path, shown: str, found: _Found, named: bool = False) -> None:
     try:
         info = file.stat()
     except OSError as error:
@@ -246,10 +263,12 @@ def _add_file(file: Path, shown: str, found: _Found) -> None:
     if not stat.S_ISREG(info.st_mode):
         found.skip(shown, "not a regular file (a FIFO, device or socket is never opened)")
         return
-    _add_found(file, shown, datetime.fromtimestamp(info.st_mtime), found)
+    _add_found(file, shown, datetime.fromtimestamp(info.st_mtime), found, named=named)
 
 
-def _add_found(file: Path, shown: str, modified: datetime, found: _Found, url: str | None = None) -> None:
+def _add_found(
+    file: Path, shown: str, modified: datetime, found: _Found, url: str | None = None, *, named: bool = False
+) -> None:
     """A file met at ``shown`` (local, or at ``url``): a log, an archive to open, or a skip."""
     if later_volume(file):
         found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
@@ -264,12 +283,39 @@ def _add_found(file: Path, shown: str, modified: datetime, found: _Found, url: s
             return
         _add_members(container, _Place(file, (), shown, modified, found.host, bundle_time(file.name), url), found)
         return
-    named = classify_name(file.name)
-    if named is None:
+    classified = classify_name(file.name)
+    if classified is None and (named or found.all_logs):
+        classified = _any_log(file.name)
+    if classified is None:
         found.skip(shown, _NOT_A_LOG)
         return
-    family, rolled, compression = named
-    found.sources.append(LogSource(shown, family, file, rolled or modified, (), compression, found.host, limit, url))
+    family, rolled, compression = classified
+    found.sources.append(
+        LogSource(
+            shown, family, file, rolled or modified, (), compression, found.host, limit, url,
+            year_source="rolled name" if rolled else "modification time", host_named=found.host_named,
+            sniff=family not in FAMILIES or _LOG_NAME.match(file.name) is None,
+        )
+    )  # fmt: skip
+
+
+_FAMILY_WORD = re.compile(r"cvd|vsdiscovery|vsbkp|vsrst", re.IGNORECASE)
+_COMPRESSED = re.compile(r"\.(gz|bz2|xz|lzma)$", re.IGNORECASE)
+
+
+def _any_log(name: str) -> tuple[Family, datetime | None, str | None]:
+    """A file not named like a log of the four families, read if its first lines are Commvault
+    lines: its family from the name (``mixed_vsbkp.log`` is vsbkp, ``cvfwd.log`` cvfwd), else
+    ``other``; the scanner takes the banner's module instead when there is one."""
+    word = _FAMILY_WORD.search(name)
+    compressed = _COMPRESSED.search(name)
+    stem = _LOG_STEM.match(name)
+    family = word[0] if word else stem["stem"] if stem else "other"
+    return family.lower(), None, compressed[0].lower() if compressed else None
+
+
+# ``CVMA.log``, ``cvfwd_2022_06_30_06_43_47.log.gz``: the name before a roll-over stamp and ``.log``.
+_LOG_STEM = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z0-9]*)(?:_[0-9_]+)?\.log\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,16 +390,32 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
             host = machine_name(name) if place.bundle else place.host
             _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle, place.url), found)
         return
-    named = classify_name(name)
-    if named is None:
+    classified = classify_name(name)
+    if classified is None and found.all_logs:
+        classified = _any_log(name)
+    if classified is None:
         found.skip(inner, _NOT_A_LOG)
         return
-    family, rolled, compression = named
+    family, rolled, compression = classified
     host = place.host
     if place.bundle and host == found.host and len(PurePosixPath(member.name).parts) > 1:
         host = PurePosixPath(member.name).parts[0]  # a per-client folder of the bundle
+    dated: YearSource = "rolled name" if rolled else "bundle name" if place.bundle else "modification time"
     found.sources.append(
         LogSource(
-            inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url
+            inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url,
+            year_source=dated, host_named=found.host_named or host != found.host,
+            sniff=_LOG_NAME.match(name) is None,
         )
-    )
+    )  # fmt: skip
+
+
+def nothing_to_read(paths: Iterable[str | os.PathLike[str]], skipped: Iterable[SkippedSource], shown: int = 8) -> str:
+    """One line for a scan that found nothing to read: what it looked at, why each candidate was skipped."""
+    looked = ", ".join(str(path) for path in paths)
+    reasons = [f"{item.path} ({item.reason})" for item in skipped]
+    if not reasons:
+        return f"nothing to read in {looked}: no files there"
+    more = f"; and {len(reasons) - shown} more" if len(reasons) > shown else ""
+    hint = "" if any("Commvault" in r for r in reasons) else "; --all-logs reads every Commvault log"
+    return f"nothing to read in {looked}: skipped {'; '.join(reasons[:shown])}{more}{hint}"

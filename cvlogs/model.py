@@ -8,13 +8,15 @@ tuple was measured about five times cheaper to build and to unpickle than a froz
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal, NamedTuple, NewType
 
 AccountId = NewType("AccountId", str)
 """A 12-digit AWS account id, kept as a string so that leading zeros survive."""
 
-Family = Literal["cvd", "vsdiscovery", "vsbkp", "vsrst"]
+Family = str
+"""``cvd``, ``vsdiscovery``, ``vsbkp``, ``vsrst``; with ``--all-logs`` or a named file, any module
+(the banner's, lower-cased), ``other`` when unknown."""
 
 #: Column name -> pandas dtype.  Strings are pyarrow-backed: compact and fast to group.
 COLUMNS: dict[str, str] = {
@@ -194,8 +196,34 @@ class ActivityRun(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Banner(Compact):
+    """What the ``*****`` banner of a Commvault log says (``grammars/banner.py``); None when absent."""
+
+    machine: str | None
+    """The machine's host name, lower-cased (``Machine``'s host part, else ``Hostname``, else the client)."""
+    client: str | None = None
+    display_name: str | None = None
+    instance: str | None = None
+    ip_addresses: tuple[str, ...] = ()
+    module: str | None = None
+    commserve: str | None = None
+    version: str | None = None
+    date: date | None = None
+    """The banner's date: the year of the lines below it."""
+    zone: str | None = None
+    utc_offset: int | None = None
+    """Minutes east of UTC, as the banner states it (Windows writes the zone's standard offset)."""
+    os: str | None = None
+    line: int = 0
+    """The 1-based line number of its first border."""
+
+
+YearSource = Literal["line", "banner", "rolled name", "bundle name", "modification time"]
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult(Compact):
-    """Everything one log file yields; ``lines == records + continuations + unparsed`` always."""
+    """Everything one log file yields; ``lines == records + continuations + banner + unparsed`` always."""
 
     path: str
     family: Family
@@ -209,8 +237,13 @@ class FileResult(Compact):
     events: tuple[Event, ...] = ()
     unparsed_samples: tuple[LineSample, ...] = ()
     year: int | None = None
-    """The year of the file's last line (from the rolled name or the modification time)."""
+    """The year of the file's last line (see ``year_source``)."""
     encoding: str = "utf-8"
+    banner: int = 0
+    """Lines that belong to banners (their borders, entries and the blank line after one)."""
+    banners: tuple[Banner, ...] = ()
+    year_source: YearSource | None = None
+    """What dated the file: a year in its lines, its banner, its rolled name, its bundle's name or its mtime."""
     activity: tuple[ActivityRun, ...] = ()
     """The Amazon activity that is summarised rather than kept (see ``ActivityRun``)."""
 
@@ -221,6 +254,16 @@ class FileResult(Compact):
             return self.events
         ends = [e for run in self.activity for e in ((run.first,) if run.records == 1 else (run.first, run.last))]
         return tuple(sorted((*self.events, *ends), key=lambda e: e.location.line))
+
+    @property
+    def environment(self) -> Banner | None:
+        """The file's first banner (machine, module, version, zone), if it has one."""
+        return self.banners[0] if self.banners else None
+
+    @property
+    def utc_offset(self) -> int | None:
+        """Minutes east of UTC of the file's lines, when a banner states the zone."""
+        return next((b.utc_offset for b in self.banners if b.utc_offset is not None), None)
 
     def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
         """Pickled with its events as columns (what a worker process sends back): one list per

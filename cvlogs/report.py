@@ -12,17 +12,30 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cvlogs import __version__
 from cvlogs.accounts import summarise_accounts
+from cvlogs.anonymize import Pseudonyms, host_scrubber, scrub_banner
 from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
-from cvlogs.model import AccountId, AccountSummary, Event, Evidence, FileResult, Finding, ScanResult, SkippedSource
+from cvlogs.model import (
+    AccountId,
+    AccountSummary,
+    Banner,
+    Event,
+    Evidence,
+    FileResult,
+    Finding,
+    ScanResult,
+    SkippedSource,
+)
 from cvlogs.parsing import Progress, scan_paths
 from cvlogs.redact import redact
 
-SCHEMA = "cvlogs.scan/1"
+SCHEMA = "cvlogs.scan/2"
+"""2: banner lines are a kind of their own (``banner``), families are any module, files say what
+dated them (``year_source``), their zone (``utc_offset``) and what their banner says (``environment``)."""
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
@@ -58,6 +71,57 @@ class TimelineStep:
     line: int
     text: str
     host: str | None = None
+    utc_offset: int | None = None
+    """Minutes east of UTC of ``time`` (log-local) when the file's banner states the zone."""
+
+    @property
+    def utc(self) -> datetime | None:
+        """The step's time on UTC where the zone is known (the order across hosts), else its log time."""
+        return in_utc(self.time, self.utc_offset)
+
+
+def in_utc(moment: datetime | None, offset: int | None) -> datetime | None:
+    """A log-local time on UTC (naive), when the offset is known; unchanged otherwise."""
+    if moment is None or offset is None:
+        return moment
+    return moment - timedelta(minutes=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """What the banners of one machine's files say: its Commvault versions, modules and zone."""
+
+    host: str | None
+    versions: tuple[str, ...]
+    modules: tuple[str, ...]
+    utc_offset: int | None
+    """Minutes east of UTC (the first banner that states a zone)."""
+    zone: str | None
+    commserve: str | None
+
+
+_MODULES_SHOWN = 6
+
+
+def describe(machine: Machine) -> str:
+    """One line for people: ``accessnode3: Commvault 11.2801.20, UTC-05:00 (Eastern ...); cvd, vsbkp``."""
+    zone = f"UTC{format_offset(machine.utc_offset)}" if machine.utc_offset is not None else "zone not stated"
+    if machine.zone:
+        zone += f" ({machine.zone})"
+    version = f"Commvault {', '.join(machine.versions)}" if machine.versions else "version not stated"
+    shown = ", ".join(machine.modules[:_MODULES_SHOWN])
+    more = f" and {len(machine.modules) - _MODULES_SHOWN} more" if len(machine.modules) > _MODULES_SHOWN else ""
+    modules = f"; modules {shown}{more}" if machine.modules else ""
+    return f"{machine.host or 'unnamed machine'}: {version}, {zone}{modules}"
+
+
+def format_offset(minutes: int | None) -> str | None:
+    """``-480`` as ``-08:00`` (None stays None)."""
+    if minutes is None:
+        return None
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +164,29 @@ class Report:
     def hosts(self) -> tuple[str, ...]:
         return tuple(sorted({f.host for f in self.files if f.host}))
 
+    @property
+    def banner(self) -> int:
+        return sum(f.banner for f in self.files)
+
+    @property
+    def machines(self) -> tuple[Machine, ...]:
+        """Per machine whose files have banners: versions, modules and zone (the environment)."""
+        banners: dict[str | None, list[Banner]] = {}
+        for f in self.files:
+            banners.setdefault(f.host, []).extend(f.banners)
+        return tuple(
+            Machine(
+                host,
+                tuple(sorted({b.version for b in found if b.version})),
+                tuple(sorted({b.module for b in found if b.module})),
+                next((b.utc_offset for b in found if b.utc_offset is not None), None),
+                next((b.zone for b in found if b.zone), None),
+                next((b.commserve for b in found if b.commserve and b.commserve.strip(":")), None),
+            )
+            for host, found in sorted(banners.items(), key=lambda item: item[0] or "")
+            if found
+        )
+
     def severity_counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
         for finding in self.findings:
@@ -120,10 +207,17 @@ def build_report(
     progress: Progress | None = None,
     redact_secrets: bool = True,
     anonymize_accounts: bool = False,
+    anonymize_hosts: bool = False,
 ) -> Report:
     """Scan ``paths`` and build the report the user asked for."""
     scan = scan_paths(paths, jobs=jobs, progress=progress)
-    return report_of(scan, filters=filters, redact_secrets=redact_secrets, anonymize_accounts=anonymize_accounts)
+    return report_of(
+        scan,
+        filters=filters,
+        redact_secrets=redact_secrets,
+        anonymize_accounts=anonymize_accounts,
+        anonymize_hosts=anonymize_hosts,
+    )
 
 
 def report_of(
@@ -132,13 +226,17 @@ def report_of(
     filters: Filters = Filters(),
     redact_secrets: bool = True,
     anonymize_accounts: bool = False,
+    anonymize_hosts: bool = False,
     with_timeline: bool = True,
+    pseudonyms: Pseudonyms | None = None,
 ) -> Report:
     """The report of an existing scan (the stages after parsing).
 
     ``with_timeline=False`` skips the per-step timeline (one entry per credential event), which
-    only the HTML report and ``cvlogs timeline`` show.
+    only the HTML report and ``cvlogs timeline`` show.  ``pseudonyms`` receives the map of the
+    anonymisation (``--map FILE``); without it the map is dropped.
     """
+    pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
     scan = _within(scan, filters)
     context = correlate(scan)
     findings = diagnose(context)
@@ -152,14 +250,16 @@ def report_of(
         findings=tuple(f for f in findings if filters.keeps_account(f.account_id)),
         timeline=tuple(
             s
-            for s in (timeline(context) if with_timeline else ())
+            for s in (timeline(context, _offsets(scan)) if with_timeline else ())
             if not filters.accounts or s.account_id in filters.accounts
         ),
         unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
     )
     report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
     if anonymize_accounts:
-        report = anonymize(report)
+        report = anonymize(report, pseudonyms)
+    if anonymize_hosts:
+        report = anonymize_machines(report, pseudonyms)
     return report
 
 
@@ -175,28 +275,43 @@ def _within(scan: ScanResult, filters: Filters) -> ScanResult:
     return dataclasses.replace(scan, files=files)
 
 
-def timeline(context: Correlation) -> list[TimelineStep]:
-    """Every step of every sequence and every attributed error, per account, in time order."""
+def _offsets(scan: ScanResult) -> dict[tuple[str | None, str], int]:
+    """(host, path) -> minutes east of UTC, for the files whose banner states a zone."""
+    return {(f.host, f.path): f.utc_offset for f in scan.files if f.utc_offset is not None}
+
+
+def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | None = None) -> list[TimelineStep]:
+    """Every step of every sequence and every attributed error, per account, in time order.
+
+    Hosts in different zones are put in order on UTC where their banners state the zone
+    (``offsets``); each step keeps its log-local time and offset for display.
+    """
+    offsets = offsets or {}
+
+    def utc(event: Event) -> datetime:
+        return in_utc(event.time, offsets.get((event.host, event.location.path))) or datetime.min
+
+    def step(event: Event, account: AccountId, number: int) -> TimelineStep:
+        where = event.location
+        offset = offsets.get((event.host, where.path))
+        return TimelineStep(
+            account, number, event.time, event.kind, where.path, where.line, event.text, event.host, offset
+        )
+
     steps: list[TimelineStep] = []
     numbers: dict[AccountId, int] = {}
-    for sequence in sorted(context.sequences, key=lambda s: (s.first.time or datetime.min, s.first.location.path)):
+    for sequence in sorted(context.sequences, key=lambda s: (utc(s.first), s.first.location.path)):
         account = sequence.account_id
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
         activity = sequence.activity.examples if sequence.activity is not None else []
         members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
-        steps.extend(_step(e, account, numbers[account]) for e in members if e is not None)
+        steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
     for event in context.events:
         if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:
-            steps.append(_step(event, event.account_id, 0))
-    return sorted(steps, key=lambda s: (s.account_id, s.time or datetime.min, s.path, s.line))
-
-
-def _step(event: Event, account: AccountId, number: int) -> TimelineStep:
-    return TimelineStep(
-        account, number, event.time, event.kind, event.location.path, event.location.line, event.text, event.host
-    )
+            steps.append(step(event, event.account_id, 0))
+    return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
 
 
 def transform_text(report: Report, change: Callable[[str], str]) -> Report:
@@ -223,13 +338,9 @@ def transform_text(report: Report, change: Callable[[str], str]) -> Report:
     return dataclasses.replace(report, findings=findings, accounts=accounts, timeline=steps, files=files)
 
 
-def anonymize(report: Report) -> Report:
+def anonymize(report: Report, pseudonyms: Pseudonyms | None = None) -> Report:
     """Replace every 12-digit account id, in every field and text, by a stable pseudonym."""
-    names: dict[str, str] = {}
-
-    def pseudonym(account: str) -> str:
-        return names.setdefault(account, f"account-{len(names) + 1:03d}")
-
+    pseudonym = (pseudonyms or Pseudonyms()).account
     for account in report.accounts:  # numbered in the order of the account table
         pseudonym(account.account_id)
 
@@ -249,3 +360,43 @@ def anonymize(report: Report) -> Report:
 
 def _id(value: str | None) -> AccountId | None:
     return None if value is None else AccountId(value)
+
+
+def anonymize_machines(report: Report, pseudonyms: Pseudonyms) -> Report:
+    """Replace every machine name, instance name and IPv4 address, in every field, path and text."""
+    scrub = host_scrubber(report.files, pseudonyms)
+
+    def maybe(value: str | None) -> str | None:
+        return None if value is None else scrub(value)
+
+    report = transform_text(report, scrub)
+    files = tuple(
+        dataclasses.replace(
+            f,
+            path=scrub(f.path),
+            host=maybe(f.host),
+            banners=tuple(scrub_banner(b, scrub) for b in f.banners),
+            unparsed_samples=tuple(
+                dataclasses.replace(u, location=u.location._replace(path=scrub(u.location.path)))
+                for u in f.unparsed_samples
+            ),
+        )
+        for f in report.files
+    )
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            hosts=tuple(map(scrub, f.hosts)),
+            evidence=tuple(dataclasses.replace(e, path=scrub(e.path), host=maybe(e.host)) for e in f.evidence),
+        )
+        for f in report.findings
+    )
+    return dataclasses.replace(
+        report,
+        files=files,
+        findings=findings,
+        accounts=tuple(dataclasses.replace(a, hosts=tuple(map(scrub, a.hosts))) for a in report.accounts),
+        timeline=tuple(dataclasses.replace(s, path=scrub(s.path), host=maybe(s.host)) for s in report.timeline),
+        skipped=tuple(dataclasses.replace(s, path=scrub(s.path), reason=scrub(s.reason)) for s in report.skipped),
+        filters=dataclasses.replace(report.filters, hosts=tuple(map(scrub, report.filters.hosts))),
+    )

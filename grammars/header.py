@@ -33,15 +33,28 @@ HEADER_PREFIX_PATTERN = (
 
 # Identifiers are possessive (``*+``): what follows one (``::``, ``(``) can never continue it, so
 # giving characters back cannot help a match, and not trying halves the time of a header match.
+_IDENT = r"[A-Za-z_~][A-Za-z0-9_~]*+"
+# The shapes of the function that opens a message, as real 11.x logs write it:
+#   ``A::B()``, ``A::B(1482)`` (a source line number), ``A::B::C(301)``, ``::B()`` (no class),
+#   ``A.B.C()`` (.NET), ``A::B``, ``A::B:`` and ``A::B,`` without parentheses (a blank must follow
+#   a bare name), and free functions ``name()`` / ``name(12)`` (a blank, a colon or the end of the
+#   line must follow).  After a function, a colon separates the message too (``Init():text``).
+# ``qualified`` is set only for a ``::`` name, the one kind that may go without parentheses.
 _FUNCTION = (
-    r"(?P<function>(?P<class_name>[A-Za-z_~][A-Za-z0-9_~]*+(?:::[A-Za-z_~][A-Za-z0-9_~]*+)*)"
-    r"::(?P<method>~?[A-Za-z_][A-Za-z0-9_]*+)\(\))"
+    rf"(?P<function>(?:(?P<class_name>{_IDENT}(?:(?:::|\.){_IDENT})*)?(?:(?P<qualified>::)|(?<=[A-Za-z0-9_~])\.))?"
+    r"(?P<method>~?[A-Za-z_][A-Za-z0-9_]*+))"
+    rf"(?:\((?P<source_line>[0-9]{{0,9}})\)(?(class_name)|(?=[ \t:]|$))|(?(qualified)(?:[:,]|(?=[ \t]|$))|(?!)))"
 )
-# A job token is anything that is not the Class::Method() of the message: digits, runs of '#',
-# or another placeholder.  It is optional because some lines go straight to the function.
-_JOB = rf"(?:{_BLANK}++(?P<job>(?![A-Za-z_~][A-Za-z0-9_~]*+::)[^ \t]++))?"
+# A job token is anything that is not the function of the message: digits, runs of '#', or
+# another placeholder (``N/A``, ``---``, the forwarder's ``PT:00001``); further tokens of '#'
+# alone are placeholders too (.NET loggers write ``### ###``).  It is optional because some
+# lines go straight to the function.
+_JOB = (
+    rf"(?:{_BLANK}++(?P<job>(?!{_IDENT}(?:::|(?:\.{_IDENT})+\([0-9]{{0,9}}\)|\([0-9]{{0,9}}\)(?:[ \t]|$))|::)[^ \t]++)"
+    rf"(?:{_BLANK}++#++(?=[ \t]|$))*+)?"
+)
 _REST = (
-    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$))?{_BLANK}*+"
+    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$)|(?(method):(?!:)|(?!)))?{_BLANK}*+"
     r"(?P<message>.*)"
 )
 
@@ -80,15 +93,26 @@ def split_trailer(message: str) -> tuple[str, str]:
 _CLOCK_RE = re.compile(r"[0-9]:[0-9]{2}:[0-9]{2}")
 
 
-def _drop_trailer(tokens: pp.ParseResults) -> None:
+def function_column(name: str | None, source_line: str | None) -> str:
+    """The function as the events table shows it: the name, with ``()`` when the log wrote
+    parentheses, never the source line number (``A::B(1482)`` is ``A::B()``, line 1482)."""
+    if not name:
+        return ""
+    return name if source_line is None else name + "()"
+
+
+def _settle(tokens: pp.ParseResults) -> None:
     message, trailer = split_trailer(tokens["message"])
     tokens["message"] = message
     tokens["trailer"] = trailer
+    found = tokens.as_dict()
+    tokens["function"] = function_column(found.get("function"), found.get("source_line"))
 
 
 #: The header of one line with its message; named results: pid, tid, month, day, time, job,
-#: function, class_name, method, sep, message and trailer.
-HEADER = pp.Regex(HEADER_PATTERN).set_name("log line header").add_parse_action(_drop_trailer)
+#: function (``A::B()`` or ``A::B``), class_name, method, source_line (the number in ``A::B(1482)``,
+#: empty for ``()``), sep, message and trailer.
+HEADER = pp.Regex(HEADER_PATTERN).set_name("log line header").add_parse_action(_settle)
 
 #: Only the part that decides whether a line is a header (for counting lines in bulk).
 HEADER_PREFIX = pp.Regex(HEADER_PREFIX_PATTERN).set_name("log line header prefix")
@@ -158,5 +182,90 @@ SAMPLES: tuple[tuple[str, dict[str, str]], ...] = (
     (
         "4012\t0x7f3a\t11/20/2026\t10:00:01\t123\tCAmazonInfo::Connect() - tabs, a 0x thread id and a year",
         {"pid": "4012", "tid": "0x7f3a", "month": "11", "day": "20", "year": "2026", "job": "123", "sep": "-"},
+    ),
+    # The shapes of real Commvault 11.x logs (layouts from a public 11.28 Log Files folder; the
+    # names and texts here are this project's own).
+    (
+        "7716  18e8  06/30 08:48:13 1087953 Registry::Helper::GetSyncUserDetails(1482) - No keys found",
+        {
+            "job": "1087953",
+            "function": "Registry::Helper::GetSyncUserDetails()",
+            "class_name": "Registry::Helper",
+            "method": "GetSyncUserDetails",
+            "source_line": "1482",
+            "sep": "-",
+            "message": "No keys found",
+        },
+    ),
+    (
+        "4584  1980  06/30 06:44:12 ### CFolderWatcherOps::Run(301) - watching [C:\\Temp]",
+        {"job": "###", "function": "CFolderWatcherOps::Run()", "source_line": "301", "message": "watching [C:\\Temp]"},
+    ),
+    (
+        "5356  1394  06/30 08:47:31 ### TailServerPool::Init: Max number of threads [8]",
+        {
+            "function": "TailServerPool::Init",
+            "method": "Init",
+            "source_line": "",
+            "sep": "",
+            "message": "Max number of threads [8]",
+        },
+    ),
+    (
+        "3500  1     06/30 06:54:21 ###  ManagedLogger::SetThreads - max threads set to [1000]",
+        {"job": "###", "function": "ManagedLogger::SetThreads", "sep": "-", "message": "max threads set to [1000]"},
+    ),
+    (
+        "5356  1394  06/30 08:47:31 ####### receivePatchFile() - Received file [a.dll]",
+        {
+            "job": "#######",
+            "function": "receivePatchFile()",
+            "class_name": "",
+            "method": "receivePatchFile",
+            "message": "Received file [a.dll]",
+        },
+    ),
+    (
+        "4012  1a2c  11/20 10:00:01 88103 CAmazonInfo::Connect(412) - Connecting to Url=[default]",
+        {
+            "function": "CAmazonInfo::Connect()",
+            "class_name": "CAmazonInfo",
+            "method": "Connect",
+            "source_line": "412",
+            "message": "Connecting to Url=[default]",
+        },
+    ),
+    (
+        "3740 1440 06/30 06:43:47 PT:00001 CN:00001 [local->cs:8400] bound to tunnel",
+        {"job": "PT:00001", "function": "", "sep": "", "message": "CN:00001 [local->cs:8400] bound to tunnel"},
+    ),
+    (
+        "3500  1     06/30 06:54:22 ### ### MainView.InitWindow() - Instance name returned",
+        {
+            "job": "###",
+            "function": "MainView.InitWindow()",
+            "class_name": "MainView",
+            "message": "Instance name returned",
+        },
+    ),
+    (
+        "1692  4     06/30 06:36:47 ### ### ### - The setup is running",
+        {"job": "###", "function": "", "sep": "-", "message": "The setup is running"},
+    ),
+    (
+        "5504  1220  06/30 06:42:36 ###\tSvcModule::ParseCommandLine\tFailed to parse",
+        {"job": "###", "function": "SvcModule::ParseCommandLine", "message": "Failed to parse"},
+    ),
+    (
+        "4464  1bdc  06/30 08:51:43 ### Initialize():Shared memory ready",
+        {"function": "Initialize()", "sep": ":", "message": "Shared memory ready"},
+    ),
+    (
+        "4464  1bdc  06/30 08:51:43 ### TailServer::logStats:Final client [a]",
+        {"function": "TailServer::logStats", "sep": "", "message": "Final client [a]"},
+    ),
+    (
+        "4012  1a2c  11/20 10:00:01 12 Install.log was copied",
+        {"job": "12", "function": "", "message": "Install.log was copied"},
     ),
 )

@@ -33,7 +33,12 @@ BLANKS = st.sampled_from([b"", b" ", b"  ", b"\t", b" \t ", b" " * (MAX_STEPS + 
 DIGITS = st.text("0123456789", min_size=0, max_size=12).map(str.encode)
 HEX = st.text("0123456789abcdefABCDEFxX", min_size=0, max_size=22).map(str.encode)
 CLOCK = st.tuples(DIGITS, DIGITS, DIGITS, st.sampled_from([b"", b".", b",", b".123", b",1234567"]))
-TAIL = st.sampled_from([b"", b" ", b"\t", b"\r", b"\r ", b"x", b" 123 CAmazonInfo::Connect() - message", b"5"])
+TAIL = st.sampled_from([
+    b"", b" ", b"\t", b"\r", b"\r ", b"x", b" 123 CAmazonInfo::Connect() - message", b"5",
+    # the function shapes of real 11.x logs, and the forwarder's two tokens
+    b" 1 A::B::C(301) - m", b" ### Pool::Init: m", b" ### Logger::Set - m", b" ### receivePatchFile() - m",
+    b" PT:00001 CN:00001 [local->cs] m", b"\t###\tA::B\tm\r", b" ### ### A.B() - m",
+])  # fmt: skip
 
 
 @st.composite

@@ -56,7 +56,7 @@ def test_parallel_and_serial_scans_give_identical_json(samples: Path) -> None:
     one = runner.invoke(app, ["scan", str(samples), "--format", "json", "--jobs", "1"])
     two = runner.invoke(app, ["scan", str(samples), "--format", "json", "--jobs", "2"])
     assert one.stdout == two.stdout
-    assert json.loads(one.stdout)["summary"]["files"] == 8
+    assert json.loads(one.stdout)["summary"]["files"] == 9
 
 
 def test_account_and_time_filters(samples: Path) -> None:
@@ -118,7 +118,7 @@ def test_events_parquet_reads_back_with_pandas(samples: Path, tmp_path: Path) ->
     result = runner.invoke(app, ["events", str(samples), "--all", "--format", "parquet", "-o", str(target)])
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(target)
-    assert len(frame) == 122  # every record of sample_logs
+    assert len(frame) == 134  # every record of sample_logs
     assert {"connect", "validate", "error", "other"} <= set(frame["kind"])
 
 
@@ -155,7 +155,7 @@ def test_rules_list_and_explain() -> None:
 def test_schema_prints_the_json_schema() -> None:
     """schema prints the shipped JSON Schema."""
     document = json.loads(runner.invoke(app, ["schema"]).stdout)
-    assert document["properties"]["schema"]["const"] == "cvlogs.scan/1"
+    assert document["properties"]["schema"]["const"] == "cvlogs.scan/2"
 
 
 def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples: Path) -> None:

@@ -64,6 +64,7 @@ def _fast_path(line: str) -> dict[str, str] | None:
         "time": fields.clock,
         "job": fields.job,
         "function": fields.function,
+        "source_line": "" if fields.source_line is None else str(fields.source_line),
         "message": fields.message,
     }
 
@@ -80,6 +81,7 @@ def _pyparsing_path(line: str) -> dict[str, str] | None:
         "time": found["time"],
         "job": found.get("job") or "",
         "function": found.get("function") or "",
+        "source_line": str(int(found["source_line"])) if found.get("source_line") else "",
         "message": found["message"],
     }
 
@@ -127,6 +129,8 @@ def test_every_sample_log_credential_line_passes_the_prefilter() -> None:
 HEADER_TAIL_PIECES = st.sampled_from([
     "CAmazonInfo", "::", "Connect", "()", "(", " ", "\t", "-", "~", "A1", "_x", "123", "###", "N/A", ":", "::Get()",
     "CvNs::CAmazonInfo::Connect()", " - ", "message",
+    # the shapes of real 11.x logs: line numbers, no parentheses, free functions, .NET, forwarder tokens
+    "(1482)", ")", ".", "Helper", "::Init:", "receivePatchFile()", "PT:00001", " CN:00001", "# ", "main(12)",
 ])  # fmt: skip
 
 

@@ -13,6 +13,8 @@ from cvlogs.parsing.scanner import PREFILTER
 PIECES = st.sampled_from([
     *PREFILTER, *(stem.upper() for stem in PREFILTER), b"AwS", b" ", b"x", b"no", b"aw", b"of", b"er", b"\n",
     b"169.25", b"\x01", b"\x10", b"@", b"N", b"\xc3\xa9",
+    # the function shapes of real 11.x logs around a stem
+    b"CAmazonInfo::Connect(412)", b"A::B::C(301)", b"Pool::Init:", b"receivePatchFile()", b"PT:00001 CN:00001",
 ])  # fmt: skip
 
 

@@ -47,10 +47,10 @@ def test_json_report_validates_against_the_shipped_schema(samples: Path) -> None
 
 
 def test_accounting_holds_in_the_report(samples: Path) -> None:
-    """lines = events + continuations + unparsed, per file and in the summary."""
+    """lines = events + continuations + banner + unparsed, per file and in the summary."""
     document = json.loads(render(_report(samples), Format.json))
     for part in [document["summary"], *document["files"]]:
-        assert part["lines"] == part["events"] + part["continuations"] + part["unparsed"]
+        assert part["lines"] == part["events"] + part["continuations"] + part["banner"] + part["unparsed"]
 
 
 def test_account_filter_keeps_node_wide_findings(samples: Path) -> None:

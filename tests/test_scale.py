@@ -24,7 +24,7 @@ def test_jobs_and_a_local_dask_cluster_give_identical_reports(samples: Path) -> 
     dask = runner.invoke(app, [*base, "--scheduler", "local"])
     assert one.exit_code == two.exit_code == dask.exit_code == 1, dask.output
     assert one.stdout == two.stdout == dask.stdout
-    assert json.loads(dask.stdout)["summary"]["files"] == 8
+    assert json.loads(dask.stdout)["summary"]["files"] == 9
 
 
 def test_an_unreachable_scheduler_is_a_user_error(samples: Path) -> None:
@@ -82,4 +82,4 @@ def test_a_missing_url_is_a_user_error(tmp_path: Path) -> None:
 def test_the_command_line_takes_urls(samples: Path) -> None:
     """URLs reach intake unharmed (not squashed into local paths)."""
     result = runner.invoke(app, ["scan", samples.as_uri(), "--format", "json"])
-    assert json.loads(result.stdout)["summary"]["files"] == 8
+    assert json.loads(result.stdout)["summary"]["files"] == 9

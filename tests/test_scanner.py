@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from cvlogs.grammars import header
+from cvlogs.grammars import banner, header
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,27 +28,43 @@ VALIDATE = f"AmazonConnection::ValidateCredentials() - Assume role [{ROLE}]"
 CONNECT = f"CAmazonInfo::Connect() - Connecting to Url=[default], username[{ROLE}]"
 
 
-def _reference_accounting(data: bytes) -> tuple[int, int, int, int]:
-    """Lines, records, continuations, unparsed by the plain definition, one line at a time."""
+def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
+    """Lines, records, continuations, banner, unparsed by the plain definition, one line at a time.
+
+    A banner here: a line of 20 or more ``*`` up to the next such line at most 17 lines on (both
+    included), and one blank line right after it.
+    """
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
+    lines = [raw.decode("latin-1").rstrip("\r") for raw in data.split(b"\n")]
+    if lines and lines[-1] == "":
         lines.pop()
-    records = continuations = unparsed = 0
-    for raw in lines:
-        line = raw.decode("latin-1")
-        if header.HEADER_PREFIX.re.match(line):
+    in_banner = [False] * len(lines)
+    border = [len(line) >= 20 and set(line.rstrip()) == {"*"} for line in lines]
+    number = 0
+    while number < len(lines):
+        closing = next((n for n in range(number + 1, min(number + 18, len(lines))) if border[n]), None)
+        if border[number] and closing is not None:
+            end = closing + 1 if closing + 1 < len(lines) and not lines[closing + 1].strip() else closing
+            in_banner[number : end + 1] = [True] * (end + 1 - number)
+            number = end + 1
+        else:
+            number += 1
+    records = continuations = banner = unparsed = 0
+    for line, kept in zip(lines, in_banner, strict=True):
+        if kept:
+            banner += 1
+        elif header.HEADER_PREFIX.re.match(line):
             records += 1
         elif records:
             continuations += 1
         else:
             unparsed += 1
-    return len(lines), records, continuations, unparsed
+    return len(lines), records, continuations, banner, unparsed
 
 
-def _counts(result: FileResult) -> tuple[int, int, int, int]:
-    return result.lines, result.records, result.continuations, result.unparsed
+def _counts(result: FileResult) -> tuple[int, int, int, int, int]:
+    return result.lines, result.records, result.continuations, result.banner, result.unparsed
 
 
 def _source(path: Path) -> LogSource:
@@ -57,11 +73,11 @@ def _source(path: Path) -> LogSource:
 
 
 def test_sample_logs_are_accounted_line_for_line(samples: Path) -> None:
-    """Every file of sample_logs: lines = records + continuations + unparsed, as the reference counts."""
+    """Every file of sample_logs: lines = records + continuations + banner + unparsed, as the reference counts."""
     result = scan_paths([samples])
-    assert len(result.files) == 8
+    assert len(result.files) == 9
     for file in result.files:
-        assert file.lines == file.records + file.continuations + file.unparsed
+        assert file.lines == file.records + file.continuations + file.banner + file.unparsed
         sources, _ = discover([samples])
         source = next(s for s in sources if s.path == file.path)
         with source.open() as stream:
@@ -105,7 +121,7 @@ def test_crlf_bom_and_latin1_bytes_never_stop_a_scan(tmp_path: Path) -> None:
     )
     write_log(tmp_path, "vsbkp.log", data)
     result = scan_paths([tmp_path]).files[0]
-    assert _counts(result) == (3, 2, 1, 0)
+    assert _counts(result) == (3, 2, 1, 0, 0)
     event = result.events[0]
     assert event.role is not None
     assert event.role.name == "R\xe9"
@@ -119,7 +135,7 @@ def test_utf16_logs_are_read(tmp_path: Path, encoding: str) -> None:
     write_log(tmp_path, "vsbkp.log", text.encode(encoding))
     result = scan_paths([tmp_path]).files[0]
     assert result.encoding.startswith("utf-16")
-    assert _counts(result) == (1, 1, 0, 0)
+    assert _counts(result) == (1, 1, 0, 0, 0)
     assert result.events[0].kind == "validate"
 
 
@@ -190,6 +206,8 @@ def test_compressed_files_read_like_plain_ones(tmp_path: Path) -> None:
     assert [(e.kind, e.time, e.role) for e in plain] == [(e.kind, e.time, e.role) for e in packed]
 
 
+BANNERS = [text for text, _ in banner.SAMPLES]
+"""Whole banners (several lines each), to be cut anywhere by the chunking."""
 LINE_PIECES = st.sampled_from(
     [
         f"4012 1a2c 11/20 10:00:01 1 {CONNECT}",
@@ -199,6 +217,7 @@ LINE_PIECES = st.sampled_from(
         "\tcontinuation",
         "",
         "garbage [ arn:aws: ::: ]",
+        *BANNERS,
     ]
 )
 
@@ -213,13 +232,15 @@ LINE_PIECES = st.sampled_from(
 def test_arbitrary_lines_and_bytes_keep_the_accounting(
     tmp_path_factory: pytest.TempPathFactory, lines: list[str], ending: str, noise: bytes, chunk_size: int
 ) -> None:
-    """Arbitrary text and bytes never raise, and the accounting matches the reference."""
+    """Arbitrary text, whole banners and bytes never raise, and the accounting matches the reference."""
     folder = tmp_path_factory.mktemp("fuzz")
-    data = ending.join(line.replace("\n", " ").replace("\r", " ") for line in lines).encode() + noise
+    flat = [part for line in lines for part in (line.split("\n") if line in BANNERS else [line])]
+    data = ending.join(line.replace("\n", " ").replace("\r", " ") for line in flat).encode() + noise
     write_log(folder, "vsbkp.log", data)
     source = _source(folder / "vsbkp.log")
     result = scan_source(source, chunk_size=chunk_size)
-    assert result.lines == result.records + result.continuations + result.unparsed
+    assert isinstance(result, FileResult)
+    assert result.lines == result.records + result.continuations + result.banner + result.unparsed
     if result.encoding == "utf-8":
         assert _counts(result) == _reference_accounting(data)
 
@@ -287,7 +308,7 @@ def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.Mo
 
 def test_a_header_line_with_nothing_after_its_time_is_a_cut_point() -> None:
     """Chunks are cut at the last complete header line, also one that ends right after its time."""
-    from cvlogs.parsing.chunks import _last_record_start  # noqa: PLC0415  (the cutter itself)
+    from cvlogs.parsing.chunks import last_record_start  # noqa: PLC0415  (the cutter itself)
 
     buffer = b"1 a 11/20 10:00:00 x\n continued\n1 a 11/20 10:00:01\n2 b 11/20 10:00:0"
-    assert _last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")
+    assert last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")

@@ -19,7 +19,7 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "rules"]
+__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "occurrences", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
 
 #: Most specific first: an instance-metadata failure before anything else, skew before invalid
@@ -66,9 +66,14 @@ class ErrorExplainer:
 def diagnose(context: Correlation) -> list[Finding]:
     """Every finding of every rule over ``context``, grouped per rule, account and role."""
     instances = rules()
+    return group_findings(occurrences(context, instances), instances)
+
+
+def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
+    """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
-    occurrences = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
+    found = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
     for rule in instances.values():
         if isinstance(rule, ScanRule):
-            occurrences.extend(rule.check(context))
-    return group_findings(occurrences, instances)
+            found.extend(rule.check(context))
+    return found

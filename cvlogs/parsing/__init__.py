@@ -30,13 +30,16 @@ def scan_paths(
     jobs: int = 1,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    *,
+    all_logs: bool = False,
 ) -> ScanResult:
     """Discover and read every log under ``paths``.
 
     ``keep_all`` keeps every record as an event; ``jobs`` worker processes read one file each
-    (the results are the same as with one); ``progress`` is called with each file's result.
+    (the results are the same as with one); ``progress`` is called with each file's result;
+    ``all_logs`` reads every Commvault log, not only the four families.
     """
-    sources, skipped = discover(paths, limits)
+    sources, skipped = discover(paths, limits, all_logs=all_logs)
     return collect(scan_sources(sources, keep_all=keep_all, jobs=jobs, progress=progress), skipped)
 
 

@@ -127,7 +127,8 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
     raw = windows[starts[rows]]  # one row copy per line, in C
     at = offsets[rows]
-    # The first ``(`` after the candidate, by one search over the flattened windows.
+    # The first ``(`` after the candidate, by one search over the flattened windows (a source
+    # line number in the parentheses, ``Method(42)``, makes a shape the pattern refuses: slow path).
     flat = np.flatnonzero(raw.reshape(-1) == ord("("))
     base = np.arange(rows.size) * _WINDOW
     found = flat[np.minimum(np.searchsorted(flat, base + at + 1), max(flat.size - 1, 0))] if flat.size else base
@@ -192,7 +193,8 @@ def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64]]:
     mask = np.zeros(_WINDOW, dtype=np.uint8)
     text = shape.rstrip(b"\0").decode("latin-1")
     found = _HEADER.match(text)
-    if found is None or found.end("function") != len(text):
+    # The function and its parentheses (``()``, or a source line number) must end the shape.
+    if found is None or found.start("source_line") < 0 or found.end("source_line") + 1 != len(text):
         return 0, 0, mask.view("<u8")
     if not any(word in found["class_name"].lower() for word in credentials.AMAZON_CLASS_WORDS):
         return 0, 0, mask.view("<u8")

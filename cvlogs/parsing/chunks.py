@@ -72,7 +72,7 @@ def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
                 continue  # still inside the overlong line
             skipping = False
         buffer = carry + block[start:]
-        cut = _last_record_start(buffer)
+        cut = last_record_start(buffer)
         if cut > 0:
             yield buffer[:cut]
         carry = buffer[cut:]
@@ -82,7 +82,7 @@ def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield carry
 
 
-def _last_record_start(buffer: bytes) -> int:
+def last_record_start(buffer: bytes) -> int:
     """Where to cut: the start of the last complete header line, so its continuations follow it.
 
     0 means "read more first" (the buffer holds one record so far).  A record longer than

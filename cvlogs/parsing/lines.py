@@ -41,6 +41,8 @@ class HeaderFields(NamedTuple):
     class_name: str
     method: str
     message: str
+    source_line: int | None
+    """The source line number of ``A::B(1482)``; None when the log wrote none."""
 
 
 def _full_year(text: str | None) -> int | None:
@@ -51,12 +53,12 @@ def _full_year(text: str | None) -> int | None:
 
 _PREFIX_RE = header.HEADER_PREFIX.re
 _REST_RE = re.compile(header.HEADER_REST_PATTERN)
-_JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE = (
-    _REST_RE.groupindex[name] for name in ("job", "function", "class_name", "method", "message")
+_GROUPS = tuple(
+    _REST_RE.groupindex[name] for name in ("job", "function", "class_name", "method", "message", "source_line")
 )
 
-Rest = tuple[str, str, str, str, str]
-"""job, function, class name, method, message (without a duplicated trailing header)."""
+Rest = tuple[str, str, str, str, str, int | None]
+"""job, function, class name, method, message (without a duplicated trailing header), source line."""
 
 
 def _rest(text: str) -> Rest:
@@ -78,9 +80,17 @@ def _read_rest(text: str) -> Rest:
     """
     found = _REST_RE.match(text)
     assert found is not None  # every part of the rest is optional
-    job, function, class_name, method, message = found.group(_JOB, _FUNCTION, _CLASS, _METHOD, _MESSAGE)
+    job, function, class_name, method, message, line = found.group(*_GROUPS)
     message, _ = header.split_trailer(message)
-    return intern(job or ""), intern(function or ""), intern(class_name or ""), intern(method or ""), message
+    shown = intern(header.function_column(function, line))
+    return (
+        intern(job or ""),
+        shown,
+        intern(class_name or ""),
+        intern(method or ""),
+        message,
+        int(line) if line else None,
+    )
 
 
 def match_header(line: str, cache: bool = True) -> HeaderFields | None:

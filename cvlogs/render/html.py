@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 
 from cvlogs.render.json_report import iso, printable, shown_path
-from cvlogs.report import Report, TimelineStep
+from cvlogs.report import Report, TimelineStep, describe
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d232a;padding:0 1rem}
@@ -48,7 +48,8 @@ def render(report: Report, width: int = 100) -> str:
         *_timeline(report),
         *_findings(report),
         "<h2>Coverage</h2>",
-        f"<p>{report.records:,} records, {report.continuations:,} continuation lines, {report.unparsed:,} unparsed "
+        f"<p>{report.records:,} records, {report.continuations:,} continuation lines, "
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed "
         f"lines; {report.unrecognized:,} credential lines no grammar recognised (CVL901).</p>",
         "</body></html>",
     ]
@@ -59,7 +60,7 @@ def _environment(report: Report) -> list[str]:
     rows = "".join(
         f"<tr><td>{escape(shown_path(f))}</td><td>{f.family}</td>"
         f"<td class=num>{f.lines}</td><td class=num>{f.records}</td>"
-        f"<td class=num>{f.continuations}</td><td class=num>{f.unparsed}</td>"
+        f"<td class=num>{f.continuations}</td><td class=num>{f.banner}</td><td class=num>{f.unparsed}</td>"
         f"<td>{escape(iso(f.first_time) or '-')}</td><td>{escape(iso(f.last_time) or '-')}</td></tr>"
         for f in report.files
     )
@@ -67,8 +68,9 @@ def _environment(report: Report) -> list[str]:
     return [
         "<h2>Environment</h2>",
         f"<p>cvlogs {escape(report.version)}; hosts: {escape(', '.join(report.hosts) or 'not named')}.</p>",
+        "".join(f"<p>Machine {escape(describe(machine))}</p>" for machine in report.machines),
         "<table><tr><th>file</th><th>family</th><th>lines</th><th>records</th><th>continuations</th>"
-        f"<th>unparsed</th><th>first</th><th>last</th></tr>{rows}</table>",
+        f"<th>banner</th><th>unparsed</th><th>first</th><th>last</th></tr>{rows}</table>",
         f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else "",
     ]
 

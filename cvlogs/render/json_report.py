@@ -1,4 +1,4 @@
-"""The JSON report of report-contract.md (schema ``cvlogs.scan/1``)."""
+"""The JSON report of report-contract.md (schema ``cvlogs.scan/2``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from cvlogs.model import FileResult
-from cvlogs.report import SCHEMA, Report
+from cvlogs.model import Banner, FileResult, Finding
+from cvlogs.report import SCHEMA, Report, format_offset
 
 
 def shown_path(result: FileResult) -> str:
@@ -45,6 +45,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "lines": report.lines,
             "events": report.records,
             "continuations": report.continuations,
+            "banner": report.banner,
             "unparsed": report.unparsed,
             "accounts": len(report.accounts),
             "findings": report.severity_counts(),
@@ -57,11 +58,26 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "lines": f.lines,
                 "events": f.records,
                 "continuations": f.continuations,
+                "banner": f.banner,
                 "unparsed": f.unparsed,
                 "first_time": iso(f.first_time),
                 "last_time": iso(f.last_time),
+                "utc_offset": format_offset(f.utc_offset),
+                "year_source": f.year_source,
+                "environment": banner_dict(f.environment),
             }
             for f in report.files
+        ],
+        "environment": [
+            {
+                "host": m.host,
+                "versions": list(m.versions),
+                "modules": list(m.modules),
+                "utc_offset": format_offset(m.utc_offset),
+                "zone": m.zone,
+                "commserve": m.commserve,
+            }
+            for m in report.machines
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "accounts": [
@@ -77,22 +93,45 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for a in report.accounts
         ],
-        "findings": [
-            {
-                "rule": f.rule,
-                "name": f.name,
-                "severity": f.severity,
-                "account_id": f.account_id,
-                "role_arn": f.role_arn,
-                "message": f.message,
-                "first_seen": iso(f.first_seen),
-                "count": f.count,
-                "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
-                "remedy": f.remedy,
-                "hosts": list(f.hosts),
-            }
-            for f in report.findings
-        ],
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as the contract's JSON object (also one line of ``cvlogs watch --format jsonl``)."""
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity,
+        "account_id": f.account_id,
+        "role_arn": f.role_arn,
+        "message": f.message,
+        "first_seen": iso(f.first_seen),
+        "count": f.count,
+        "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
+        "remedy": f.remedy,
+        "hosts": list(f.hosts),
+    }
+
+
+def banner_dict(banner: Banner | None) -> dict[str, Any] | None:
+    """What a file's banner says, as JSON (None without a banner)."""
+    if banner is None:
+        return None
+    return {
+        "machine": banner.machine,
+        "client": banner.client,
+        "display_name": banner.display_name,
+        "instance": banner.instance,
+        "ip_addresses": list(banner.ip_addresses),
+        "module": banner.module,
+        "commserve": banner.commserve,
+        "version": banner.version,
+        "date": None if banner.date is None else banner.date.isoformat(),
+        "zone": banner.zone,
+        "utc_offset": format_offset(banner.utc_offset),
+        "os": banner.os,
+        "line": banner.line,
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cvlogs.render.json_report import iso, printable, shown_path
-from cvlogs.report import Report
+from cvlogs.report import Report, describe
 
 _ICON = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 
@@ -37,15 +37,16 @@ def render(report: Report, width: int = 100) -> str:
         "",
         f"- Tool: cvlogs {report.version}",
         f"- Hosts: {', '.join(report.hosts) or 'not named (a plain directory)'}",
+        *(f"- Machine {describe(machine)}" for machine in report.machines),
         f"- Files: {len(report.files)} read, {len(report.skipped)} skipped; {report.lines:,} lines",
         "",
-        "| file | family | lines | records | continuations | unparsed | first | last |",
-        "|---|---|---:|---:|---:|---:|---|---|",
+        "| file | family | lines | records | continuations | banner | unparsed | first | last | dated by |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for f in report.files:
         out.append(
-            f"| {_cell(shown_path(f))} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.unparsed} "
-            f"| {iso(f.first_time) or '-'} | {iso(f.last_time) or '-'} |"
+            f"| {_cell(shown_path(f))} | {f.family} | {f.lines} | {f.records} | {f.continuations} | {f.banner} "
+            f"| {f.unparsed} | {iso(f.first_time) or '-'} | {iso(f.last_time) or '-'} | {f.year_source or '-'} |"
         )
     if report.skipped:
         out += ["", "Skipped:", ""] + [f"- `{s.path}`: {s.reason}" for s in report.skipped]
@@ -86,7 +87,7 @@ def render(report: Report, width: int = 100) -> str:
         "## Coverage",
         "",
         f"- {report.records:,} records, {report.continuations:,} continuation lines, "
-        f"{report.unparsed:,} unparsed lines",
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed lines",
         f"- {report.unrecognized:,} credential lines no grammar recognised (CVL901)",
         "- Secrets (access keys, secret keys, session tokens, signatures, IMDS tokens) are redacted."
         if report.redacted

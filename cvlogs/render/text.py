@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cvlogs.render.json_report import iso, printable
-from cvlogs.report import Report
+from cvlogs.report import Report, describe
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "green", "failed": "bold red"}
 
@@ -40,6 +40,7 @@ def _scanned(report: Report) -> list[RenderableType]:
         f", {counts['warning']} warning, {counts['info']} info",
     )
     parts: list[RenderableType] = [head]
+    parts.extend(Text(f"machine {describe(machine)}") for machine in report.machines)
     if report.skipped:
         skipped = "; ".join(f"{s.path} ({s.reason})" for s in report.skipped)
         parts.append(Text(f"skipped: {skipped}", style="dim"))
@@ -88,6 +89,7 @@ def _findings(report: Report) -> list[RenderableType]:
 def _coverage(report: Report) -> RenderableType:
     return Text(
         f"coverage: {report.records:,} records, {report.continuations:,} continuation lines, "
-        f"{report.unparsed:,} unparsed, {report.unrecognized:,} unrecognised credential lines",
+        f"{report.banner:,} banner lines, {report.unparsed:,} unparsed, "
+        f"{report.unrecognized:,} unrecognised credential lines",
         style="dim",
     )
