@@ -3,13 +3,13 @@
 An EC2 backup fills vsbkp.log with progress lines of Amazon classes (``CVAmazonSnap::
 CreateSnapshot() - Snapshot [snap-0...] progress [42%]``).  The trigger stem ``amazon`` makes each
 a candidate, and each is a distinct text, so each used to go through every error grammar only to
-be called ``activity``.  Here the stem search also finds the *vocabulary* of the message grammars
-(every anchor an error fact is parsed at, the stems that every match of the anchorless facts
-holds, and the words of the Connect and Assume role steps), tagged apart from the class words;
-a record whose only stems are a class word inside the ``Class`` of its ``Class::Method()``, with
-no vocabulary anywhere in it, means ``activity`` whatever its message says, so it never reaches
-the grammars.  numpy decides that, and groups those records by their pid, thread and job bytes,
-for all of a chunk's records at once: no Python object is made per activity line.
+be called ``activity``.  A record whose only stems are Amazon class words inside the class name of
+its ``Class::Method()``, with none of the message grammars' *vocabulary* anywhere in it (every
+anchor an error fact is parsed at, the stems that every match of the anchorless facts holds, and
+the words of the Connect and Assume role steps), means ``activity`` whatever its message says, so
+it never reaches the grammars.  numpy decides where the class name is (one look per line *shape*)
+and groups those records by their pid, thread and job bytes, for all of a chunk's records at once:
+no Python object is made per activity line.
 """
 
 from __future__ import annotations

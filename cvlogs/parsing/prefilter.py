@@ -157,20 +157,16 @@ class StemFinder:
         self.table[code] = True
         self.anchors.setdefault(code, []).append((stem, offset))
 
-    def candidates(self, text: bytes) -> npt.NDArray[np.int64]:
-        """Positions inside every stem occurrence of ``text`` (in any case), and a few more.
+    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint16]]:
+        """Positions inside every stem occurrence of ``text`` (in any case), and a few more; for
+        each, the group bits of every stem whose anchor it may be, and its anchor code.
 
         Each is where an anchor starts whose neighbouring windows are its stem's own; every
         occurrence of a stem holds one, so the lines of these positions include every line that
         holds a stem.  A candidate that is not a stem (a longer word agreeing on six bytes, an
         anchor at either end of the text, a window code shared by two anchors) only costs its
-        line a closer look: the scanner reads records, never decides on a stem alone.
+        line a closer look, or is checked with ``exact`` where it decides something.
         """
-        index, _ = self._candidates(text)
-        return 2 * index.astype(np.int64)
-
-    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint16]]:
-        """The candidates, for each the group bits of every stem whose anchor it may be, and its anchor code."""
         index, found = self._candidates(text)
         return 2 * index.astype(np.int64), np.take(self.groups, found), found
 
@@ -213,7 +209,7 @@ class StemFinder:
     def starts(self, text: bytes) -> Iterator[int]:
         """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).
 
-        The candidates checked exactly, in Python: the scanner needs only ``candidates``; this is
+        The candidates checked exactly, in Python: the scanner needs only ``tagged`` and ``exact``; this is
         the form the tests compare with ``bytes.find``, so that the anchors are known to miss nothing.
         """
         index, found = self._candidates(text)
