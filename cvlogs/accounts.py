@@ -74,9 +74,12 @@ def _status(
     sequences: list[Sequence], context: Correlation, has_error_finding: bool, explainer: ErrorExplainer
 ) -> AccountStatus:
     if sequences and sequences[-1].status == "failed":
-        last = sequences[-1].last_step
-        if last is not None and rules()[explainer.explain(last, context).code].severity == "error":
+        explained = [explainer.explain(error, context) for error in sequences[-1].errors]
+        severities = {rules()[found.code].severity for found in explained if found is not None}
+        if "error" in severities:
             return "failed"
+        if severities:
+            return "incomplete"  # the last sequence stopped on a warning: not ok, not a failure either
     if any(s.status == "ok" for s in sequences):
         return "ok"
     if not sequences and has_error_finding:

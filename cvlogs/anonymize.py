@@ -8,7 +8,6 @@ memory; it is written only where the user asks (``--map FILE``), never into the 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -100,20 +99,3 @@ def host_scrubber(files: Iterable[FileResult], pseudonyms: Pseudonyms) -> Callab
         return _IPV4.sub(lambda m: pseudonyms.address(m[0]), text)
 
     return scrub
-
-
-def scrub_banner(banner: Banner, scrub: Callable[[str], str]) -> Banner:
-    """A banner with its machine, client, display, instance, CommServe and addresses replaced."""
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else scrub(value)
-
-    return dataclasses.replace(
-        banner,
-        machine=maybe(banner.machine),
-        client=maybe(banner.client),
-        display_name=maybe(banner.display_name),
-        instance=maybe(banner.instance),
-        commserve=maybe(banner.commserve),
-        ip_addresses=tuple(scrub(a) for a in banner.ip_addresses),
-    )

@@ -1,7 +1,8 @@
 """The ``cvlogs`` command line: a thin typer shell over the library.
 
 Data goes to stdout or ``-o FILE``; progress and messages go to stderr.  Exit status: 0 when no
-error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error.
+error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error,
+3 when a dependency or the machine failed (``cvlogs.errors``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import typer
 from cvlogs import __version__
 from cvlogs.anonymize import Pseudonyms
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import CvlogsError, DependencyFailed, environment_failure
 from cvlogs.events_output import EventFormat, write_events
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover, nothing_to_read
 from cvlogs.model import FileResult, ScanResult, SkippedSource
+from cvlogs.output import refuse_inputs, write_text
 from cvlogs.parsing import collect, scan_sources
+from cvlogs.redact import shown
 from cvlogs.render import Format, render
 from cvlogs.report import Filters, Report, format_offset, report_of
 
@@ -77,7 +80,12 @@ Until = Annotated[
     datetime | None,
     typer.Option(formats=DATE_FORMATS, metavar="TIME", help="Only events at or before this local time."),
 ]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file (or fsspec URL) instead of stdout; never a log being read."
+    ),
+]
 NoRedact = Annotated[
     bool,
     typer.Option(
@@ -93,6 +101,18 @@ MaxBytes = Annotated[
     ),
 ]
 MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Read archives nested at most this deep.")]
+MaxTotal = Annotated[
+    int | None,
+    typer.Option(
+        "--max-total-bytes",
+        min=1,
+        help="Decompressed bytes read from one archive in all (default: 200 times its size, at least 256 MiB).",
+    ),
+]
+FollowSymlinks = Annotated[
+    bool,
+    typer.Option("--follow-symlinks", help="Read files whose symbolic link leads out of the scanned folder."),
+]
 Hosts = Annotated[
     list[str] | None,
     typer.Option("--host", help="Keep only this machine (a folder or archive of a bundle; repeatable)."),
@@ -159,12 +179,14 @@ def scan(
         ),
     ] = False,
     pseudonym_map: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--map", help="Keep the private map of the pseudonyms in this file (never in the report)."),
     ] = None,
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: MaxTotal = None,
+    follow_symlinks: FollowSymlinks = False,
     host: Hosts = None,
     host_name: HostName = None,
     all_logs: AllLogs = False,
@@ -172,7 +194,8 @@ def scan(
 ) -> None:
     """Diagnose failed or missing credential steps, per AWS account, with evidence and remedies.
 
-    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error.
+    Exit status 0: no error finding; 1: at least one error finding; 2: a usage or input error;
+    3: a dependency failed (Dask, fsspec/S3, Arrow, a full disk).
 
     Examples:
 
@@ -184,7 +207,10 @@ def scan(
     """
     with _user_errors():
         filters = Filters(tuple(account or ()), since, until, tuple(host or ()))
-        result = _scan(paths, jobs, Limits(max_member_bytes, max_depth), host_name, scheduler, all_logs)
+        refuse_inputs(output, paths)
+        refuse_inputs(pseudonym_map, paths)
+        limits = Limits(max_member_bytes, max_depth, max_total_bytes, follow_symlinks)
+        result = _scan(paths, jobs, limits, host_name, scheduler, all_logs)
         pseudonyms = Pseudonyms()
         with _no_cycle_collection():
             report = report_of(
@@ -198,7 +224,7 @@ def scan(
             )
             _emit_report(report, output_format, output)
         if pseudonym_map is not None:
-            _write(pseudonyms.as_json(), pseudonym_map)
+            write_text(pseudonyms.as_json(), pseudonym_map)
     raise typer.Exit(report.exit_status)
 
 
@@ -218,7 +244,7 @@ def _no_cycle_collection() -> Iterator[None]:
         gc.enable()
 
 
-def _emit_report(report: Report, output_format: Format, output: Path | None) -> None:
+def _emit_report(report: Report, output_format: Format, output: str | None) -> None:
     if output is None and output_format is Format.text:
         from rich.console import Console  # noqa: PLC0415
 
@@ -226,7 +252,7 @@ def _emit_report(report: Report, output_format: Format, output: Path | None) -> 
 
         Console(highlight=False).print(renderable(report))
         return
-    _write(render(report, output_format), output)
+    write_text(render(report, output_format), output)
 
 
 @app.command()
@@ -243,9 +269,14 @@ def events(
     output_format: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
     output: Output = None,
     no_redact: NoRedact = False,
+    raw_csv: Annotated[
+        bool, typer.Option("--raw-csv", help="Write CSV cells as logged (no ' before a cell starting like a formula).")
+    ] = False,
     jobs: Jobs = None,
     max_member_bytes: MaxBytes = DEFAULT_MAX_MEMBER_BYTES,
     max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
+    max_total_bytes: MaxTotal = None,
+    follow_symlinks: FollowSymlinks = False,
     host: Hosts = None,
     host_name: HostName = None,
     all_logs: AllLogs = False,
@@ -262,7 +293,9 @@ def events(
     with _user_errors():
         if output_format is EventFormat.parquet and output is None:
             raise CvlogsError("--format parquet needs -o DIR (a Parquet dataset, partitioned by host and family)")
-        sources, skipped = _discover(paths, Limits(max_member_bytes, max_depth), host_name, all_logs)
+        refuse_inputs(output, paths)
+        limits = Limits(max_member_bytes, max_depth, max_total_bytes, follow_symlinks)
+        sources, skipped = _discover(paths, limits, host_name, all_logs)
         sources = [s for s in sources if not host or s.host in host]
         for item in skipped:
             _say_skipped(item)
@@ -277,6 +310,7 @@ def events(
                 filters=filters,
                 kinds=set(kind or ()),
                 redact_secrets=not no_redact,
+                raw_csv=raw_csv,
             )
         if len(broken) == len(sources):
             raise CvlogsError(nothing_to_read(paths, [*skipped, *broken]))
@@ -342,7 +376,11 @@ def rules(
         if chosen is None:
             raise CvlogsError(f"no rule {code}; `cvlogs rules` lists them")
         doc = inspect.getdoc(chosen)
-        typer.echo(f"{chosen.code} {chosen.name} ({chosen.severity})\n\n{doc}\n\nRemedy: {chosen.remedy}")
+        docs = "".join(f"\n  {url}" for url in chosen.docs)
+        typer.echo(
+            f"{chosen.code} {chosen.name} ({chosen.severity})\n\n{doc}\n\nRemedy: {chosen.remedy}"
+            + (f"\n\nAWS documentation:{docs}" if docs else "")
+        )
 
 
 @app.command()
@@ -404,7 +442,7 @@ def schema() -> None:
 
 
 def _say_skipped(item: SkippedSource) -> None:
-    _stderr().print(f"skipped {item.path}: {item.reason}", highlight=False, markup=False)
+    _stderr().print(shown(f"skipped {item.path}: {item.reason}"), highlight=False, markup=False)
 
 
 def _files_only(results: Iterable[FileResult | SkippedSource], broken: list[SkippedSource]) -> Iterator[FileResult]:
@@ -482,24 +520,20 @@ def _progress(total: int) -> Iterator[Callable[[FileResult | SkippedSource], Non
         yield lambda _: bar.advance(task)
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
-
-
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """The one place where a ``CvlogsError`` becomes one line on stderr and exit status 2."""
+    """The one place where an error becomes one line on stderr and its exit status (see
+    ``cvlogs.errors``: 2 for the user to fix, 3 for a dependency or the environment)."""
     try:
-        yield
+        try:
+            yield
+        except (CvlogsError, BrokenPipeError):
+            raise
+        except (OSError, MemoryError) as error:  # the machine, not the input or cvlogs
+            raise DependencyFailed(environment_failure(error)) from error
     except CvlogsError as error:
-        print(f"cvlogs: {error}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        print(shown(f"cvlogs: {error}"), file=sys.stderr)
+        raise typer.Exit(error.exit_status) from None
 
 
 def main() -> None:
@@ -522,8 +556,15 @@ def main() -> None:
     # A scan leaves hundreds of thousands of small objects; freeing them one by one as the
     # interpreter shuts down took about 60 ms (measured) and serves no one.  Every file and
     # pool is closed by now (context managers), so only the output buffers need flushing.
-    with suppress(OSError):  # a closed pipe (cvlogs ... | head): nothing left to tell
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a closed pipe (cvlogs ... | head): nothing left to tell
+    except OSError as error:  # a full disk under a redirected stdout: the data is incomplete
+        with suppress(OSError):
+            print(f"cvlogs: cannot write to standard output: {environment_failure(error)}", file=sys.stderr)
+        status = DependencyFailed.exit_status
+    with suppress(OSError):
         sys.stderr.flush()
     os._exit(status)
 

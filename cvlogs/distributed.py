@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import CvlogsError, DependencyFailed
 from cvlogs.intake import LogSource
 from cvlogs.model import FileResult, SkippedSource
 from cvlogs.parsing import Progress, scan_source
@@ -28,21 +28,24 @@ def scan_on_cluster(
         from dask.distributed import Client, LocalCluster, as_completed  # noqa: PLC0415  (optional extra)
     except ImportError as error:
         raise CvlogsError("--scheduler needs Dask: pip install 'cvlogs[dask]'") from error
-    with ExitStack() as stack:
-        if scheduler == "local":
-            workers = os.cpu_count() or 1
-            cluster: Any = stack.enter_context(
-                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            )
-            client = stack.enter_context(Client(cluster))
-        else:
-            try:
+    try:
+        with ExitStack() as stack:
+            if scheduler == "local":
+                workers = os.cpu_count() or 1
+                cluster: Any = stack.enter_context(
+                    LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                )
+                client = stack.enter_context(Client(cluster))
+            else:
                 client = stack.enter_context(Client(scheduler, timeout="10s"))
-            except OSError as error:
-                raise CvlogsError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
-        futures = client.map(scan_source, sources, keep_all=keep_all, pure=False)
-        if progress is not None:
-            for done in as_completed(futures):
-                progress(done.result())
-        results: list[FileResult | SkippedSource] = client.gather(futures)
+            futures = client.map(scan_source, sources, keep_all=keep_all, pure=False)
+            if progress is not None:
+                for done in as_completed(futures):
+                    progress(done.result())
+            results: list[FileResult | SkippedSource] = client.gather(futures)
+    except CvlogsError:
+        raise
+    except Exception as error:  # Dask's own types: a bad address (ValueError), a dead scheduler, a lost worker
+        text = str(error).splitlines()[0][:300] if str(error) else ""
+        raise DependencyFailed(f"the Dask scheduler at {scheduler} failed: {type(error).__name__}: {text}") from None
     yield from results

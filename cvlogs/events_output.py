@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
-from pathlib import Path
-from typing import IO, Any
+from functools import partial
+from typing import Any
 
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import DependencyFailed
 from cvlogs.model import COLUMNS, Event, FileResult
-from cvlogs.redact import redact
+from cvlogs.output import dataset_output, text_output
+from cvlogs.redact import printable, redact
 from cvlogs.report import Filters
 
 TABLE_LIMIT = 1000
@@ -33,9 +32,9 @@ class EventFormat(StrEnum):
 
 
 def event_row(event: Event, redact_secrets: bool = True) -> dict[str, Any]:
-    """One event as a flat row with the table's columns (time as ISO text)."""
-    clean = redact if redact_secrets else str
-    return {
+    """One event as a flat row with the table's columns (time as ISO text); unless ``redact_secrets``
+    is off, every text is redacted (the whole message with its continuation lines, paths, hosts)."""
+    row = {
         "time": event.time.isoformat() if event.time else None,
         "host": event.host,
         "path": event.location.path,
@@ -47,22 +46,30 @@ def event_row(event: Event, redact_secrets: bool = True) -> dict[str, Any]:
         "function": event.function,
         "kind": event.kind,
         "account_id": event.account_id,
-        "role_arn": None if event.role_arn is None else clean(event.role_arn),
+        "role_arn": event.role_arn,
         "error_code": event.error.code if event.error else None,
-        "message": clean(event.message),
+        "message": event.message,
     }
+    if not redact_secrets:
+        return row
+    return {name: redact(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 def write_events(
     results: Iterable[FileResult],
     *,
     output_format: EventFormat,
-    output: Path | None,
+    output: str | None,
     filters: Filters,
     kinds: set[str],
     redact_secrets: bool = True,
+    raw_csv: bool = False,
 ) -> int:
-    """Write the selected events of each file as it arrives; returns how many were written."""
+    """Write the selected events of each file as it arrives; returns how many were written.
+
+    CSV cells that a spreadsheet would take for a formula are quoted (``csv_cell``) unless
+    ``raw_csv``; table and CSV cells show control characters as ``\\xNN``.
+    """
 
     def selected() -> Iterator[list[dict[str, Any]]]:
         for result in results:
@@ -74,48 +81,46 @@ def write_events(
                 and (not filters.accounts or e.account_id in filters.accounts)
             ]
 
-    writers = {
+    writers: dict[EventFormat, Callable[[Iterator[list[dict[str, Any]]], str | None], int]] = {
         EventFormat.table: _write_table,
-        EventFormat.csv: _write_csv,
+        EventFormat.csv: partial(_write_csv, cell=printable if raw_csv else csv_cell),
         EventFormat.jsonl: _write_jsonl,
         EventFormat.parquet: _write_parquet,
     }
     return writers[output_format](selected(), output)
 
 
-@contextmanager
-def _text_output(output: Path | None) -> Iterator[IO[str]]:
-    if output is None:
-        yield sys.stdout
-        return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            yield handle
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error.strerror}") from None
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _write_csv(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (OWASP's advice against CSV
+    injection); control characters show as ``\\xNN``."""
+    return printable("'" + text if text.startswith(_FORMULA_START) else text)
+
+
+def _write_csv(batches: Iterator[list[dict[str, Any]]], output: str | None, cell: Callable[[str], str]) -> int:
     count = 0
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
         for batch in batches:
-            writer.writerows(batch)
+            writer.writerows({k: cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in batch)
             count += len(batch)
     return count
 
 
-def _write_jsonl(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+def _write_jsonl(batches: Iterator[list[dict[str, Any]]], output: str | None) -> int:
     count = 0
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         for batch in batches:
             handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in batch)
             count += len(batch)
     return count
 
 
-def _write_table(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+def _write_table(batches: Iterator[list[dict[str, Any]]], output: str | None) -> int:
     from rich.console import Console  # noqa: PLC0415  (rich only for the terminal table)
     from rich.table import Table  # noqa: PLC0415
 
@@ -125,24 +130,22 @@ def _write_table(batches: Iterator[list[dict[str, Any]]], output: Path | None) -
     for batch in batches:
         for row in batch:
             if count < TABLE_LIMIT:
-                table.add_row(*(str(row[c]) if row[c] is not None else "" for c in shown))
+                table.add_row(*(printable(str(row[c])) if row[c] is not None else "" for c in shown))
             count += 1
-    with _text_output(output) as handle:
+    with text_output(output) as handle:
         Console(file=handle, highlight=False, width=None if output is None else 200).print(table)
     if count > TABLE_LIMIT:
         Console(stderr=True).print(f"showing {TABLE_LIMIT} of {count:,} events; use --format csv or jsonl for all")
     return count
 
 
-def _write_parquet(batches: Iterator[list[dict[str, Any]]], output: Path | None) -> int:
+def _write_parquet(batches: Iterator[list[dict[str, Any]]], output: str | None) -> int:
     """A Parquet dataset in the directory ``output``, partitioned by host and family (hive style),
     one part per log file, readable by pandas, DuckDB and Spark."""
     import pyarrow as pa  # noqa: PLC0415  (pyarrow loads only for Parquet output)
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     assert output is not None
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise CvlogsError(f"{output} exists: give a new or empty directory for the Parquet dataset")
     schema = pa.schema(
         [
             ("time", pa.timestamp("us")),
@@ -158,22 +161,23 @@ def _write_parquet(batches: Iterator[list[dict[str, Any]]], output: Path | None)
         ]
     )
     count = 0
-    output.mkdir(parents=True, exist_ok=True)
-    try:
+    with dataset_output(output) as (filesystem, root):
         for number, batch in enumerate(batches):
             if batch:
                 columns = {name: [row[name] for row in batch] for name in schema.names}
                 columns["time"] = [_timestamp(value) for value in columns["time"]]
-                pq.write_to_dataset(
-                    pa.table(columns, schema=schema),
-                    root_path=output,
-                    partition_cols=["host", "family"],
-                    basename_template=f"part-{number:05d}-{{i}}.parquet",
-                    existing_data_behavior="overwrite_or_ignore",
-                )
+                try:
+                    pq.write_to_dataset(
+                        pa.table(columns, schema=schema),
+                        root_path=root,
+                        filesystem=filesystem,
+                        partition_cols=["host", "family"],
+                        basename_template=f"part-{number:05d}-{{i}}.parquet",
+                        existing_data_behavior="overwrite_or_ignore",
+                    )
+                except (OSError, pa.ArrowException) as error:
+                    raise DependencyFailed(f"cannot write {output}: {type(error).__name__}: {error}") from None
                 count += len(batch)
-    except OSError as error:
-        raise CvlogsError(f"cannot write {output}: {error}") from None
     return count
 
 

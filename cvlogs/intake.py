@@ -9,13 +9,9 @@ understands (not a log, unreadable, corrupt, a FIFO, an unsafe member name, over
 
 from __future__ import annotations
 
-import lzma
 import os
 import re
 import stat
-import tarfile
-import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,10 +27,11 @@ from cvlogs.containers import (
     archive_kind,
     open_chain,
     open_container,
+    open_url,
     spooled,
     unsafe_name,
 )
-from cvlogs.errors import CvlogsError
+from cvlogs.errors import BROKEN, CvlogsError, DependencyFailed
 from cvlogs.model import Family, SkippedSource, YearSource
 
 FAMILIES: tuple[Family, ...] = ("cvd", "vsdiscovery", "vsbkp", "vsrst")
@@ -49,11 +46,7 @@ _LOG_NAME = re.compile(
 )
 _NOT_A_LOG = "not a cvd, vsdiscovery, vsbkp or vsrst log"
 _LATER_VOLUME = re.compile(r"\.7z\.(?!0*1$)\d{3,}$", re.IGNORECASE)
-# Errors that mean "this file is broken", as opposed to a bug in cvlogs.
-BROKEN: tuple[type[Exception], ...] = (
-    OSError, EOFError, ValueError, RuntimeError, KeyError, CvlogsError, zlib.error, lzma.LZMAError,
-    zipfile.BadZipFile, tarfile.TarError,
-)  # fmt: skip
+DEFAULT_MIN_TOTAL_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +55,15 @@ class Limits:
 
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_total_bytes: int | None = None
+    """Decompressed bytes read from one top-level archive in all (default: ``total_cap``)."""
+    follow_symlinks: bool = False
+    """Read files whose symbolic link leads out of the scanned folder (never by default)."""
+
+    def total_cap(self, input_size: int) -> int:
+        """The cap for a top-level input of ``input_size`` bytes: ``max_total_bytes``, or by default
+        200 times its size (logs compress 10 to 50 times), at least 256 MiB."""
+        return self.max_total_bytes or max(200 * input_size, DEFAULT_MIN_TOTAL_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +94,32 @@ class LogSource:
     """``host`` was named (``--host-name``, a bundle's folder or archive): a banner's machine does not replace it."""
     sniff: bool = False
     """Not named like a log of the four families: read only if its first lines are Commvault lines."""
+    total_bytes: int | None = None
+    """The cap on what all the members of this source's top-level archive decompress together."""
 
     def open(self) -> IO[bytes]:
-        """A binary stream of the log's decompressed bytes, capped at ``max_bytes``; the caller closes it."""
-        outer: Path | IO[bytes] = self.file if self.url is None else _open_url(self.url)
-        return open_chain(outer, self.file.name, self.members, self.compression, self.max_bytes)
+        """A binary stream of the log's decompressed bytes, capped at ``max_bytes`` (and, with the
+        other members of its archive read by this process, at ``total_bytes``); the caller closes it."""
+        return open_chain(
+            self.file,
+            self.members,
+            self.compression,
+            self.max_bytes,
+            url=self.url,
+            wanted=readable,
+            total=self.total_bytes,
+        )
 
 
-def _open_url(url: str) -> IO[bytes]:
-    import fsspec  # noqa: PLC0415  (fsspec loads only for URLs)
+def readable(name: str) -> bool:
+    """A member name worth decompressing: a log (of the four families, or any ``*.log`` that
+    ``--all-logs`` may read) or an archive that may hold logs."""
+    base = PurePosixPath(name).name
+    return classify_name(base) is not None or _LOG_STEM.match(base) is not None or archive_kind(base) is not None
 
-    return cast(IO[bytes], fsspec.open(url, "rb").open())
+
+def _archives_only(name: str) -> bool:
+    return archive_kind(PurePosixPath(name).name) is not None
 
 
 DEFAULT_LIMITS = Limits()
@@ -218,8 +235,8 @@ def _add_url(url: str, found: _Found) -> None:
         raise CvlogsError(f"reading {url} needs fsspec and the package for its protocol (s3fs for s3://)") from error
     except FileNotFoundError:
         raise CvlogsError(f"no such file or directory: {url}") from None
-    except BROKEN as error:
-        raise CvlogsError(f"cannot list {url}: {error}") from None
+    except Exception as error:  # fsspec's backends raise their own types (credentials, network...)
+        raise DependencyFailed(f"cannot list {url}: {type(error).__name__}: {error}") from None
     prefix = root.rstrip("/") + "/"
     for name in sorted(listing):
         info = listing[name]
@@ -238,20 +255,48 @@ def _add_remote(url: str, shown: str, info: dict[str, Any], found: _Found) -> No
         modified = stamp.replace(tzinfo=None)
     else:
         modified = datetime.now()
-    _add_found(file, shown, modified, found, url)
+    _add_found(file, shown, modified, found, url=url, size=int(info.get("size") or 0))
 
 
 def _walk(root: Path, found: _Found) -> Iterator[Path]:
-    """Files below ``root`` in sorted order; symlinked directories are not followed (no loops)."""
+    """Files below ``root`` in sorted order, without recursion (a folder 1,000 levels deep is
+    fine); symlinked folders are not followed (no loops), and a symlinked file that leads out of
+    ``root`` is skipped unless ``--follow-symlinks`` (a ``cvd.log -> /etc/shadow`` is not read)."""
+    inside = root.resolve()
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            shown = folder.relative_to(root).as_posix() if folder != root else str(root)
+            found.skip(shown, f"unreadable directory: {error.strerror}")
+            continue
+        folders = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                    continue
+            except OSError:
+                pass  # listed as a file, and stat() says why it cannot be read
+            if entry.is_symlink() and not found.limits.follow_symlinks and not _within(path, inside):
+                found.skip(
+                    path.relative_to(root).as_posix(),
+                    "symbolic link out of the scanned folder: not followed (--follow-symlinks reads it)",
+                )
+                continue
+            yield path
+        pending.extend(reversed(folders))
 
-    def on_error(error: OSError) -> None:
-        name = Path(error.filename).relative_to(root).as_posix() if error.filename else str(root)
-        found.skip(name, f"unreadable directory: {error.strerror}")
 
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        dirs.sort()
-        for name in sorted(files):
-            yield Path(folder, name)
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a link loop resolves nowhere: stat() will say it is unreadable
+        return True
 
 
 def _add_file(file: Path, shown: str, found: _Found, named: bool = False) -> None:
@@ -263,13 +308,21 @@ def _add_file(file: Path, shown: str, found: _Found, named: bool = False) -> Non
     if not stat.S_ISREG(info.st_mode):
         found.skip(shown, "not a regular file (a FIFO, device or socket is never opened)")
         return
-    _add_found(file, shown, datetime.fromtimestamp(info.st_mtime), found, named=named)
+    _add_found(file, shown, datetime.fromtimestamp(info.st_mtime), found, named=named, size=info.st_size)
 
 
 def _add_found(
-    file: Path, shown: str, modified: datetime, found: _Found, url: str | None = None, *, named: bool = False
+    file: Path,
+    shown: str,
+    modified: datetime,
+    found: _Found,
+    url: str | None = None,
+    *,
+    named: bool = False,
+    size: int = 0,
 ) -> None:
-    """A file met at ``shown`` (local, or at ``url``): a log, an archive to open, or a skip."""
+    """A file met at ``shown`` (local, or at ``url``, of ``size`` bytes): a log, an archive to open,
+    or a skip."""
     if later_volume(file):
         found.skip(shown, "a later volume of a split 7z bundle: read together with its .001 volume")
         return
@@ -277,11 +330,13 @@ def _add_found(
     limit = found.limits.max_member_bytes
     if kind is not None:
         try:
-            container = open_container(kind, file if url is None else _open_url(url), limit)
+            container = open_container(kind, file if url is None else open_url(url), limit, _archives_only)
         except BROKEN as error:
             found.skip(shown, f"corrupt or unreadable {kind} archive: {error}")
             return
-        _add_members(container, _Place(file, (), shown, modified, found.host, bundle_time(file.name), url), found)
+        budget = _Budget(found.limits.total_cap(size))
+        place = _Place(file, (), shown, modified, found.host, bundle_time(file.name), url, budget)
+        _add_members(container, place, found)
         return
     classified = classify_name(file.name)
     if classified is None and (named or found.all_logs):
@@ -330,6 +385,30 @@ class _Place:
     bundle: datetime | None = None
     """When the Send Logs bundle around it was made; inside one, folders and archives are machines."""
     url: str | None = None
+    budget: _Budget | None = None
+    """What is left of the top-level input's total cap (shared by everything nested in it)."""
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Decompressed bytes a top-level archive may still give (``--max-total-bytes``): forty
+    directory entries pointing at one 1 GiB member must not cost 40 GiB."""
+
+    cap: int
+    spent: int = 0
+
+    def spend(self, size: int) -> bool:
+        """Count ``size`` more bytes; False (and nothing counted) when that would pass the cap."""
+        if self.spent + size > self.cap:
+            return False
+        self.spent += size
+        return True
+
+
+def _member_path(place: _Place, member: Member) -> str:
+    """How a member is shown: ``archive!name``, and ``archive!name [copy 2]`` for a repeated name."""
+    shown = f"{place.shown}!{member.name}"
+    return shown if member.copy == 1 else f"{shown} [copy {member.copy} of a repeated name]"
 
 
 def _add_members(container: Container, place: _Place, found: _Found) -> None:
@@ -350,7 +429,7 @@ def _add_members(container: Container, place: _Place, found: _Found) -> None:
                 try:
                     _add_member(container, member, place, found)
                 except BROKEN as error:
-                    found.skip(f"{place.shown}!{member.name}", broken_reason(error))
+                    found.skip(_member_path(place, member), broken_reason(error))
     finally:
         container.close()
 
@@ -358,37 +437,46 @@ def _add_members(container: Container, place: _Place, found: _Found) -> None:
 def broken_reason(error: BaseException) -> str:
     """What a person reads when a file or member could not be read."""
     if isinstance(error, OverCap):
-        return f"{error} (a possible archive bomb; raise the cap with --max-member-bytes)"
+        return f"{error} (a possible archive bomb; raise the cap with {error.option})"
     if isinstance(error, CvlogsError):
         return str(error)
     return f"corrupt, truncated or unreadable: {type(error).__name__}: {error}"
 
 
-def _add_member(container: Container, member: Member, place: _Place, found: _Found) -> None:
-    inner = f"{place.shown}!{member.name}"
-    limits = found.limits
+def _refusal(member: Member, place: _Place, limits: Limits) -> str | None:
+    """Why a member is not read (its name, a link, a cap), or None."""
     if unsafe_name(member.name):
-        found.skip(inner, "unsafe member name (absolute or with '..'): not read")
-        return
+        return "unsafe member name (empty, absolute or with '..'): not read"
     if member.is_link:
-        found.skip(inner, "symbolic link inside an archive: not followed")
-        return
+        return "symbolic link inside an archive: not followed"
     if member.size > limits.max_member_bytes:
         cap = limits.max_member_bytes
-        found.skip(inner, f"declares {member.size:,} bytes, over the cap of {cap:,} (--max-member-bytes)")
+        return f"declares {member.size:,} bytes, over the cap of {cap:,} (--max-member-bytes)"
+    if readable(member.name) and place.budget and not place.budget.spend(member.size):
+        return f"over the total of {place.budget.cap:,} decompressed bytes for this input (--max-total-bytes)"
+    return None
+
+
+def _add_member(container: Container, member: Member, place: _Place, found: _Found) -> None:
+    inner = _member_path(place, member)
+    limits = found.limits
+    refusal = _refusal(member, place, limits)
+    if refusal is not None:
+        found.skip(inner, refusal)
         return
     name = PurePosixPath(member.name).name
     kind = archive_kind(name)
-    chain = (*place.chain, member.name)
+    chain = (*place.chain, member.key)
     modified = place.bundle or member.modified or place.modified
     if kind is not None:
         if len(chain) >= limits.max_depth:
             found.skip(inner, f"archive nested deeper than {limits.max_depth} levels (--max-depth)")
             return
-        with container.open(member.name) as stream, spooled(stream, limits.max_member_bytes) as copy:
-            nested = open_container(kind, copy, limits.max_member_bytes)
+        with container.open(member.key) as stream, spooled(stream, limits.max_member_bytes) as copy:
+            nested = open_container(kind, copy, limits.max_member_bytes, _archives_only)
             host = machine_name(name) if place.bundle else place.host
-            _add_members(nested, _Place(place.file, chain, inner, modified, host, place.bundle, place.url), found)
+            inside = _Place(place.file, chain, inner, modified, host, place.bundle, place.url, place.budget)
+            _add_members(nested, inside, found)
         return
     classified = classify_name(name)
     if classified is None and found.all_logs:
@@ -405,7 +493,7 @@ def _add_member(container: Container, member: Member, place: _Place, found: _Fou
         LogSource(
             inner, family, place.file, rolled or modified, chain, compression, host, limits.max_member_bytes, place.url,
             year_source=dated, host_named=found.host_named or host != found.host,
-            sniff=_LOG_NAME.match(name) is None,
+            sniff=_LOG_NAME.match(name) is None, total_bytes=place.budget.cap if place.budget else None,
         )
     )  # fmt: skip
 

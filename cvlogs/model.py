@@ -87,6 +87,13 @@ class RoleArn(Compact):
         return not self.problems
 
 
+Category = Literal[
+    "denied", "expired", "invalid-credentials", "skew", "network", "instance-credentials", "validation",
+    "throttling", "kms", "region", "not-found",
+]  # fmt: skip
+"""What kind of failure a piece of AWS error vocabulary names (``grammars/vocabulary.py`` tags each entry)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AwsError(Compact):
     """The facts found in one AWS error message, whatever SDK wrapped it."""
@@ -117,9 +124,16 @@ class AwsError(Compact):
     reason: str | None = None
     phrases: frozenset[str] = frozenset()
     """Lower-case key phrases (``rate exceeded``, ``unable to locate credentials``...)."""
-    kms: bool = False
-    metadata_service: bool = False
     encoded_message: bool = False
+    region: str | None = None
+    """A region the text names (``region:ap-east-1``), when it names one."""
+    categories: frozenset[Category] = frozenset()
+    """The kinds of failure the message names (codes, exception names, phrases and facts together)."""
+    exception: str | None = None
+    """The SDK's exception class (``Amazon.EC2.AmazonEC2Exception``), never taken for the AWS code."""
+    aws_context: bool = True
+    """The line itself says it is about AWS (a code, an AWS host or ARN, an SDK or AWS service name);
+    without it, its words count only inside an open credential sequence."""
 
 
 class Location(NamedTuple):
@@ -341,6 +355,8 @@ class Finding:
     remedy: str
     hosts: tuple[str, ...] = ()
     """The machines whose lines show the finding (empty when no host is known)."""
+    docs: tuple[str, ...] = ()
+    """The AWS documentation pages of the rule (links, never fetched)."""
 
 
 AccountStatus = Literal["ok", "failed", "incomplete"]
@@ -354,7 +370,9 @@ class AccountSummary:
     roles: tuple[str, ...]
     status: AccountStatus
     """ok: a sequence completed with no error after it; failed: its last sequence ended in an
-    error-severity finding; incomplete: sequences seen, none completed, none failed."""
+    error-severity finding (a line that says it failed, in words no rule explains, is CVL103: an
+    error); incomplete: sequences seen, none completed, none failed, or the last one stopped on a
+    warning (throttled): never ok while its last sequence failed."""
     sequences: int
     failed_sequences: int
     first_seen: datetime | None

@@ -1,61 +1,104 @@
 """Redaction: what a support ticket must never carry (report-contract.md, "Secrets").
 
-Access key ids keep their prefix and last four characters (``AKIA…WXYZ``), which is enough to
-match them against IAM without leaking them; secret keys, session tokens (plain and
-URL-encoded), SigV4 signatures and IMDS tokens become ``[REDACTED]``.  Patterns are anchored
-on key names where possible, with fallbacks for bare token prefixes, and are linear-time.
+The secrets are a grammar (``grammars/secrets.py``, matched by its fast path in
+``cvlogs.parsing.secrets``): access key ids keep their prefix and last four characters
+(``AKIA…WXYZ``), enough to match them against IAM without leaking them; every other secret
+becomes ``[REDACTED]``.  ``scrub`` applies a text change to every string of a report's records
+(messages, evidence, paths, member names, hosts), so nothing is written unchanged by accident.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
 
-REDACTED = "[REDACTED]"
-# No leading word boundary: a key id glued to a role name (blanks removed from an ARN) is still one.
-# The possessive repeat never backtracks, which keeps long runs of capitals linear.
-_KEY_ID = re.compile(
-    r"(?P<prefix>AKIA|ASIA|A3T[A-Z0-9]|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)(?P<rest>[A-Z0-9]{16,128}+)"
-)
-_VALUE = r"[\"']?\s*[:=]\s*[\"']?"
-_BY_NAME = re.compile(
-    r"(?i)(?P<name>aws_?secret_?access_?key|secret_?access_?key|secretkey|secret_key|aws_?session_?token"
-    r"|session_?token|security_?token|x-amz-security-token|\"?token\"?|x-aws-ec2-metadata-token"
-    r"|x-amz-signature|signature|client_?secret|password|passwd|external_?id)"
-    + _VALUE
-    + r"(?P<value>[A-Za-z0-9/+=%._\-]{8,})"
-)
-_IMDS_HEADER = re.compile(r"(?i)(?P<name>x-aws-ec2-metadata-token(?:-ttl-seconds)?:\s*)(?P<value>\S+)")
-# v2 session tokens start IQoJb3JpZ2luX2Vj ('!\n\torigin_ec'); older ones FwoGZXIvYXdz / FQoGZXIvYXdz.
-_TOKEN_PREFIX = re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=%]{16,}")
-_SIGV4 = re.compile(r"(?i)(?P<name>signature=)(?P<value>[0-9a-f]{64})\b|\b[0-9a-f]{64}\b")
-_SECRET_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+from cvlogs.parsing.secrets import REDACTED, mask
 
+__all__ = ["REDACTED", "printable", "redact", "redact_lines", "scrub", "shown"]
 
-def _mask_key_id(found: re.Match[str]) -> str:
-    return f"{found['prefix']}…{found['rest'][-4:]}"
-
-
-def _named(found: re.Match[str]) -> str:
-    value = found["value"]
-    if value.lower() in {"null", "none", "true", "false"} or value.isdigit():
-        return found[0]  # a flag or a number, not a secret
-    return found[0][: found.start("value") - found.start()] + REDACTED
+T = TypeVar("T")
+#: Fields that hold cvlogs' own words, never a log's (a remedy's "ExternalId: copy ..." is no key,
+#: and a documentation URL's 40-character path is no secret key).
+OWN_TEXT = frozenset({"remedy", "docs", "rule", "name", "severity", "version", "schema"})
 
 
 def redact(text: str) -> str:
-    """``text`` with every AWS secret masked; idempotent."""
-    if not text:
-        return text
-    text = _IMDS_HEADER.sub(lambda m: m["name"] + REDACTED, text)
-    text = _BY_NAME.sub(_named, text)
-    text = _TOKEN_PREFIX.sub(REDACTED, text)
-    text = _SIGV4.sub(lambda m: (m["name"] + REDACTED) if m["name"] else REDACTED, text)
-    text = _KEY_ID.sub(_mask_key_id, text)
-    return _SECRET_SHAPE.sub(_secret_shape, text)
+    """``text`` with every secret masked; idempotent.  Give it whole records (continuation lines
+    joined): a PEM block or a wrapped value is recognised only with its lines together."""
+    return mask(text) if text else text
 
 
-def _secret_shape(found: re.Match[str]) -> str:
-    """A bare 40-character base64 word is a secret access key when it mixes cases and digits."""
-    word = found[0]
-    mixed = any(c.islower() for c in word) and any(c.isupper() for c in word) and any(c.isdigit() for c in word)
-    return REDACTED if mixed else word
+def redact_lines(lines: list[str]) -> list[str]:
+    """Consecutive lines redacted together, one result per line: a PEM block or a wrapped value
+    spread over them is recognised only with its lines joined (redaction keeps line breaks)."""
+    joined = redact("\n".join(lines)).split("\n")
+    return joined if len(joined) == len(lines) else [REDACTED] * len(lines)
+
+
+# C0 controls but tab and line feed, DEL and C1 controls: ESC[2J, ESC]0;title, a lone CR that
+# overwrites what a terminal showed.  A line feed stays (continuation lines are part of a message).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but tab and line feed shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+def shown(text: str, redact_secrets: bool = True) -> str:
+    """``text`` as cvlogs may show it anywhere (a report, a table cell, stderr): printable, and
+    redacted unless the user opted out."""
+    return printable(redact(text) if redact_secrets else text)
+
+
+#: The fields that hold names (of files, members, folders, machines) rather than log text.
+NAME_FIELDS = frozenset(
+    {"path", "host", "hosts", "reason", "machine", "client", "display_name", "instance", "commserve"}
+)
+
+
+def scrub(value: T, change: Callable[[str], str], only: frozenset[str] | None = None) -> T:
+    """``value`` with ``change`` applied to every string in it (or, with ``only``, to the strings
+    of the fields so named): inside dataclasses, named tuples, tuples and frozensets,
+    recursively.  Unchanged parts are returned as they are (no copy)."""
+    return _scrub(value, change, only, only is None)  # type: ignore[no-any-return]
+
+
+def _scrub(value: Any, change: Callable[[str], str], only: frozenset[str] | None, here: bool) -> Any:
+    if isinstance(value, str):
+        new = change(value) if here else value
+        return value if new == value else new
+    if isinstance(value, tuple):
+        names = getattr(type(value), "_fields", None)  # a named tuple: its fields by name
+        items = [
+            _scrub(item, change, only, here if names is None else _applies(name, only))
+            for name, item in zip(names or [""] * len(value), value, strict=True)
+        ]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)._make(items) if names is not None else tuple(items)  # type: ignore[attr-defined]
+    if isinstance(value, frozenset):
+        return frozenset(_scrub(item, change, only, here) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for name in _fields(type(value)):
+            if name in OWN_TEXT:
+                continue
+            old = getattr(value, name)
+            new = _scrub(old, change, only, _applies(name, only))
+            if new is not old:
+                changed[name] = new
+        return dataclasses.replace(value, **changed) if changed else value
+    return value
+
+
+def _applies(name: str, only: frozenset[str] | None) -> bool:
+    return only is None or name in only
+
+
+@cache
+def _fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))

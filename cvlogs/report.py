@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cvlogs import __version__
 from cvlogs.accounts import summarise_accounts
-from cvlogs.anonymize import Pseudonyms, host_scrubber, scrub_banner
+from cvlogs.anonymize import Pseudonyms, host_scrubber
 from cvlogs.correlate import Correlation, correlate
 from cvlogs.diagnostics import diagnose
 from cvlogs.model import (
@@ -24,14 +24,13 @@ from cvlogs.model import (
     AccountSummary,
     Banner,
     Event,
-    Evidence,
     FileResult,
     Finding,
     ScanResult,
     SkippedSource,
 )
 from cvlogs.parsing import Progress, scan_paths
-from cvlogs.redact import redact
+from cvlogs.redact import NAME_FIELDS, printable, redact, redact_lines, scrub
 
 SCHEMA = "cvlogs.scan/2"
 """2: banner lines are a kind of their own (``banner``), families are any module, files say what
@@ -238,6 +237,8 @@ def report_of(
     """
     pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
     scan = _within(scan, filters)
+    if redact_secrets:  # before the rules quote them (CVL902), while they are still consecutive
+        scan = dataclasses.replace(scan, files=tuple(map(_samples_redacted, scan.files)))
     context = correlate(scan)
     findings = diagnose(context)
     accounts = summarise_accounts(context, findings)
@@ -255,7 +256,11 @@ def report_of(
         ),
         unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
     )
-    report = transform_text(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
+    # Every string of the report is redacted: messages, evidence, paths, member names and hosts.
+    report = scrub(report, redact) if redact_secrets else dataclasses.replace(report, redacted=False)
+    # Names (files, members, folders, machines) are shown with control characters as \\xNN in
+    # every format: an ESC[2J in a member's name must not reach a terminal.
+    report = scrub(report, printable, only=NAME_FIELDS)
     if anonymize_accounts:
         report = anonymize(report, pseudonyms)
     if anonymize_hosts:
@@ -314,89 +319,26 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
     return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
 
 
-def transform_text(report: Report, change: Callable[[str], str]) -> Report:
-    """Apply ``change`` to every free text of the report (messages, evidence, timeline, samples)."""
-
-    def evidence(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
-        return tuple(dataclasses.replace(e, text=change(e.text)) for e in items)
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else change(value)
-
-    findings = tuple(
-        dataclasses.replace(f, message=change(f.message), evidence=evidence(f.evidence), role_arn=maybe(f.role_arn))
-        for f in report.findings
+def _samples_redacted(result: FileResult) -> FileResult:
+    """The unparsed lines before a file's first record are consecutive: redacted together."""
+    samples = result.unparsed_samples
+    if not samples:
+        return result
+    texts = redact_lines([sample.text for sample in samples])
+    return dataclasses.replace(
+        result, unparsed_samples=tuple(dataclasses.replace(s, text=t) for s, t in zip(samples, texts, strict=True))
     )
-    accounts = tuple(dataclasses.replace(a, roles=tuple(map(change, a.roles))) for a in report.accounts)
-    steps = tuple(dataclasses.replace(s, text=change(s.text)) for s in report.timeline)
-    files = tuple(
-        dataclasses.replace(
-            f, unparsed_samples=tuple(dataclasses.replace(u, text=change(u.text)) for u in f.unparsed_samples)
-        )
-        for f in report.files
-    )
-    return dataclasses.replace(report, findings=findings, accounts=accounts, timeline=steps, files=files)
 
 
 def anonymize(report: Report, pseudonyms: Pseudonyms | None = None) -> Report:
-    """Replace every 12-digit account id, in every field and text, by a stable pseudonym."""
+    """Replace every 12-digit account id, in every field and text (paths and hosts too), by a
+    stable pseudonym."""
     pseudonym = (pseudonyms or Pseudonyms()).account
     for account in report.accounts:  # numbered in the order of the account table
         pseudonym(account.account_id)
-
-    def change(text: str) -> str:
-        return _ACCOUNT.sub(lambda m: pseudonym(m[0]), text)
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else change(value)
-
-    report = transform_text(report, change)
-    accounts = tuple(dataclasses.replace(a, account_id=AccountId(change(a.account_id))) for a in report.accounts)
-    findings = tuple(dataclasses.replace(f, account_id=_id(maybe(f.account_id))) for f in report.findings)
-    steps = tuple(dataclasses.replace(s, account_id=AccountId(change(s.account_id))) for s in report.timeline)
-    filters = dataclasses.replace(report.filters, accounts=tuple(map(change, report.filters.accounts)))
-    return dataclasses.replace(report, accounts=accounts, findings=findings, timeline=steps, filters=filters)
-
-
-def _id(value: str | None) -> AccountId | None:
-    return None if value is None else AccountId(value)
+    return scrub(report, lambda text: _ACCOUNT.sub(lambda m: pseudonym(m[0]), text))
 
 
 def anonymize_machines(report: Report, pseudonyms: Pseudonyms) -> Report:
     """Replace every machine name, instance name and IPv4 address, in every field, path and text."""
-    scrub = host_scrubber(report.files, pseudonyms)
-
-    def maybe(value: str | None) -> str | None:
-        return None if value is None else scrub(value)
-
-    report = transform_text(report, scrub)
-    files = tuple(
-        dataclasses.replace(
-            f,
-            path=scrub(f.path),
-            host=maybe(f.host),
-            banners=tuple(scrub_banner(b, scrub) for b in f.banners),
-            unparsed_samples=tuple(
-                dataclasses.replace(u, location=u.location._replace(path=scrub(u.location.path)))
-                for u in f.unparsed_samples
-            ),
-        )
-        for f in report.files
-    )
-    findings = tuple(
-        dataclasses.replace(
-            f,
-            hosts=tuple(map(scrub, f.hosts)),
-            evidence=tuple(dataclasses.replace(e, path=scrub(e.path), host=maybe(e.host)) for e in f.evidence),
-        )
-        for f in report.findings
-    )
-    return dataclasses.replace(
-        report,
-        files=files,
-        findings=findings,
-        accounts=tuple(dataclasses.replace(a, hosts=tuple(map(scrub, a.hosts))) for a in report.accounts),
-        timeline=tuple(dataclasses.replace(s, path=scrub(s.path), host=maybe(s.host)) for s in report.timeline),
-        skipped=tuple(dataclasses.replace(s, path=scrub(s.path), reason=scrub(s.reason)) for s in report.skipped),
-        filters=dataclasses.replace(report.filters, hosts=tuple(map(scrub, report.filters.hosts))),
-    )
+    return scrub(report, host_scrubber(report.files, pseudonyms))

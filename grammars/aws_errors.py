@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pyparsing as pp
 
+from . import vocabulary
 from .arn import ARN
 
 CI = pp.CaselessLiteral
@@ -34,73 +35,8 @@ HOST = pp.Regex(r"(?i)(?<![a-z0-9.-])(?:[a-z0-9-]{1,63}\.){1,10}amazonaws\.com(?
 AMZ_TIME = pp.Regex(r"[0-9]{8}T[0-9]{6}Z").set_name("SigV4 timestamp")
 ISO_TIME = pp.Regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z?").set_name("ISO time")
 
-#: Codes known from the failure catalogue; a bare ``Code: message`` is only trusted for these
-#: or for names with an AWS-like suffix, since ``Error: ...`` and ``Note: ...`` are common words.
-KNOWN_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "Client.UnauthorizedOperation",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
-        "InvalidClientTokenId",
-        "SignatureDoesNotMatch",
-        "AuthFailure",
-        "RegionDisabledException",
-        "ValidationError",
-        "ValidationException",
-        "Throttling",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "RequestThrottledException",
-        "SnapshotCreationPerVolumeRateExceeded",
-        "ConcurrentLimitExceededException",
-        "ServiceQuotaExceededException",
-        "ResourceNotFoundException",
-        "InvalidVolume.NotFound",
-        "InvalidInstanceID.NotFound",
-        "InvalidSnapshot.NotFound",
-        "CustomerKeyHasBeenRevoked",
-        "Client.InvalidKMSKey.InvalidState",
-        "KMSKeyNotAccessibleFault",
-        "InvalidToken",
-        "RequestTimeTooSkewed",
-        "MalformedPolicyDocument",
-        "InstanceProfileNotFound",
-        "AssumeRoleUnauthorizedAccess",
-        "NoCredentialsError",
-        "SnapshotQuotaExceeded",
-        "InvalidAccessKeyId",
-        "IncompleteSignature",
-        "MissingAuthenticationToken",
-        "OptInRequired",
-        "KMSInvalidStateException",
-        "DisabledException",
-        "KMS.DisabledException",
-        "NotFoundException",
-        "InvalidKeyUsageException",
-        "KeyUnavailableException",
-        "IDPCommunicationError",
-        "PackedPolicyTooLarge",
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-        "ReadTimeoutError",
-        "ProxyConnectionError",
-        "SSLError",
-        "CredentialRetrievalError",
-        "SlowDown",
-        "NoCredentialProviders",
-        "EC2RoleRequestError",
-        "CredentialsProviderError",
-        "TooManyRequestsException",
-        "InvalidIdentityToken",
-        "UnknownHostException",
-        "SocketTimeoutException",
-        "SSLHandshakeException",
-    }
-)
+#: A bare ``Code: message`` is only trusted for the vocabulary's codes (``vocabulary.CODES``) or for
+#: names with an AWS-like suffix, since ``Error: ...`` and ``Note: ...`` are common words.
 CODE_SUFFIXES = ("Exception", "Fault", "NotFound", "Denied", "Exceeded", "Expired", "Failure")
 
 
@@ -178,14 +114,15 @@ CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
 HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
-_CODE_ALTERNATIVES = "|".join(re.escape(code) for code in sorted(KNOWN_CODES, key=len, reverse=True))
+_CODE_ALTERNATIVES = vocabulary.trie([([re.escape(char) for char in code], None) for code in vocabulary.CODES])
 _SUFFIX_ALTERNATIVES = "|".join(CODE_SUFFIXES)
 
-#: A known code, or a code-like name with an AWS suffix, standing as a word anywhere
-#: (``UnauthorizedOperation: You are not authorized...`` in Go v1, PHP or Commvault's own text).
+#: A known code, or a code-like name with an AWS suffix, standing as a whole word anywhere
+#: (``UnauthorizedOperation: You are not authorized...`` in Go v1, PHP or Commvault's own text); never
+#: the last part of a class name with a namespace (``Amazon.EC2.AmazonEC2Exception``).
 CODE_WORD = pp.Regex(
-    rf"(?<![A-Za-z0-9.])(?P<code>{_CODE_ALTERNATIVES}"
-    rf"|[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*(?:{_SUFFIX_ALTERNATIVES}))(?![A-Za-z0-9])"
+    rf"(?<![A-Za-z0-9_.:\\$])(?P<code>{_CODE_ALTERNATIVES}"
+    rf"|[A-Z][A-Za-z0-9]{{0,79}}(?:{_SUFFIX_ALTERNATIVES}))(?![A-Za-z0-9_]|\.[A-Za-z])"
 )
 
 # --- the IAM access-denied sentence ------------------------------------------------------------
@@ -215,6 +152,8 @@ NOT_AUTHORIZED = (
     + pp.Opt(CI("on resource:") + ARN_TOKEN("resource"))
     + pp.Opt(IMPLICIT_DENY | EXPLICIT_DENY)
 )
+#: Terraform's AWS provider: ``The role "arn:aws:iam::...:role/R" cannot be assumed.``
+ROLE_NOT_ASSUMED = CI("The role") + QUOTED("resource") + CI("cannot be assumed")
 LEGACY_NOT_AUTHORIZED = CI("Not authorized to perform") + pp.Opt(":") + ACTION("action")
 NO_PERMISSION_SENTENCE = CI("You are not authorized to perform this operation") + pp.Tag("denied", "operation")
 ACCESS_DENIED_WORDS = pp.Regex(r"(?i)access denied|access is denied|permission denied")("denied_phrase")
@@ -239,33 +178,23 @@ CURL_ERROR = (
     + pp.Opt(pp.one_of("- :"))
     + pp.Opt(pp.Regex(r"[^(\n]+")("curl_text"))
 )
-#: Network failures as Python, curl, Go, Java and .NET word them.
-SOCKET_WORDS = (
-    "name or service not known", "temporary failure in name resolution", "could not resolve host",
-    "couldn't resolve host", "connection refused", "connection timed out", "timed out", "timeout was reached",
-    "network is unreachable", "no route to host", "certificate verify failed", "connection reset", "no such host",
-    "i/o timeout", "unknownhostexception", "sockettimeoutexception", "connecttimeoutexception",
-    "sslhandshakeexception", "certificate signed by unknown authority", "handshake failure",
-    "unable to execute http request",
-)  # fmt: skip
-SOCKET_ERROR = pp.Regex("(?i)" + "|".join(re.escape(word) for word in SOCKET_WORDS))("connection_error")
 ENDPOINT_HOST = HOST("endpoint")
 
 # --- clock skew and expiry ---------------------------------------------------------------------
 
 SIGNATURE_EXPIRED = (
-    CI("Signature expired:")
+    pp.Regex(r"(?i)signature\s{1,4}expired:")
     + AMZ_TIME("request_time")
-    + CI("is now earlier than")
+    + pp.Regex(r"(?i)is\s{1,4}now\s{1,4}earlier\s{1,4}than")
     + AMZ_TIME
     + "("
     + AMZ_TIME("server_time")
     + pp.Tag("skew_direction", "behind")
 )
 SIGNATURE_NOT_YET_CURRENT = (
-    CI("Signature not yet current:")
+    pp.Regex(r"(?i)signature\s{1,4}not\s{1,4}yet\s{1,4}current:")
     + AMZ_TIME("request_time")
-    + CI("is still later than")
+    + pp.Regex(r"(?i)is\s{1,4}still\s{1,4}later\s{1,4}than")
     + AMZ_TIME
     + "("
     + AMZ_TIME("server_time")
@@ -279,32 +208,6 @@ S3_SKEW = (
     + (AMZ_TIME | ISO_TIME)("server_time")
     + "</ServerTime>"
 )
-PHRASE = pp.Regex(
-    r"(?i)the security token included in the request is (?:expired|invalid)"
-    r"|request has expired|credentials were refreshed, but the refreshed credentials are still expired"
-    r"|refreshing temporary credentials failed|signature expired|signature not yet current"
-    r"|the difference between the request time and the current time is too large"
-    r"|aws was not able to validate the provided access credentials"
-    r"|the request signature we calculated does not match the signature you provided"
-    r"|the provided token is malformed or otherwise invalid"
-    r"|rate exceeded|request limit exceeded|throttl\w*"
-    r"|unable to locate credentials|unable to get iam security credentials"
-    r"|error retrieving credentials from the instance profile metadata service"
-    r"|error retrieving metadata|unable to retrieve token for use in imdsv2"
-    r"|max number of attempts exceeded \(\d+\) when attempting to retrieve data from metadata service"
-    r"|can not retrieve resource from http://169\.254\.169\.254|instance profile does not contain a role"
-    r"|ec2 cannot assume the role|error response received when retrieving ?credentials"
-    r"|parameter validation failed|request arn is invalid"
-    r"|the requested durationseconds exceeds the maxsessionduration set for this role"
-    r"|the requested durationseconds exceeds the 1 hour session limit for roles assumed by role chaining"
-    r"|minimum field size of 2, assumeroleinput\.\w+|sts is not activated in this region"
-    r"|the encrypted volume was unable to access the kms master key|the kms key provided is in an incorrect state"
-    r"|the ciphertext refers to a customer master key|an error occurred accessing an amazon web services kms key"
-    r"|does not exist"
-    r"|no ec2 instance role found|no ec2 imds role found|failed to refresh cached credentials"
-    r"|unable to load (?:aws )?credentials|no valid providers in chain|could not load credentials from any providers"
-    r"|the requested metadata is not found|reduce your request rate"
-)("phrase")
 TIMESTAMP_DATE = CI("Timestamp date is") + ISO_TIME("request_time")
 REGION_DISABLED = CI("STS is not activated in this region for account:") + pp.Regex(r"[0-9xX]{12}")("account_id")
 
@@ -319,18 +222,29 @@ CONSTRAINT = (
     + pp.Regex(r"[^;\n]+")("constraint")
 )
 INVALID_PARAMETER = (
-    pp.Regex(r"(?i)invalid (?:length|value|type) for parameter")
+    pp.Regex(r"(?i)invalid (?:length|value|type|range) for parameter")
     + pp.Regex(r"[A-Za-z0-9_.]+")("parameter")
     + pp.Opt("," + pp.Regex(r"[^\n]+")("constraint"))
 )
-INPUT_FIELD = CI("minimum field size of 2,") + pp.Regex(r"[A-Za-z]+Input\.") + pp.Regex(r"[A-Za-z]+")("parameter")
+INPUT_FIELD = (
+    CI("minimum field size of") + INT + "," + pp.Regex(r"[A-Za-z]+Input\.") + pp.Regex(r"[A-Za-z]+")("parameter")
+)
 DURATION_PARAMETER = pp.Regex(r"(?i)the requested (?P<parameter>DurationSeconds)")
+#: A region named in the text (``region:ap-east-1``, ``in region eu-south-1``), beside an endpoint's.
+REGION = pp.Regex(r"(?<![\w-])(?P<region>(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-[a-z]{4,9}-[0-9])(?![\w-])")
+#: STS's own word for a malformed role ARN names no parameter: it is the RoleArn.
+INVALID_ARN = CI("Request ARN is invalid") + pp.Tag("parameter", "RoleArn")
 
 # --- misc --------------------------------------------------------------------------------------
 
-HTTP_STATUS = pp.Regex(r"(?i)status ?code[:=]?") + INT("status")
+HTTP_STATUS = pp.Regex(r"(?i)status ?code['\"]?\s{0,4}[:=]?") + INT("status")
 EBS_REASON = pp.Regex(r"(?i)\"?reason\"?\s*[:=]\s*\"?") + pp.Regex(r"[A-Z][A-Z_]{3,}")("reason")
-KMS_WORD = pp.Regex(r"(?i)\bkms\b|customer master key|kms key")("kms")
+KMS_WORD = pp.Regex(r"(?i)\bkms\b|customer master key|arn:aws[\w-]*:kms:")("kms")
+#: JavaScript objects as Node prints them: ``Code: 'AccessDenied'``, ``errorCode: 'X'``, v3's
+#: ``name: 'ExpiredToken'`` (its ``httpStatusCode: 403`` in ``$metadata`` is ``HTTP_STATUS``).
+JS_CODE = pp.Regex(
+    r"(?:[Cc]ode|name)\s{0,4}:\s{0,4}'(?P<code>[A-Z][A-Za-z0-9]{0,79}(?:\.[A-Z][A-Za-z0-9]{0,79}){0,4})'"
+)
 METADATA_ADDRESS = pp.Regex(r"169\.254\.169\.254|fd00:ec2::254")("metadata_address")
 EMBEDDED_ARN = ARN
 
@@ -354,6 +268,7 @@ FACTS: tuple[Fact, ...] = (
     _fact("cpp_message", ("error message:",), CPP_MESSAGE),
     _fact("http_response", ("http response code:",), HTTP_RESPONSE),
     _fact("not_authorized", ("user:",), NOT_AUTHORIZED),
+    _fact("role_not_assumed", ("the role ",), ROLE_NOT_ASSUMED),
     _fact("legacy_not_authorized", ("not authorized to perform",), LEGACY_NOT_AUTHORIZED),
     _fact("no_permission", ("you are not authorized",), NO_PERMISSION_SENTENCE),
     _fact("access_denied", ("access denied", "access is denied", "permission denied"), ACCESS_DENIED_WORDS),
@@ -371,20 +286,21 @@ FACTS: tuple[Fact, ...] = (
     ),
     _fact("dns_failure", ("your requested host",), DNS_FAILURE),
     _fact("curl_error", ("curl returned error", "curl error"), CURL_ERROR),
-    _fact("socket_error", SOCKET_WORDS, SOCKET_ERROR),
-    _fact("signature_expired", ("signature expired:",), SIGNATURE_EXPIRED),
-    _fact("signature_not_yet_current", ("signature not yet current:",), SIGNATURE_NOT_YET_CURRENT),
+    _fact("signature_expired", ("signature expired", "signature  expired"), SIGNATURE_EXPIRED),
+    _fact("signature_not_yet_current", ("signature not",), SIGNATURE_NOT_YET_CURRENT),
     _fact("s3_skew", ("<requesttime>",), S3_SKEW),
     _fact("timestamp_date", ("timestamp date is",), TIMESTAMP_DATE),
     _fact("region_disabled", ("sts is not activated",), REGION_DISABLED),
     _fact("constraint", ("value ",), CONSTRAINT),
-    _fact("invalid_parameter", ("invalid length", "invalid value", "invalid type"), INVALID_PARAMETER),
+    _fact("invalid_parameter", ("invalid length", "invalid value", "invalid type", "invalid range"), INVALID_PARAMETER),
     _fact("input_field", ("minimum field size",), INPUT_FIELD),
     _fact("duration_parameter", ("the requested durationseconds",), DURATION_PARAMETER),
+    _fact("invalid_arn", ("request arn is invalid",), INVALID_ARN),
     _fact("http_status", ("statuscode", "status code"), HTTP_STATUS),
     _fact("ebs_reason", ("reason",), EBS_REASON),
     _fact("metadata_address", ("169.254.169.254", "fd00:ec2::254"), METADATA_ADDRESS),
     _fact("kms", ("kms", "customer master key"), KMS_WORD),
+    _fact("js_code", ("code:", "code :", "name:", "name :"), JS_CODE),
 )
 
 #: Facts that need no anchor word: they are tried at every word start (codes) or host.
@@ -392,8 +308,28 @@ FACTS: tuple[Fact, ...] = (
 #: ``finditer`` (the same pattern ``parse_string`` would run) instead of parsing at anchors.
 PHP_CODE_FACT = _fact("php_code", (), PHP_CODE)
 CODE_WORD_FACT = _fact("code_word", (), CODE_WORD)
-PHRASE_FACT = _fact("phrase", (), PHRASE)
 ENDPOINT_FACT = _fact("endpoint", (), ENDPOINT_HOST)
+REGION_FACT = _fact("region", (), REGION)
+
+#: One search over the lower-cased message that every message stating an error passes: the facts'
+#: anchors, the vocabulary's codes, phrases and exception names, the failure words (a trie of
+#: literals, no case folding and no look-around: it decides "no error vocabulary here" cheaply).
+ERROR_GATE = pp.Regex(
+    vocabulary.trie(
+        [
+            (vocabulary.atoms(text.lower()), None)
+            for text in {
+                *(anchor.strip() for fact in FACTS for anchor in fact.anchors),
+                *vocabulary.CODES,
+                *vocabulary.EXCEPTIONS,
+                *(phrase for phrase, _ in vocabulary.PHRASES),
+                *vocabulary.FAILURE_PHRASES,
+                *CODE_SUFFIXES,
+                "timeout",  # the ending of Ruby's Net::OpenTimeout-style exception classes
+            }
+        ]
+    )
+).set_name("error gate")
 
 #: Lower-case stems, one of which every line worth a look by these grammars contains (the
 #: prefilter).  Necessary conditions of whole lines, not of each anchor: an endpoint failure names
@@ -421,29 +357,16 @@ TRIGGERS = (
     "credential",
     "not activated",
     "constraint",
+    *vocabulary.TRIGGERS,
 )
 
-#: Vocabulary that makes an otherwise unrecognised line worth showing to a person (CVL901).
-CREDENTIAL_VOCABULARY = (
-    "sts:",
-    "sts.",
-    " sts ",
-    "assumerole",
-    "assume role",
-    "arn:aws",
-    "amazonaws.com",
-    "credential",
-    "token",
-    "access denied",
-    "accessdenied",
-    "not authorized",
-    "unauthorized",
-    "signature",
-    "169.254.169.254",
-    "instance profile",
-    "expired",
-    "throttl",
-)
+#: Vocabulary that makes an otherwise unrecognised line worth showing to a person (CVL901): whole
+#: words of STS and its credentials, never parts of identifiers (``token=``, ``lockMsgInst``).
+CREDENTIAL_VOCABULARY = pp.Regex(
+    r"(?i)(?<![\w])(?:sts:\w|sts\.[a-z]|sts(?![\w.:])|assumerole|assume role|arn:aws|amazonaws\.com"
+    r"|aws credentials?|security token|session token|access denied|accessdenied|not authorized|unauthorized"
+    r"|169\.254\.169\.254|instance profile)"
+).set_name("credential vocabulary")
 
 SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
     (
@@ -551,4 +474,6 @@ SAMPLES: tuple[tuple[pp.ParserElement, str, dict[str, object]], ...] = (
     ),
     (EBS_REASON, 'Reason: "UNAUTHORIZED_ACCOUNT"', {"reason": "UNAUTHORIZED_ACCOUNT"}),
     (HTTP_STATUS, "status code: 403, request id: abc", {"status": "403"}),
+    (JS_CODE, "name: 'AccessDenied'", {"code": "AccessDenied"}),
+    (JS_CODE, "code: 'ExpiredTokenException'", {"code": "ExpiredTokenException"}),
 )

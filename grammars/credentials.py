@@ -42,6 +42,9 @@ ASSUME_ROLE = (ASSUME_ROLE_LABEL + bracketed("arn_text") + pp.Tag("step", "valid
 #: The Class::Method() names that mark each step, as the header grammar reports them.
 CONNECT_METHODS = frozenset({"Connect"})
 VALIDATE_METHODS = frozenset({"ValidateCredentials"})
+#: Methods that fetch the node's own credentials (instance profile, metadata service): a failure
+#: on such a step is an instance-credentials failure, however the SDK words it.
+INSTANCE_STEP = pp.Regex(r"(?i)instance ?(?:credential|profile|role)|metadata|imds").set_name("instance step")
 #: Classes whose other messages count as Amazon API activity of an open sequence.
 AMAZON_CLASS_WORDS = ("amazon", "aws", "ec2", "rds", "ebs", "sts")
 

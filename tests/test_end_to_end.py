@@ -32,6 +32,7 @@ EXPECTED = {
     ("CVL502", "445566778899"),
     ("CVL503", "789012345678"),
     ("CVL901", None),
+    ("CVL901", "210987654321"),  # the job's "unable to get credentials" after the denial: listed, not a cause
     ("CVL902", None),
 }
 

@@ -41,6 +41,7 @@ def _reference(occurrences: list[Occurrence]) -> list[Finding]:
                 evidence=tuple(evidence[:MAX_EVIDENCE]),
                 remedy=rule.remedy,
                 hosts=tuple(sorted({line.host for o in ordered for line in o.evidence if line.host})),
+                docs=rule.docs,
             )
         )
     return sorted(

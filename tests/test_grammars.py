@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import typing
 from typing import Any
 
 import pyparsing as pp
 import pytest
-from cvlogs.grammars import arn, aws_errors, credentials, header
+from cvlogs.grammars import arn, aws_errors, credentials, header, vocabulary
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cvlogs.model import Category
 from cvlogs.parsing.scanner import PREFILTER, match_header
 
 from .conftest import SAMPLE_LOGS
@@ -34,7 +36,7 @@ def test_arn_samples_parse_to_their_named_results(text: str, expected: dict[str,
     assert {key: found.get(key) for key in expected} == expected
 
 
-MESSAGE_SAMPLES = credentials.SAMPLES + aws_errors.SAMPLES
+MESSAGE_SAMPLES = credentials.SAMPLES + aws_errors.SAMPLES + vocabulary.SAMPLES
 
 
 @pytest.mark.parametrize(("element", "text", "expected"), MESSAGE_SAMPLES, ids=[s[1][:40] for s in MESSAGE_SAMPLES])
@@ -160,3 +162,23 @@ def test_prefix_then_rest_is_the_full_header_match(line: str) -> None:
         rest = re.compile(header.HEADER_REST_PATTERN).match(line, prefix.end())
         assert rest is not None
         assert full.groupdict() == {**prefix.groupdict(), **rest.groupdict()}
+
+
+def test_the_vocabulary_categories_are_the_models() -> None:
+    """Every code, exception and phrase is tagged with one of the categories the model and the rules know."""
+    assert typing.get_args(Category) == vocabulary.CATEGORIES
+    tags = {*vocabulary.CODES.values(), *vocabulary.EXCEPTIONS.values(), *(c for _, c in vocabulary.PHRASES)}
+    assert tags <= {*vocabulary.CATEGORIES, ""}
+
+
+ERROR_SAMPLES = [
+    text
+    for element, text, _ in aws_errors.SAMPLES + vocabulary.SAMPLES
+    if element not in {vocabulary.AWS_CONTEXT, vocabulary.TOPICS}
+]
+
+
+@pytest.mark.parametrize("text", ERROR_SAMPLES)
+def test_every_error_sample_passes_the_error_gate(text: str) -> None:
+    """The one search that rejects messages without error vocabulary lets every error sample through."""
+    assert aws_errors.ERROR_GATE.re.search(text.lower()) is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyparsing as pp
 import pytest
-from cvlogs.grammars import arn, aws_errors, credentials, header
+from cvlogs.grammars import arn, aws_errors, credentials, header, secrets, vocabulary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -30,6 +30,7 @@ from cvlogs.cli import app
 from cvlogs.intake import Limits, discover
 from cvlogs.model import SkippedSource
 from cvlogs.parsing import messages, scan_paths, scan_source
+from cvlogs.parsing import secrets as secret_path
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.chunks import MAX_LINE_BYTES
 from cvlogs.parsing.lineindex import _HEADERLESS
@@ -198,7 +199,7 @@ def test_fifos_devices_and_link_loops_are_skipped_without_blocking(tmp_path: Pat
     assert [f.path for f in result.files] == ["sub/vsdiscovery.log"]
     reasons = {s.path: s.reason for s in result.skipped}
     assert "FIFO" in reasons["vsbkp.log"]
-    assert "FIFO" in reasons["cvd.log"]
+    assert "out of the scanned folder" in reasons["cvd.log"]  # /dev/zero: outside, so never opened
     assert "unreadable" in reasons["vsrst.log"]
 
 
@@ -286,21 +287,29 @@ SEARCHED = {  # patterns that run with search, finditer or sub over whole messag
     "code word": aws_errors.CODE_WORD.re,
     "php code": aws_errors.PHP_CODE.re,
     "endpoint host": aws_errors.HOST.re,
-    "phrases": aws_errors.PHRASE.re,
+    "vocabulary": vocabulary.VOCABULARY.re,
+    "exceptions": vocabulary.EXCEPTION.re,
+    "failure words": vocabulary.FAILURE_WORDS.re,
+    "topics": vocabulary.TOPICS.re,
+    "benign words": vocabulary.BENIGN.re,
+    "aws context": vocabulary.AWS_CONTEXT.re,
+    "credential vocabulary": aws_errors.CREDENTIAL_VOCABULARY.re,
+    "error gate": aws_errors.ERROR_GATE.re,
     "trailer": re.compile(header.TRAILER_PATTERN),
     "volatile": messages._VOLATILE,
-    **{f"redact {name}": value for name, value in vars(redaction).items() if isinstance(value, re.Pattern)},
+    **{f"redact {name}": value for name, value in vars(secret_path).items() if isinstance(value, re.Pattern)},
 }
 MATCHED = {  # patterns that run anchored at one position (the header, the grammars' pp.Regex parts)
     "header": header.HEADER.re,
     **{
         f"{module.__name__}.{name}": value.re
-        for module in (arn, aws_errors, credentials)
+        for module in (arn, aws_errors, credentials, secrets, vocabulary)
         for name, value in vars(module).items()
         if isinstance(value, pp.Regex)
     },
 }
 ADVERSARIAL = [":", "[", "arn:aws:", "A", "a", "0", " ", "a.", "-", '"', "User: ", "AKIA", "1 a 1/1 1:11:11 ", "x-"]
+ADVERSARIAL += ["password=", "pwd&", "a&b=", "<Token>", "-----BEGIN PRIVATE KEY-----", "eyJa.", "s://a:", "\\", "a\n"]
 LENGTH = 100_000
 
 

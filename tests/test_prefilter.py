@@ -83,7 +83,7 @@ def test_exact_says_whether_a_candidate_starts_its_stem(pieces: list[bytes], sam
     ("pattern", "stems"),
     [
         (r"(?i)rate exceeded|throttl\w*", (b"rate exceeded", b"throttl")),
-        (r"[A-Z]\w* \((?:client|server)\): ", (b"client", b"server")),
+        (r"[A-Z]\w* \((?:client|server)\): ", (b" (client", b" (server")),  # joined to the literal before
         (r"(?:Foo|Ba)Exception", (b"exception",)),
         (r"x{2,}abc", (b"abc",)),
         (r"[a-z]+", None),

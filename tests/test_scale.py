@@ -27,11 +27,11 @@ def test_jobs_and_a_local_dask_cluster_give_identical_reports(samples: Path) -> 
     assert json.loads(dask.stdout)["summary"]["files"] == 9
 
 
-def test_an_unreachable_scheduler_is_a_user_error(samples: Path) -> None:
-    """A scheduler address that answers nothing gives exit 2 and one line."""
+def test_an_unreachable_scheduler_is_a_dependency_failure(samples: Path) -> None:
+    """A scheduler address that answers nothing gives exit 3 ("a dependency failed") and one line."""
     pytest.importorskip("distributed")
     result = runner.invoke(app, ["scan", str(samples), "--scheduler", "tcp://127.0.0.1:9"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "Dask scheduler" in result.output
 
 

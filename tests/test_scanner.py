@@ -7,6 +7,7 @@ import gzip
 import multiprocessing
 import os
 import pickle
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    lines = [raw.decode("latin-1").rstrip("\r") for raw in data.split(b"\n")]
+    lines = [raw.decode("latin-1") for raw in re.split(rb"\r\n|\r|\n", data)]  # a lone CR ends a line too
     if lines and lines[-1] == "":
         lines.pop()
     in_banner = [False] * len(lines)

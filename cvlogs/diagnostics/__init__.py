@@ -1,7 +1,8 @@
 """Diagnostics: every rule of the catalogue, run over a correlation, grouped into findings.
 
-Each AWS error event is explained by the most specific error rule (``ERROR_RULE_ORDER``); an
-error that none explains falls to CVL103.  Scan rules look at sequences, rates and coverage.
+Each AWS error event is explained by the most specific error rule (each rule's ``specificity``);
+an error that none explains falls to CVL103 (or CVL901 for a vague line in a sequence that goes on;
+a vague line outside any sequence is nobody's).  Scan rules look at sequences, rates and coverage.
 """
 
 from __future__ import annotations
@@ -19,20 +20,19 @@ from cvlogs.diagnostics.base import ErrorRule, Occurrence, Rule, ScanRule, regis
 from cvlogs.diagnostics.findings import group_findings
 from cvlogs.model import Event, Finding
 
-__all__ = ["ERROR_RULE_ORDER", "ErrorExplainer", "Rule", "diagnose", "occurrences", "rules"]
+__all__ = ["ErrorExplainer", "Rule", "diagnose", "error_rules", "occurrences", "rules"]
 _MODULES = (coverage_rules, credential_rules, network_rules, sequence_rules, sts_rules, tenant_rules)
-
-#: Most specific first: an instance-metadata failure before anything else, skew before invalid
-#: signatures, admin credentials before a plain tenant denial, and CVL103 when nothing else fits.
-ERROR_RULE_ORDER = (
-    "CVL301", "CVL304", "CVL203", "CVL202", "CVL204", "CVL205", "CVL302", "CVL303",
-    "CVL401", "CVL503", "CVL502", "CVL201", "CVL501", "CVL103",
-)  # fmt: skip
 
 
 def rules() -> dict[str, Rule]:
     """An instance of every registered rule, by code."""
     return {code: rule() for code, rule in registered().items()}
+
+
+def error_rules() -> list[ErrorRule]:
+    """An instance of every error rule, most specific first."""
+    found = [rule for rule in rules().values() if isinstance(rule, ErrorRule)]
+    return sorted(found, key=lambda rule: -rule.specificity)
 
 
 class ErrorExplainer:
@@ -44,12 +44,12 @@ class ErrorExplainer:
     """
 
     def __init__(self) -> None:
-        instances = rules()
-        self.rules = [rule for rule in (instances[code] for code in ERROR_RULE_ORDER) if isinstance(rule, ErrorRule)]
+        self.rules = error_rules()
         self._chosen: dict[tuple[int, str, str | None], ErrorRule] = {}
 
-    def explain(self, event: Event, context: Correlation) -> Occurrence:
-        """The occurrence of the most specific rule that explains the error ``event`` (CVL103 at worst)."""
+    def explain(self, event: Event, context: Correlation) -> Occurrence | None:
+        """The occurrence of the most specific rule that explains the error ``event``; None for a line
+        that only reads like an AWS failure outside any sequence."""
         sequence = context.sequence_of(event)
         key = (id(event.error), event.function, sequence.account_id if sequence else None)
         chosen = self._chosen.get(key)
@@ -60,7 +60,7 @@ class ErrorExplainer:
             if found is not None:
                 self._chosen[key] = rule
                 return found
-        raise AssertionError("CVL103 explains every error")  # the last rule always answers
+        return None
 
 
 def diagnose(context: Correlation) -> list[Finding]:
@@ -72,7 +72,8 @@ def diagnose(context: Correlation) -> list[Finding]:
 def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
     """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
-    found = [explainer.explain(event, context) for event in context.events if event.kind == "error"]
+    explained = (explainer.explain(event, context) for event in context.events if event.kind == "error")
+    found = [occurrence for occurrence in explained if occurrence is not None]
     for rule in instances.values():
         if isinstance(rule, ScanRule):
             found.extend(rule.check(context))

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import ClassVar, NamedTuple, TypeVar
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.model import AccountId, Event, Evidence, Severity
+from cvlogs.diagnostics.facts import event_account, event_role
+from cvlogs.model import AccountId, AwsError, Category, Event, Evidence, Severity
 
 
 class Occurrence(NamedTuple):
@@ -45,6 +46,8 @@ class Rule(ABC):
     name: ClassVar[str]
     severity: ClassVar[Severity]
     remedy: ClassVar[str]
+    docs: ClassVar[tuple[str, ...]] = ()
+    """The AWS documentation pages that explain the rule's error or its fix (links, never fetched)."""
 
     def occurrence(
         self, event: Event, message: str, account: AccountId | None, role: str | None, *more: Event | None
@@ -59,11 +62,41 @@ _new = tuple.__new__
 
 
 class ErrorRule(Rule):
-    """A rule that explains one AWS error event; the most specific rule that explains it wins."""
+    """A rule that explains one AWS error event; of those that explain it, the most specific wins.
 
-    @abstractmethod
+    A rule states its ``specificity`` (higher is tried first) and ``diagnose``s an error; this base
+    class answers "no error" and "no AWS context" (a line that only reads like an AWS failure,
+    outside any credential sequence, is nobody's), and gives the occurrence the tenant account and
+    role of the event's sequence unless the rule names others (``account_of``, ``role_of``).
+    """
+
+    specificity: ClassVar[int]
+    category: ClassVar[Category | None] = None
+    """The vocabulary category this rule explains (``grammars/vocabulary.py``); None: the rule decides."""
+
     def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
         """An occurrence if this rule explains the error ``event`` (in ``sequence``, if it has one)."""
+        error = event.error
+        if error is None or not (error.aws_context or sequence is not None):
+            return None
+        if self.category is not None and self.category not in error.categories:
+            return None
+        message = self.diagnose(event, error, sequence, context)
+        if message is None:
+            return None
+        account = self.account_of(event, error, sequence)
+        return self.occurrence(event, message, account, self.role_of(event, error, sequence))
+
+    @abstractmethod
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        """What this rule says about ``error``, or None when the rule does not explain it."""
+
+    def account_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> AccountId | None:
+        """The account the occurrence is for: the sequence's tenant, else the one the event names."""
+        return event_account(event, sequence)
+
+    def role_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> str | None:
+        return event_role(event, sequence)
 
 
 class ScanRule(Rule):

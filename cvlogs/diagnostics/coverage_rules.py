@@ -4,23 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cvlogs.correlate import Correlation
-from cvlogs.diagnostics.base import Occurrence, ScanRule, register
-from cvlogs.model import Evidence
+from cvlogs.correlate import Correlation, Sequence
+from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
+from cvlogs.diagnostics.sequence_rules import stops_unexplained
+from cvlogs.model import AwsError, Event, Evidence
 
 
 @register
-class UnrecognizedCredentialLine(ScanRule):
-    """A line speaks of credentials (STS, AssumeRole, an ARN, a token...) but no grammar recognised it.
+class UnrecognizedCredentialLine(ErrorRule, ScanRule):
+    """A line speaks of credentials (STS, AssumeRole, an ARN...) or of a failure, but no rule explains it.
 
     cvlogs lists these lines so that a person reads them: they may hold the cause in words the
     grammars do not know yet.  Please report such lines, redacted, so a grammar can learn them.
+    A line inside an open credential sequence that says something failed, in words no rule
+    explains, is listed here when the sequence goes on or an error before it named the cause (CVL103
+    when the sequence stops there unexplained).
     """
 
     code = "CVL901"
     name = "unrecognized-credential-line"
     severity = "info"
+    specificity = -1
+    docs = ("https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html",)
     remedy = "Read these lines yourself; if one explains a failure, report it so that cvlogs can learn it."
+
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if sequence is None or stops_unexplained(sequence, event):  # then CVL103 says it
+            return None
+        return (
+            f"a line of the credential sequence says something failed, in words cvlogs does not know: {event.message}"[
+                :300
+            ]
+        )
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for event in context.events:

@@ -6,28 +6,9 @@ import bisect
 from datetime import datetime
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.diagnostics.base import ErrorRule, Occurrence, register
-from cvlogs.diagnostics.facts import event_account, event_role, has_phrase
+from cvlogs.diagnostics.base import ErrorRule, register
+from cvlogs.diagnostics.facts import event_account
 from cvlogs.model import AccountId, AwsError, Event
-
-IMDS_CODES = frozenset(
-    {"NoCredentialsError", "CredentialRetrievalError", "InstanceProfileNotFound", "AssumeRoleUnauthorizedAccess",
-     "NoCredentialProviders", "EC2RoleRequestError", "CredentialsProviderError"}
-)  # fmt: skip
-IMDS_PHRASES = (
-    "unable to locate credentials", "unable to get iam security credentials", "instance profile metadata service",
-    "error retrieving metadata", "imdsv2", "metadata service", "169.254.169.254", "instance profile does not contain",
-    "ec2 cannot assume the role", "error response received when retrieving", "no ec2 instance role found",
-    "no ec2 imds role found", "unable to load credentials", "unable to load aws credentials",
-    "no valid providers in chain", "could not load credentials from any providers",
-    "the requested metadata is not found",
-)  # fmt: skip
-EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
-INVALID_CODES = frozenset(
-    {"InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure", "InvalidAccessKeyId", "IncompleteSignature",
-     "InvalidToken", "UnrecognizedClientException"}
-)  # fmt: skip
-SKEW_PHRASES = ("signature expired", "signature not yet current", "the difference between the request time")
 
 
 @register
@@ -42,6 +23,13 @@ class NoInstanceCredentials(ErrorRule):
     code = "CVL301"
     name = "no-instance-credentials"
     severity = "error"
+    category = "instance-credentials"
+    specificity = 100
+    docs = (
+        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html",
+        "https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html",
+    )
     remedy = (
         "Associate an instance profile with the access node (aws ec2 associate-iam-instance-profile) whose role "
         "trusts ec2.amazonaws.com and carries the sts-only policy; check with "
@@ -50,14 +38,15 @@ class NoInstanceCredentials(ErrorRule):
         "169.254.169.254 from any proxy (NO_PROXY)."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None or not (
-            error.code in IMDS_CODES or error.metadata_service or has_phrase(error, *IMDS_PHRASES)
-        ):
-            return None
-        what = error.code or next(iter(sorted(error.phrases)), "instance metadata failure")
-        return self.occurrence(event, f"the node has no instance credentials: {what}", None, None)
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        what = error.code or error.exception or next(iter(sorted(error.phrases)), "instance metadata failure")
+        return f"the node has no instance credentials: {what}"
+
+    def account_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> AccountId | None:
+        return None  # the node's own credentials: every tenant fails alike
+
+    def role_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> str | None:
+        return None
 
 
 @register
@@ -71,22 +60,23 @@ class ClockSkew(ErrorRule):
     code = "CVL304"
     name = "clock-skew"
     severity = "error"
+    category = "skew"
+    specificity = 95
+    docs = (
+        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/set-time.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html",
+    )
     remedy = (
         "Synchronise the access node's clock: chrony (Linux) or w32time (Windows) against the Amazon Time Sync "
         "Service at 169.254.169.123; check again after a VM resume or snapshot restore."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None or not (error.code == "RequestTimeTooSkewed" or has_phrase(error, *SKEW_PHRASES)):
-            return None
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
         skew = skew_seconds(error)
         if skew is None:
-            message = "the node's clock is too far from AWS time"
-        else:
-            direction = "behind" if skew < 0 else "ahead of"
-            message = f"the node's clock is {abs(skew):.0f} s {direction} AWS time"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+            return "the node's clock is too far from AWS time"
+        direction = "behind" if skew < 0 else "ahead of"
+        return f"the node's clock is {abs(skew):.0f} s {direction} AWS time"
 
 
 def skew_seconds(error: AwsError) -> float | None:
@@ -118,28 +108,25 @@ class CredentialsExpired(ErrorRule):
     code = "CVL302"
     name = "credentials-expired"
     severity = "error"
+    category = "expired"
+    specificity = 70
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html",
+    )
     remedy = (
         "Credentials from AssumeRole last one hour by default. Refresh them before expiry (ask Commvault support "
         "for the fix that re-assumes during long jobs), or raise the tenant role's MaxSessionDuration "
         "(iam update-role --max-session-duration) where no role chaining is involved; split very long jobs."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        expired = error.code in EXPIRED_CODES or has_phrase(
-            error, "token included in the request is expired", "request has expired", "still expired"
-        )
-        if not expired:
-            return None
-        account = event_account(event, sequence)
-        last = _last_assume(context, event.host, account, event.time)
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        last = _last_assume(context, event.host, event_account(event, sequence), event.time)
         message = "temporary credentials expired"
         if last is not None and event.time is not None:
             minutes = (event.time - last).total_seconds() / 60
             message += f" {minutes:.0f} minutes after the last successful Assume role"
-        return self.occurrence(event, message, account, event_role(event, sequence))
+        return message
 
 
 def _last_assume(
@@ -164,21 +151,17 @@ class InvalidCredentials(ErrorRule):
     code = "CVL303"
     name = "invalid-credentials"
     severity = "error"
+    category = "invalid-credentials"
+    specificity = 65
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html",
+    )
     remedy = (
         "With STS role authentication the node should use its instance role only: remove stale access keys from "
         "the hypervisor, exempt *.amazonaws.com from TLS inspection, and make sure nothing truncates the session "
         "token (they have no fixed length)."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        invalid = error.code in INVALID_CODES or has_phrase(
-            error, "token included in the request is invalid", "not able to validate the provided access",
-            "signature we calculated does not match", "token is malformed",
-        )  # fmt: skip
-        if not invalid:
-            return None
-        message = f"AWS refused the credentials: {error.code or 'invalid token'}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        return f"AWS refused the credentials: {error.code or error.exception or 'invalid token'}"

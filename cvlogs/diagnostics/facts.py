@@ -1,6 +1,7 @@
 """Shared readings of events for the rules: whose account, which action, which endpoint.
 
-Rules match on the AWS error code plus key phrases, never on one SDK's wrapper text.
+Rules read the categories and named results of an error (``AwsError``), never words of their own:
+the vocabulary lives in ``grammars/vocabulary.py``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from importlib.resources import files
 from cvlogs.correlate import Sequence
 from cvlogs.model import AccountId, AwsError, Event
 
-DENIED_CODES = frozenset(
-    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation",
-     "UnauthorizedAccess", "AuthorizationError", "Forbidden"}
-)  # fmt: skip
 TENANT_SERVICES = ("ec2", "ebs", "rds", "ssm", "s3", "iam")
 #: Regions where STS works only once the region is enabled (sts-failures.md, section 1.3).
 OPT_IN_REGIONS = frozenset(
@@ -53,26 +50,6 @@ def event_role(event: Event, sequence: Sequence | None) -> str | None:
         return event.role.normalized
     resource = event.error.resource if event.error else None
     return resource if resource and ":role/" in resource else None
-
-
-def has_phrase(error: AwsError, *needles: str) -> bool:
-    """Any of ``needles`` in the error's key phrases, code or AWS message (lower-case match)."""
-    haystack = _haystack(error)
-    return any(needle in haystack for needle in needles)
-
-
-@lru_cache(maxsize=4096)
-def _haystack(error: AwsError) -> str:
-    return " ".join([*sorted(error.phrases), (error.code or "").lower(), (error.aws_message or "").lower()])
-
-
-def is_denied(error: AwsError) -> bool:
-    """A permission denial, whatever the wrapper: a denial code, the IAM sentence or its legacy forms."""
-    return (
-        error.code in DENIED_CODES
-        or (error.action is not None and error.principal is not None)
-        or has_phrase(error, "not authorized", "access denied", "access is denied")
-    )
 
 
 def is_assume_call(event: Event) -> bool:

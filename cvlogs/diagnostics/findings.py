@@ -47,6 +47,7 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         evidence=tuple(evidence),
         remedy=rule.remedy,
         hosts=tuple(sorted({line.host for o in items for line in o.evidence if line.host})),
+        docs=rule.docs,
     )
 
 

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.diagnostics.base import ErrorRule, Occurrence, register
-from cvlogs.diagnostics.facts import event_account, event_role, has_phrase, sts_endpoint_kind
-from cvlogs.model import Event
+from cvlogs.diagnostics.base import ErrorRule, register
+from cvlogs.diagnostics.facts import sts_endpoint_kind
+from cvlogs.model import AwsError, Event
 
-NETWORK_CODES = frozenset(
-    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ProxyConnectionError", "SSLError",
-     "UnknownHostException", "SocketTimeoutException", "SSLHandshakeException"}
-)  # fmt: skip
-NETWORK_PHRASES = (
-    "no such host", "i/o timeout", "unknownhostexception", "sockettimeoutexception", "connecttimeoutexception",
-    "sslhandshakeexception", "certificate signed by unknown authority", "handshake failure",
-    "unable to execute http request",
-    "could not connect to the endpoint", "timeout on endpoint", "failed to connect to proxy", "ssl validation failed",
-    "could not be resolved", "certificate verify failed", "connection refused", "timed out", "timeout was reached",
-)  # fmt: skip
 CURL_MEANINGS = {
     6: "the host name could not be resolved (DNS)",
     7: "the connection was refused or there is no route",
@@ -41,6 +30,13 @@ class EndpointUnreachable(ErrorRule):
     code = "CVL401"
     name = "endpoint-unreachable"
     severity = "error"
+    category = "network"
+    specificity = 60
+    docs = (
+        "https://docs.aws.amazon.com/general/latest/gr/sts.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_vpc-endpoint.html",
+        "https://docs.aws.amazon.com/sdkref/latest/guide/feature-proxy.html",
+    )
     remedy = (
         "From the access node, check the path to the endpoint named (curl -v https://<host>/): route or NAT, "
         "security groups and NACLs on 443, DNS for *.amazonaws.com, proxy settings (allow *.amazonaws.com, "
@@ -49,18 +45,7 @@ class EndpointUnreachable(ErrorRule):
         "endpoint for STS with private DNS."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        network = (
-            error.connection_error is not None
-            or error.curl_code is not None
-            or error.code in NETWORK_CODES
-            or has_phrase(error, *NETWORK_PHRASES)
-        )
-        if not network:
-            return None
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
         host = error.endpoint
         kind = sts_endpoint_kind(host)
         if host is None:
@@ -71,6 +56,12 @@ class EndpointUnreachable(ErrorRule):
             where = f"{host}, the global STS endpoint (the guide requires the regional one)"
         else:
             where = f"{host} (not an STS endpoint)"
-        cause = CURL_MEANINGS.get(error.curl_code or -1) or error.connection_error or error.code or "no connection"
-        message = f"could not reach {where}: {cause}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+        cause = (
+            CURL_MEANINGS.get(error.curl_code or -1)
+            or error.connection_error
+            or error.code
+            or next(iter(sorted(error.phrases)), None)
+            or error.exception
+            or "no connection"
+        )
+        return f"could not reach {where}: {cause}"

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
-from cvlogs.diagnostics.facts import event_account, event_role
-from cvlogs.model import AccountId, Event
+from cvlogs.model import AccountId, AwsError, Event
 
 STORM_WINDOW = timedelta(seconds=60)
 STORM_LIMIT = 30
@@ -28,6 +27,10 @@ class MissingValidate(ScanRule):
     code = "CVL101"
     name = "missing-validate"
     severity = "error"
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html",
+    )
     remedy = (
         "Look at the lines between the Connect and the next step on that thread for the cause; check that the "
         "access node has an instance profile with the sts-only policy and can reach the regional STS endpoint "
@@ -73,6 +76,7 @@ class MissingConnect(ScanRule):
     code = "CVL102"
     name = "missing-connect"
     severity = "info"
+    docs = ("https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html",)
     remedy = "Include the rolled-over logs (<name>_YYYY_MM_DD_HH_MM_SS.log, also .gz/.bz2/.zip) in the scan."
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
@@ -88,23 +92,42 @@ class SequenceFailed(ErrorRule):
     """A sequence ends in an AWS error that no more specific rule explains.
 
     The evidence is the error line itself: read its code and message.  cvlogs knows the common
-    failure modes (rules CVL2xx to CVL5xx); this one is outside them.
+    failure modes (rules CVL2xx to CVL5xx); this one is outside them.  A line that only says
+    something failed (an exception, an HTTP error status, "failed"/"unable" near an AWS word)
+    counts when the sequence stops there; if the sequence goes on, it is CVL901.
     """
 
     code = "CVL103"
     name = "sequence-failed"
     severity = "error"
+    specificity = 0
+    docs = (
+        "https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html",
+    )
     remedy = (
         "Read the AWS error code and message on the evidence line; search it in the AWS documentation for "
         "the service named, and in CloudTrail of the tenant account for the same time."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        code = error.code if error and error.code else "an AWS error"
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if is_vague(error) and not stops_unexplained(sequence, event):
+            return None  # CVL901's: the sequence goes on, or an error before it names the cause
         where = "the credential sequence" if sequence is not None else "a credential step"
-        message = f"{where} failed with {code}: {error.aws_message if error and error.aws_message else event.message}"
-        return self.occurrence(event, message[:300], event_account(event, sequence), event_role(event, sequence))
+        what = error.code or error.exception or "an AWS error"
+        return f"{where} failed with {what}: {error.aws_message or event.message}"[:300]
+
+
+def stops_unexplained(sequence: Sequence | None, event: Event) -> bool:
+    """The sequence stops at ``event`` and no error before it named a cause."""
+    if sequence is None or sequence.last_step is not event:
+        return False
+    return not any(e.error is not None and not is_vague(e.error) for e in sequence.errors if e is not event)
+
+
+def is_vague(error: AwsError) -> bool:
+    """The line says something failed but names no AWS code and no known kind of failure."""
+    return error.code is None and not error.categories - {"not-found"}
 
 
 @register
@@ -118,6 +141,7 @@ class AccountMismatch(ScanRule):
     code = "CVL104"
     name = "account-mismatch"
     severity = "warning"
+    docs = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",)
     remedy = (
         "Compare the Role ARN of the tenant hypervisor in Command Center with the tenant account id; "
         "correct the ARN so both steps name the same account."
@@ -146,6 +170,10 @@ class AssumeStorm(ScanRule):
     code = "CVL105"
     name = "assume-storm"
     severity = "warning"
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/throttling.html",
+    )
     remedy = (
         "Reduce parallel streams or discovery threads for this tenant; reuse credentials until near expiry "
         "(ask Commvault support about credential caching for the hypervisor)."

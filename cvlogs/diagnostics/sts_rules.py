@@ -11,19 +11,13 @@ from cvlogs.diagnostics.facts import (
     arn_account,
     event_account,
     event_role,
-    has_phrase,
     host_region,
     is_assume_call,
-    is_denied,
 )
-from cvlogs.model import AccountId, Event
+from cvlogs.model import AccountId, AwsError, Event
 
-THROTTLE_CODES = frozenset(
-    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottledException",
-     "SnapshotCreationPerVolumeRateExceeded", "ConcurrentLimitExceededException", "TooManyRequestsException",
-     "SlowDown"}
-)  # fmt: skip
-VALIDATION_CODES = frozenset({"ValidationError", "ValidationException", "InvalidParameterValue"})
+#: The AssumeRole parameters a ValidationError may name (any case), beside RoleArn (CVL202).
+ASSUME_PARAMETERS = frozenset({"externalid", "rolesessionname", "durationseconds", "policy", "policyarns", "tags"})
 
 
 @register
@@ -39,6 +33,13 @@ class AssumeRoleDenied(ErrorRule):
     code = "CVL201"
     name = "assume-role-denied"
     severity = "error"
+    category = "denied"
+    specificity = 45
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
+    )
     remedy = (
         "In the tenant account, let the role's trust policy trust the admin principal: "
         '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::<admin account>:role/<access node role>"},'
@@ -48,11 +49,10 @@ class AssumeRoleDenied(ErrorRule):
         "boundary or VPC endpoint policy."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None or not is_denied(error) or not is_assume_call(event):
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if not is_assume_call(event):
             return None
-        target = arn_account(error.resource) or event_account(event, sequence)
+        target = self.account_of(event, error, sequence)
         principal = error.principal
         caller = arn_account(principal)
         if caller is None:
@@ -63,17 +63,20 @@ class AssumeRoleDenied(ErrorRule):
             side = f"the tenant-account principal {principal}"
         message = f"AssumeRole into {target or 'an unknown account'} was denied for {side}"
         if error.deny == "explicit":
-            message += f": explicit deny in a {error.policy_type} policy" + (
-                f" ({error.policy_arn})" if error.policy_arn else ""
-            )
-        elif error.deny == "implicit":
-            message += f": no {error.policy_type} policy allows {error.action}"
-        else:
-            message += (
-                "; AWS gave no reason (trust policy, admin sts:AssumeRole permission, condition or role-name typo)"
-            )
-        role = error.resource if error.resource and ":role/" in error.resource else event_role(event, sequence)
-        return self.occurrence(event, message, target, role)
+            policy = f" ({error.policy_arn})" if error.policy_arn else ""
+            return message + f": explicit deny in a {error.policy_type} policy{policy}"
+        if error.deny == "implicit":
+            return message + f": no {error.policy_type} policy allows {error.action}"
+        return (
+            message
+            + "; AWS gave no reason (trust policy, admin sts:AssumeRole permission, condition or role-name typo)"
+        )
+
+    def account_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> AccountId | None:
+        return arn_account(error.resource) or event_account(event, sequence)
+
+    def role_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> str | None:
+        return error.resource if error.resource and ":role/" in error.resource else event_role(event, sequence)
 
 
 @register
@@ -89,6 +92,11 @@ class MalformedRoleArn(ErrorRule, ScanRule):
     code = "CVL202"
     name = "malformed-role-arn"
     severity = "error"
+    specificity = 85
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html",
+    )
     remedy = (
         "Re-enter the Role ARN of the hypervisor in Command Center with no blanks, in the form "
         "arn:aws:iam::<12-digit account>:role/<RoleName> (copy it from the IAM console's role summary)."
@@ -105,15 +113,14 @@ class MalformedRoleArn(ErrorRule, ScanRule):
             account = role.account_id
             yield self.occurrence(event, message, account, role.normalized)
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        rejected = has_phrase(error, "request arn is invalid") or (error.parameter or "").lower() == "rolearn"
-        if not rejected:
-            return None
-        message = f"STS rejected the role ARN: {error.aws_message or error.code}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if "validation" in error.categories and (error.parameter or "").lower() == "rolearn":
+            return f"STS rejected the role ARN: {error.aws_message or error.code}"
+        resource = error.resource or ""
+        fields = resource.split(":")
+        if ":role/" in resource and len(fields) > 4 and not fields[4].strip():
+            return f"the role ARN {resource!r} names no account: STS cannot assume it"
+        return None
 
 
 @register
@@ -129,6 +136,11 @@ class RegionDisabled(ErrorRule):
     code = "CVL203"
     name = "region-disabled"
     severity = "error"
+    specificity = 90
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html",
+        "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html",
+    )
     remedy = (
         "In the tenant account: IAM > Account settings > Security Token Service (STS) > activate the region "
         "the node uses; or point the node at sts.us-east-1.amazonaws.com, which cannot be deactivated. For "
@@ -136,19 +148,19 @@ class RegionDisabled(ErrorRule):
         "endpoint (or set global-endpoint tokens to version 2)."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        region = host_region(error.endpoint)
-        if error.code == "RegionDisabledException" or has_phrase(error, "sts is not activated"):
-            account = AccountId(error.region_account) if error.region_account else event_account(event, sequence)
-            message = f"STS is not activated in the region{f' {region}' if region else ''} for account {account}"
-            return self.occurrence(event, message, account, event_role(event, sequence))
-        if error.code in {"InvalidClientTokenId", "AuthFailure", "InvalidToken"} and region in OPT_IN_REGIONS:
-            message = f"{error.code} in opt-in region {region}: the region is not enabled, or the token is version 1"
-            return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        region = host_region(error.endpoint) or error.region
+        if "region" in error.categories:
+            where = f" {region}" if region else ""
+            account = self.account_of(event, error, sequence)
+            return f"STS is not activated (or not enabled) in the region{where} for account {account}"
+        if "invalid-credentials" in error.categories and region in OPT_IN_REGIONS:
+            what = error.code or "the token"
+            return f"{what} in opt-in region {region}: the region is not enabled, or the token is version 1"
         return None
+
+    def account_of(self, event: Event, error: AwsError, sequence: Sequence | None) -> AccountId | None:
+        return AccountId(error.region_account) if error.region_account else event_account(event, sequence)
 
 
 @register
@@ -163,28 +175,23 @@ class InvalidAssumeParameters(ErrorRule):
     code = "CVL204"
     name = "invalid-assume-parameters"
     severity = "error"
+    category = "validation"
+    specificity = 80
+    docs = (
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html",
+    )
     remedy = (
         "ExternalId: copy the tenant's exact value, never empty. RoleSessionName: only [A-Za-z0-9+=,.@_-], at "
         "most 64 characters. DurationSeconds: at most the tenant role's MaxSessionDuration (iam update-role "
         "--max-session-duration), at least 900, and at most 3600 when the role is reached by role chaining."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
         parameter = error.parameter
-        chaining = has_phrase(error, "role chaining")
-        validation = error.code in VALIDATION_CODES or has_phrase(
-            error, "parameter validation failed", "failed to satisfy constraint", "durationseconds exceeds",
-            "minimum field size",
-        )  # fmt: skip
-        if not validation or (parameter is None and not has_phrase(error, "durationseconds")):
+        if not is_assume_call(event) and (parameter or "").lower() not in ASSUME_PARAMETERS:
             return None
-        name = parameter or "DurationSeconds"
-        detail = "the 1-hour session limit for role chaining" if chaining else (error.aws_message or error.code or "")
-        message = f"AssumeRole refused its {name}: {detail}"[:300]
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+        return f"AssumeRole refused its {parameter or 'parameters'}: {error.aws_message or error.code or ''}"[:300]
 
 
 @register
@@ -198,18 +205,17 @@ class Throttled(ErrorRule):
     code = "CVL205"
     name = "throttled"
     severity = "warning"
+    category = "throttling"
+    specificity = 75
+    docs = (
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/throttling.html",
+        "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html",
+    )
     remedy = (
         "Lower the number of parallel streams and discovery threads, stagger schedules across tenants, and "
         "cache AssumeRole credentials until near expiry; for EBS direct reads use fewer readers per snapshot."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        throttled = ("rate exceeded", "limit exceeded", "throttl", "reduce your request rate")
-        if error.code not in THROTTLE_CODES and not has_phrase(error, *throttled):
-            return None
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
         operation = f" on {error.operation}" if error.operation else ""
-        message = f"throttled{operation}: {error.code or 'rate exceeded'}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+        return f"throttled{operation}: {error.code or 'rate exceeded'}"

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.diagnostics.base import ErrorRule, Occurrence, register
+from cvlogs.diagnostics.base import ErrorRule, register
 from cvlogs.diagnostics.facts import (
     TENANT_SERVICES,
     action_service,
     arn_account,
     event_account,
-    event_role,
-    has_phrase,
     is_assume_call,
-    is_denied,
     policy_verdict,
 )
-from cvlogs.model import Event
-
-NOT_FOUND_CODES = frozenset({"InvalidVolume.NotFound", "InvalidInstanceID.NotFound", "InvalidSnapshot.NotFound"})
-KMS_CODES = frozenset(
-    {"CustomerKeyHasBeenRevoked", "Client.InvalidKMSKey.InvalidState", "InvalidKMSKey.InvalidState",
-     "KMSKeyNotAccessibleFault", "KMSInvalidStateException", "KMS.DisabledException", "DisabledException",
-     "KeyUnavailableException", "InvalidKeyUsageException", "KMSAccessDeniedException"}
-)  # fmt: skip
-KMS_PHRASES = ("kms master key", "customer master key", "kms key provided is in an incorrect state", "kms key")
+from cvlogs.model import AwsError, Event
 
 
 @register
@@ -39,22 +28,22 @@ class KmsDenied(ErrorRule):
     code = "CVL503"
     name = "kms-denied"
     severity = "error"
+    category = "kms"
+    specificity = 55
+    docs = (
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html",
+        "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/policy-evaluation.html",
+    )
     remedy = (
         "Let the key policy (and IAM, if the key policy delegates) allow kms:DescribeKey, kms:CreateGrant, "
         "kms:GenerateDataKey*, kms:ReEncrypt* and kms:Decrypt for the tenant role; the key must be Enabled, not "
         "pending deletion. For cross-account copies use a customer managed key shared with the admin account."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None:
-            return None
-        denied_on_kms = action_service(error) == "kms" and is_denied(error)
-        if not (denied_on_kms or error.code in KMS_CODES or has_phrase(error, *KMS_PHRASES)):
-            return None
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
         what = error.action or error.operation or "a KMS key operation"
-        message = f"KMS refused {what}: {error.code or 'key not accessible'}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+        return f"KMS refused {what}: {error.code or error.exception or 'key not accessible'}"
 
 
 @register
@@ -69,24 +58,25 @@ class AdminCredentialsUsed(ErrorRule):
     code = "CVL502"
     name = "admin-credentials-used"
     severity = "error"
+    specificity = 50
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
+    )
     remedy = (
         "Set the tenant hypervisor's authentication to STS Role with the tenant role ARN (Command Center > "
         "Hypervisors > tenant > Authentication), and 'Use admin account resources' as the guide describes; "
         "then re-run the job."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None or is_assume_call(event):
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if is_assume_call(event) or not error.categories & {"denied", "not-found"}:
             return None
         caller = arn_account(error.principal)
         tenant = event_account(event, sequence)
         if caller is None or tenant is None or caller == tenant:
             return None
-        if not (is_denied(error) or error.code in NOT_FOUND_CODES):
-            return None
-        message = f"{error.action or error.operation or 'a call'} for tenant {tenant} ran as {error.principal}"
-        return self.occurrence(event, message, tenant, event_role(event, sequence))
+        return f"{error.action or error.operation or 'a call'} for tenant {tenant} ran as {error.principal}"
 
 
 @register
@@ -102,6 +92,13 @@ class TenantPermissionDenied(ErrorRule):
     code = "CVL501"
     name = "tenant-permission-denied"
     severity = "error"
+    category = "denied"
+    specificity = 40
+    docs = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_DecodeAuthorizationMessage.html",
+    )
     remedy = (
         "Attach Commvault's restricted role policy (amazon_restricted_role_permissions.json) to the tenant role, "
         "or add the missing action; keep Commvault's tags (_GX_BACKUP_, CV_Retain_Snap) on its snapshots and "
@@ -109,19 +106,15 @@ class TenantPermissionDenied(ErrorRule):
         "encoded message with aws sts decode-authorization-message."
     )
 
-    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
-        error = event.error
-        if error is None or not is_denied(error) or is_assume_call(event):
+    def diagnose(self, event: Event, error: AwsError, sequence: Sequence | None, context: Correlation) -> str | None:
+        if is_assume_call(event):
             return None
         service = action_service(error)
         if service is not None and service not in TENANT_SERVICES:
             return None
         if error.action is None:
-            operation = error.operation or "an operation"
-            message = f"{operation} was denied (the log does not name the IAM action)"
-        else:
-            message = f"{error.action} was denied"
-            if error.deny == "explicit":
-                message += f" by an explicit deny in a {error.policy_type} policy"
-            message += f"; {policy_verdict(error.action)}"
-        return self.occurrence(event, message, event_account(event, sequence), event_role(event, sequence))
+            return f"{error.operation or 'an operation'} was denied (the log does not name the IAM action)"
+        message = f"{error.action} was denied"
+        if error.deny == "explicit":
+            message += f" by an explicit deny in a {error.policy_type} policy"
+        return message + f"; {policy_verdict(error.action)}"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
+from cvlogs.containers import release_archives
 from cvlogs.intake import DEFAULT_LIMITS, Limits, LogSource, discover
 from cvlogs.model import FileResult, ScanResult, SkippedSource
 
@@ -70,19 +71,22 @@ def scan_sources(
     ``spawn`` (Windows, macOS) as well as ``fork``.
     """
     task = partial(scan_source, keep_all=keep_all)
-    if jobs <= 1 or len(sources) <= 1:
-        for source in sources:
-            result = task(source)
-            if progress is not None:
-                progress(result)
-            yield result
-        return
-    # Workers forked from this process inherit the scanner once it is imported here; imported in
-    # each worker instead, it costs the same wall time on two free cores and more on shared ones.
-    importlib.import_module("cvlogs.parsing.scanner")
-    from cvlogs.parsing.readers import read_shared  # noqa: PLC0415  (multiprocessing: only when it is used)
+    try:
+        if jobs <= 1 or len(sources) <= 1:
+            for source in sources:
+                result = task(source)
+                if progress is not None:
+                    progress(result)
+                yield result
+            return
+        # Workers forked from this process inherit the scanner once it is imported here; imported in
+        # each worker instead, it costs the same wall time on two free cores and more on shared ones.
+        importlib.import_module("cvlogs.parsing.scanner")
+        from cvlogs.parsing.readers import read_shared  # noqa: PLC0415  (multiprocessing: only when it is used)
 
-    yield from read_shared(sources, task, jobs, progress, context)
+        yield from read_shared(sources, task, jobs, progress, context)
+    finally:
+        release_archives(totals=True)  # the archives this process kept open between members
 
 
 def scan_source(source: LogSource, keep_all: bool = False) -> FileResult | SkippedSource:

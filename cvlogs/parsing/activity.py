@@ -24,7 +24,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets
-from cvlogs.parsing.prefilter import as_stem, required_stems
+from cvlogs.parsing.prefilter import required_stems
 
 CLASS, TRIGGER = 1, 2
 """Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
@@ -45,29 +45,17 @@ _HEADER = re.compile(header.HEADER_PATTERN)
 def vocabulary() -> tuple[bytes, ...] | None:
     """Stems one of which every message holds that the message grammars can say more of than ``activity``.
 
-    The anchors of every anchored error fact (a fact is parsed only where its anchor stands), the
-    stems every match of each anchorless fact holds (read from its pattern), and the Connect and
-    Assume role steps (``connecting to``, ``assume role`` and its variants, and the two step
-    methods).  None when some fact yields no such stems: then every candidate takes the slow path.
+    The stems every match of the error gate holds (``aws_errors.ERROR_GATE``, the one search that
+    every message stating an error passes; read from its pattern), and the Connect and Assume role
+    steps (``connecting to``, ``assume role`` and its variants, and the two step methods).  None
+    when the gate yields no such stems: then every candidate takes the slow path.
     """
-    words: list[bytes] = []
-    anchorless = (aws_errors.PHP_CODE_FACT, aws_errors.CODE_WORD_FACT, aws_errors.PHRASE_FACT, aws_errors.ENDPOINT_FACT)
-    for fact in (*aws_errors.FACTS, *anchorless):
-        stems = (
-            [as_stem(anchor) for anchor in fact.anchors]
-            if fact.anchors
-            else list(required_stems(_pattern(fact.grammar)) or [None])
-        )
-        if None in stems:
-            return None
-        words += [stem for stem in stems if stem is not None]
+    gate = required_stems(_pattern(aws_errors.ERROR_GATE))
     label = required_stems(_pattern(credentials.ASSUME_ROLE_LABEL))
-    if label is None:
+    if gate is None or label is None:
         return None
-    words += [b"connecting", *label]
-    words += [
-        f"::{method.lower()}(".encode() for method in (*credentials.CONNECT_METHODS, *credentials.VALIDATE_METHODS)
-    ]
+    methods = (*credentials.CONNECT_METHODS, *credentials.VALIDATE_METHODS)
+    words = [*gate, b"connecting", *label, *(f"::{method.lower()}(".encode() for method in methods)]
     return tuple(sorted(set(words)))
 
 

@@ -2,8 +2,8 @@
 
 Cutting at a header line keeps every record (its header line and its continuation lines) inside
 one chunk, so the scanner never needs state across chunks to attach continuations.  UTF-16 is
-transcoded, a BOM dropped, and a line longer than ``MAX_LINE_BYTES`` keeps only its start, so
-memory stays bounded whatever the file holds.
+transcoded, a BOM dropped, a lone CR read as a line end, and a line longer than
+``MAX_LINE_BYTES`` keeps only its start, so memory stays bounded whatever the file holds.
 """
 
 from __future__ import annotations
@@ -30,17 +30,89 @@ PREFIX_AT = re.compile(PREFIX_BYTES, re.MULTILINE)
 
 
 def utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:
-    """The stream as UTF-8 chunks that end where a header line starts (or at the end)."""
+    """The stream as UTF-8 chunks that end where a header line starts (or at the end).
+
+    The encoding is the one the stream starts in; a stream that switches between UTF-8 and
+    UTF-16 part-way (two writers, a log appended by another tool) is decoded piece by piece.
+    """
     first = stream.read(size)
     encoding = _sniff(first)
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
-    if encoding == "utf-8":
-        blocks: Iterator[bytes] = _blocks(first, stream, size)
-    else:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        blocks = (decoder.decode(block).encode("utf-8") for block in _blocks(first, stream, size))
-    return encoding, _cut_at_records(blocks)
+    blocks = _Transcoder(encoding).blocks(_blocks(first, stream, size))
+    return encoding, _cut_at_records(_lone_cr_as_lf(blocks))
+
+
+# Four ASCII characters in UTF-16 (little or big endian): where UTF-16 starts inside UTF-8.
+_UTF16_RUN = re.compile(rb"(?:[\x01-\x7f]\x00){4}|(?:\x00[\x01-\x7f]){4}")
+# A line of sixteen ASCII bytes without a NUL, after a line end: where UTF-8 resumes in UTF-16.
+_UTF8_RUN = re.compile(rb"(?:(?<=\n)|(?<=\n\x00))[\x01-\x7f]{16}")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class _Transcoder:
+    """UTF-8 bytes from blocks in UTF-8 or UTF-16, following switches between the two.
+
+    A UTF-8 block without a NUL byte (nearly every block of nearly every log) passes as it is,
+    after one ``in`` test; only blocks with NULs, or in UTF-16, are searched for a switch.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.decoder = self._decoder(encoding)
+
+    @staticmethod
+    def _decoder(encoding: str) -> codecs.IncrementalDecoder | None:
+        return None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def blocks(self, raw: Iterator[bytes]) -> Iterator[bytes]:
+        for block in raw:
+            if self.decoder is None and b"\x00" not in block:
+                yield block
+            else:
+                yield b"".join(self._pieces(block))
+
+    def _pieces(self, block: bytes) -> Iterator[bytes]:
+        position = 0
+        while position < len(block):
+            if self.decoder is None:
+                found = _UTF16_RUN.search(block, position)
+                start = len(block) if found is None else found.start()
+                little = found is not None and block[start + 1] == 0
+                if little and block[start] == 0x0A:  # a UTF-8 line end, then big-endian UTF-16
+                    start, little = start + 1, False
+                bom = block[max(position, start - 2) : start]
+                yield block[position : start - len(bom) if bom in _UTF16_BOMS else start]
+                if found is not None:
+                    self.decoder = self._decoder("utf-16-le" if little else "utf-16-be")
+            else:
+                found = _UTF8_RUN.search(block, position)
+                start = len(block) if found is None else found.start()
+                yield self.decoder.decode(block[position:start], final=found is not None).encode("utf-8")
+                if found is not None:
+                    self.decoder = None
+            position = start
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _lone_cr_as_lf(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """Blocks in which a lone CR (old Mac line ends, a writer that forgot the LF) ends a line as
+    LF does: same length, so offsets hold.  A CR at a block's end waits for the next block, which
+    may start with its LF.  An LF-only block costs one ``in`` test, a CRLF block two counts."""
+    held = b""
+    for raw in blocks:
+        block = held + raw if held else raw
+        held = b""
+        if block.endswith(b"\r"):
+            block, held = block[:-1], b"\r"
+        if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+            block = _LONE_CR.sub(b"\n", block)
+        if block:
+            yield block
+    if held:
+        yield b"\n"
 
 
 def _sniff(head: bytes) -> str:

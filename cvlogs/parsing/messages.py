@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import pyparsing as pp
 
-from cvlogs.grammars import aws_errors, credentials
-from cvlogs.model import AwsError, EventKind, RoleArn
+from cvlogs.grammars import aws_errors, credentials, vocabulary
+from cvlogs.model import AwsError, Category, EventKind, RoleArn
 from cvlogs.parsing.arns import analyse_role_arn
 from cvlogs.parsing.lines import CACHED_CHARS
 
@@ -94,16 +94,18 @@ def _cached_interpret(class_name: str, method: str, message: str) -> Meaning | N
 
 def _interpret(class_name: str, method: str, message: str) -> Meaning | None:
     lowered = message.lower()
-    error = find_error(message, lowered)
+    aws_class = any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS)
+    instance_step = _regex_of(credentials.INSTANCE_STEP).search(method) is not None
+    error = find_error(message, lowered, aws_class, instance_step)
     role = _bracketed_role(message, lowered)
     if error is not None:
         return Meaning("error", role=role, error=error)
     step = _step(method, message, lowered, role)
     if step is not None:
         return step
-    if any(word in class_name.lower() for word in credentials.AMAZON_CLASS_WORDS):
+    if aws_class:
         return Meaning("activity")
-    if any(word in lowered for word in aws_errors.CREDENTIAL_VOCABULARY):
+    if _regex_of(aws_errors.CREDENTIAL_VOCABULARY).search(message) is not None:
         return Meaning("unrecognized")
     return None
 
@@ -135,35 +137,38 @@ def _any_role_arn(message: str) -> RoleArn | None:
     return None
 
 
-def find_error(message: str, lowered: str) -> AwsError | None:
-    """The AWS error facts of a message, or None when it states no error."""
-    facts: dict[str, Any] = {}
-    for fact in aws_errors.FACTS:
-        for anchor in fact.anchors:
-            found = _parse_at(fact.grammar, message, lowered, (anchor,))
-            if found is not None:
-                _merge(facts, found)
-                break
-    for regex_fact in (aws_errors.PHP_CODE_FACT, aws_errors.CODE_WORD_FACT, aws_errors.ENDPOINT_FACT):
-        if "code" in facts and regex_fact is not aws_errors.ENDPOINT_FACT:
-            continue
-        match = _regex_of(regex_fact.grammar).search(message)
-        if match is not None:
-            _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None} or {"endpoint": match[0]})
-    phrases = frozenset(m[0].lower() for m in _regex_of(aws_errors.PHRASE).finditer(message))
-    url = facts.get("url")
-    if url and "endpoint" not in facts:
-        host = re.search(r"(?i)[a-z0-9.-]+\.amazonaws\.com(?:\.cn)?", url)
-        facts["endpoint"] = host[0] if host else None
-    if "host" in facts:
-        facts.setdefault("endpoint", facts.pop("host"))
-    if not _states_error(facts, phrases):
+def find_error(message: str, lowered: str, aws_class: bool = False, instance_step: bool = False) -> AwsError | None:
+    """The AWS error facts of a message, or None when it states no error.
+
+    ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context;
+    ``instance_step``: its method fetches the node's own credentials, which names where a failure is.
+    """
+    if _regex_of(aws_errors.ERROR_GATE).search(lowered) is None:  # the one search for most messages
         return None
+    facts = _facts(message, lowered)
+    exceptions = [m["exception"] for m in _regex_of(vocabulary.EXCEPTION).finditer(message)]
+    words = [
+        (vocabulary.CATEGORY_OF_GROUP[m.lastgroup or ""], m[0])
+        for m in _regex_of(vocabulary.VOCABULARY).finditer(message)
+    ]
+    phrases = frozenset(" ".join(text.lower().split()) for _, text in words)
+    status = _number(facts, "status")
+    failure = _regex_of(vocabulary.FAILURE_WORDS).search(message) is not None or (status or 0) >= 400
+    failing = message if failure or exceptions or words else None
+    categories = _categories(facts, words, exceptions, failing)
+    if failing is not None and instance_step:
+        categories |= {"instance-credentials"}
+    context = aws_class or _has_aws_context(message, facts, exceptions)
+    named = bool(categories - {"not-found"} or facts.get("code") or exceptions or (status or 0) >= 400)
+    if not named and not (context and (categories or failure)):
+        return None  # a failure word without an AWS word, or an AWS line that states no failure
+    if not named and not categories and _regex_of(vocabulary.BENIGN).search(message) is not None:
+        return None  # "failed to read the tag, retrying", a DEBUG line: a vague failure made harmless
     return AwsError(
         code=_text(facts, "code"),
         operation=_text(facts, "operation"),
         service=_text(facts, "service"),
-        status=_number(facts, "status"),
+        status=status,
         aws_message=_text(facts, "aws_message"),
         principal=_text(facts, "principal"),
         action=_text(facts, "action"),
@@ -183,10 +188,103 @@ def find_error(message: str, lowered: str) -> AwsError | None:
         bad_value=_text(facts, "bad_value"),
         reason=_text(facts, "reason"),
         phrases=phrases,
-        kms="kms" in facts,
-        metadata_service="metadata_address" in facts or any("metadata" in p or "imds" in p for p in phrases),
         encoded_message="encoded_message" in facts,
+        region=_text(facts, "region"),
+        categories=categories,
+        exception=exceptions[0] if exceptions else None,
+        aws_context=context,
     )
+
+
+def _facts(message: str, lowered: str) -> dict[str, Any]:
+    """The named results of every fact grammar, the AWS code the message states, and its endpoint."""
+    facts: dict[str, Any] = {}
+    for fact in aws_errors.FACTS:
+        for anchor in fact.anchors:
+            found = _parse_at(fact.grammar, message, lowered, (anchor,))
+            if found is not None:
+                _merge(facts, found)
+                break
+    if "code" not in facts and (match := _regex_of(aws_errors.PHP_CODE).search(message)) is not None:
+        _merge(facts, {k: v for k, v in match.groupdict().items() if v is not None})
+    if "code" not in facts:  # a code word, unless it is an SDK's exception class and no AWS code
+        for match in _regex_of(aws_errors.CODE_WORD).finditer(message):
+            if match["code"] in vocabulary.CODES or match["code"] not in vocabulary.EXCEPTIONS:
+                facts["code"] = match["code"]
+                break
+    if (host := _regex_of(aws_errors.ENDPOINT_HOST).search(message)) is not None:
+        facts.setdefault("endpoint", host[0])
+    if (region := _regex_of(aws_errors.REGION).search(message)) is not None:
+        facts.setdefault("region", region["region"])
+    if (url := facts.get("url")) and "endpoint" not in facts:
+        found_host = _regex_of(aws_errors.HOST).search(url)
+        facts["endpoint"] = found_host[0] if found_host else None
+    if "host" in facts:
+        facts.setdefault("endpoint", facts.pop("host"))
+    return facts
+
+
+def _categories(
+    facts: dict[str, Any], words: list[tuple[str, str]], exceptions: list[str], failing: str | None
+) -> frozenset[Category]:
+    """What kinds of failure the message names: its code, its exceptions, its phrases and its facts;
+    and the topics (instance metadata, KMS; network ones last) of a ``failing`` message."""
+    found: set[str] = {category for category, _ in words}
+    topics: set[str] = set()
+    if failing is not None:
+        topics = {vocabulary.TOPIC_CATEGORY[m.lastgroup or ""] for m in _regex_of(vocabulary.TOPICS).finditer(failing)}
+        found |= topics - {"network"}
+    code = facts.get("code")
+    if code:
+        found.add(vocabulary.CODES.get(code) or vocabulary.EXCEPTIONS.get(code, ""))
+    for name in exceptions:  # a class named after the AWS code (Java v2, Ruby, PHP) is that code
+        found.add(vocabulary.CODES.get(_last_name(name), ""))
+    for fact, category in _FACT_CATEGORIES:
+        if fact in facts:
+            found.add(category)
+    if "principal" in facts and "action" in facts:
+        found.add("denied")
+    if ("kms" in facts and found & {"denied", "not-found"}) or str(facts.get("action", "")).lower().startswith("kms:"):
+        found.add("kms")
+    found.discard("")
+    if not found:  # an exception's own category, or a network topic, only when nothing more precise names one
+        found = ({_exception_category(name) for name in exceptions} | (topics & {"network"})) - {""}
+    return frozenset(cast("set[Category]", found))
+
+
+def _exception_category(name: str) -> str:
+    """The category of a platform or SDK exception class by its last name (``WebException``: network)."""
+    category: str = vocabulary.EXCEPTIONS.get(_last_name(name), "")
+    return category
+
+
+def _last_name(name: str) -> str:
+    """``Aws::STS::Errors::AccessDenied`` -> ``AccessDenied``, ``System.Net.WebException`` -> ``WebException``."""
+    return re.split(r"\.|::|\\", name)[-1]
+
+
+#: Facts that name a kind of failure by their structure alone.
+_FACT_CATEGORIES = (
+    ("connection_error", "network"),
+    ("curl_code", "network"),
+    ("request_time", "skew"),
+    ("region_account", "region"),
+    ("parameter", "validation"),
+    ("denied", "denied"),
+    ("denied_phrase", "denied"),
+)
+
+
+def _has_aws_context(message: str, facts: dict[str, Any], exceptions: list[str]) -> bool:
+    """An AWS code, host, ARN, SDK or service name on the line (the class name is checked by the caller)."""
+    if facts.get("code") in vocabulary.CODES or facts.keys() & {"endpoint", "operation", "service", "principal"}:
+        return True
+    if any(
+        name.lower().startswith(("amazon", "aws", "software.amazon", "botocore", "com.amazonaws"))
+        for name in exceptions
+    ):
+        return True
+    return _regex_of(vocabulary.AWS_CONTEXT).search(message) is not None
 
 
 def _text(facts: dict[str, Any], name: str) -> str | None:
@@ -197,23 +295,6 @@ def _text(facts: dict[str, Any], name: str) -> str | None:
 def _number(facts: dict[str, Any], name: str) -> int | None:
     value = facts.get(name)
     return int(value) if value is not None and str(value).isdigit() else None
-
-
-def _states_error(facts: dict[str, Any], phrases: frozenset[str]) -> bool:
-    evidence = {
-        "code",
-        "principal",
-        "action",
-        "connection_error",
-        "curl_code",
-        "denied",
-        "denied_phrase",
-        "region_account",
-        "parameter",
-        "request_time",
-        "reason",
-    }
-    return bool(evidence & facts.keys()) or bool(phrases - {"does not exist"})
 
 
 def _merge(facts: dict[str, Any], found: pp.ParseResults | dict[str, Any]) -> None:

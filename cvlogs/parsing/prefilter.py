@@ -65,13 +65,15 @@ def _sequence_stems(items: list[tuple[Any, Any]]) -> frozenset[bytes] | None:
     def flush() -> None:
         if run and (stem := as_stem("".join(run))) is not None:
             options.append(frozenset({stem}))
-        run.clear()
 
     for op, value in items:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
+        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value)) is not None:
+            options.append(joined)  # a trie: "a" then "ws..." or "ccess..." is "aws" or "access"
         flush()
+        run.clear()
         inner: frozenset[bytes] | None = None
         if op is _sre.SUBPATTERN:
             inner = _sequence_stems(list(value[-1]))
@@ -86,6 +88,62 @@ def _sequence_stems(items: list[tuple[Any, Any]]) -> frozenset[bytes] | None:
     flush()
     # The option whose shortest stem is longest: the fewest chance matches.
     return max(options, key=lambda stems: (min(map(len, stems)), -len(stems)), default=None)
+
+
+def _joined(prefix: str, op: Any, value: Any) -> frozenset[bytes] | None:
+    """Stems of ``prefix`` followed by a group or alternation: each alternative's literal start
+    joined to the prefix where that makes a stem, else the alternative's own stems."""
+    alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
+    found: set[bytes] = set()
+    for alternative in alternatives:
+        starts = _literal_starts(alternative)
+        stems = [as_stem(prefix + start) for start in starts] if starts is not None else [None]
+        joined = frozenset(stem for stem in stems if stem is not None) if None not in stems else None
+        own = _sequence_stems(alternative)
+        choices = [choice for choice in (joined, own) if choice]
+        if not choices:
+            return None
+        found |= max(choices, key=lambda stems: min(map(len, stems)))  # the longer stems: fewer chance matches
+    return frozenset(found)
+
+
+def _literal_starts(items: list[tuple[Any, Any]], limit: int = 512) -> list[str] | None:
+    """The literal texts one of which every match of ``items`` starts with (alternations expanded)."""
+    starts = [""]
+    for op, value in items:
+        if op is _sre.LITERAL:
+            starts = [start + chr(value) for start in starts]
+            continue
+        if op is _sre.SUBPATTERN or op is _sre.BRANCH:
+            alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
+            parts = [_literal_starts(alternative, limit) for alternative in alternatives]
+            if any(part is None for part in parts):
+                return starts
+            expanded = [start + rest for start in starts for part in parts if part is not None for rest in part]
+            if len(expanded) > limit:
+                return starts
+            starts = expanded
+            if not all(_all_literal(alternative) for alternative in alternatives):
+                return starts
+            continue
+        return starts
+    return starts
+
+
+def _all_literal(items: list[tuple[Any, Any]]) -> bool:
+    """Whether ``items`` is literals and groups and alternations of literals only."""
+    for op, value in items:
+        if op is _sre.LITERAL:
+            continue
+        if op is _sre.SUBPATTERN:
+            if not _all_literal(list(value[-1])):
+                return False
+        elif op is _sre.BRANCH:
+            if not all(_all_literal(list(a)) for a in value[1]):
+                return False
+        else:
+            return False
+    return True
 
 
 def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:

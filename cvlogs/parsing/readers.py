@@ -23,6 +23,7 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
 
+from cvlogs.errors import DependencyFailed
 from cvlogs.intake import LogSource
 from cvlogs.model import FileResult, SkippedSource
 
@@ -33,8 +34,9 @@ _POLL_SECONDS = 0.5
 """How often a reader that waits for results checks that the workers are still alive."""
 
 
-class ReaderDied(RuntimeError):
-    """A worker process ended without handing back the files it took (killed, out of memory)."""
+class ReaderDied(DependencyFailed, RuntimeError):
+    """A worker process ended without handing back the files it took (killed, out of memory):
+    the machine failed, not the input (exit status 3)."""
 
 
 class _Failure:

@@ -19,8 +19,9 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from cvlogs.errors import BROKEN
 from cvlogs.grammars import aws_errors, credentials
-from cvlogs.intake import BROKEN, LogSource, broken_reason
+from cvlogs.intake import LogSource, broken_reason
 from cvlogs.model import ActivityRun, Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
 from cvlogs.parsing.activity import (
     CLASS,
@@ -97,8 +98,9 @@ class _FileState:
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
     """The run of each thread key that the next activity record of that key continues."""
-    marks: tuple[list[int], list[int], list[int]] = ([], [], [])
-    """Line, month and year offset of each record observed in the current chunk, in line order."""
+    marks: tuple[list[int], list[int | None], list[int]] = ([], [], [])
+    """Line, and the last month and year offset after it, of each record or banner observed in the
+    current chunk, in line order."""
     banners: list[Banner] = field(default_factory=list)
     banner_base: int | None = None
     """The year of the file's first line as its banners date it (the strongest year source)."""
@@ -113,30 +115,45 @@ class _FileState:
         else:
             self.year_offset = banner.date.year - self.banner_base
         self.last_month = banner.date.month
-        self._mark(line, banner.date.month)
+        self._mark(line)
 
     def observe(self, fields: HeaderFields, line: int) -> int:
-        """Note a line's month in file order; the year advances when the month goes backwards."""
-        if self.last_month is not None and fields.month < self.last_month:
-            self.year_offset += 1
-        self.last_month = fields.month
-        self._mark(line, fields.month)
-        return self.year_offset
+        """Note a line's month in file order and return its year offset (see ``_year_step``)."""
+        offset, self.last_month, self.year_offset = _year_step(self.last_month, self.year_offset, fields.month)
+        self._mark(line)
+        return offset
 
-    def _mark(self, line: int, month: int) -> None:
+    def _mark(self, line: int) -> None:
         lines, months, offsets = self.marks
         lines.append(line)
-        months.append(month)
+        months.append(self.last_month)
         offsets.append(self.year_offset)
 
     def offset_at(self, line: int, month: int) -> int:
-        """The year offset of an activity record read after the chunk's other records: that of
-        the record observed last before it, plus one if the month went backwards since."""
+        """The year offset of an activity record read after the chunk's other records: as if it
+        had been observed right after the record observed last before it."""
         lines, months, offsets = self.marks
         at = bisect_right(lines, line) - 1
         if at < 0:
             return self.year_offset
-        return offsets[at] + (month < months[at])
+        return _year_step(months[at], offsets[at], month)[0]
+
+
+def _year_step(last_month: int | None, year_offset: int, month: int) -> tuple[int, int | None, int]:
+    """A line's year offset, and the file's last month and year offset after it.
+
+    The year advances on a real roll-over only: the month wraps from the second half of the
+    year to the first (December to January).  After one, a line of the second half is the
+    year before (two writers interleaved across New Year: 12/31, 01/01, 12/31...), and does
+    not move the year; otherwise a later month just moves the file forward.
+    """
+    if last_month is None:
+        return year_offset, month, year_offset
+    if month - last_month <= -6:  # 12 -> 1: a new year
+        return year_offset + 1, month, year_offset + 1
+    if month - last_month >= 6 and year_offset > 0 and last_month <= 6:
+        return year_offset - 1, last_month, year_offset  # 1 -> 12 just after New Year: the year before
+    return year_offset, max(month, last_month), year_offset
 
 
 @dataclass(slots=True)
@@ -476,7 +493,8 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
 def _base_year(state: _FileState, source: LogSource) -> tuple[int | None, YearSource | None]:
     """The year of the file's first line and what says so, strongest first: a year in the lines,
     the banner's date, then the hint (a rolled name, a bundle name or the modification time, which
-    dates the last line: minus the roll-overs seen)."""
+    dates the last line: minus the roll-overs seen before it, and never earlier than the year
+    before the hint's)."""
     stated: YearSource | None = "line" if state.first is not None and state.first[0].year is not None else None
     if state.banner_base is not None:
         return state.banner_base, stated or "banner"
@@ -486,7 +504,9 @@ def _base_year(state: _FileState, source: LogSource) -> tuple[int | None, YearSo
     year = hint.year
     if state.last is not None and state.last[0].month > hint.month + 5:
         year -= 1  # the hint is early in the year (January), the last line late in the one before
-    return year - state.year_offset, stated or source.year_source
+    # Never before the year preceding the dating source, whatever the months did.
+    last_offset = state.last[1] if state.last is not None else state.year_offset
+    return max(year - last_offset, hint.year - 1), stated or source.year_source
 
 
 def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:

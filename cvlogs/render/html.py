@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report, TimelineStep, describe
 
 _CSS = """
@@ -152,6 +153,14 @@ def _findings(report: Report) -> list[str]:
             f"hosts: {escape(', '.join(f.hosts) or '-')}; "
             f"seen {f.count} time(s), first at "
             f"{escape(iso(f.first_seen) or '-')}.</p><pre>{escape(evidence)}</pre>"
-            f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p></div>"
+            f"<p><strong>Remedy.</strong> {escape(f.remedy)}</p>"
+            + (
+                "<p><strong>AWS documentation.</strong> "
+                + ", ".join(f'<a href="{escape(url)}">{escape(url)}</a>' for url in f.docs)
+                + "</p>"
+                if f.docs
+                else ""
+            )
+            + "</div>"
         )
     return parts

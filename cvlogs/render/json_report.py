@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +13,6 @@ from cvlogs.report import SCHEMA, Report, format_offset
 def shown_path(result: FileResult) -> str:
     """A file as people read it: ``host: path`` when the host is known."""
     return f"{result.host}: {result.path}" if result.host else result.path
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN`` (binary junk must not drive a terminal)."""
-    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -111,6 +102,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "evidence": [{"path": e.path, "line": e.line, "text": e.text, "host": e.host} for e in f.evidence],
         "remedy": f.remedy,
         "hosts": list(f.hosts),
+        "docs": list(f.docs),
     }
 
 

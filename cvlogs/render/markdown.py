@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cvlogs.render.json_report import iso, printable, shown_path
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso, shown_path
 from cvlogs.report import Report, describe
 
 _ICON = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -82,6 +83,7 @@ def render(report: Report, width: int = 100) -> str:
             "",
             f"**Remedy.** {finding.remedy}",
             "",
+            *([f"**AWS documentation.** {', '.join(f'<{url}>' for url in finding.docs)}", ""] if finding.docs else []),
         ]
     out += [
         "## Coverage",

@@ -9,7 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cvlogs.render.json_report import iso, printable
+from cvlogs.redact import printable
+from cvlogs.render.json_report import iso
 from cvlogs.report import Report, describe
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "green", "failed": "bold red"}
@@ -80,6 +81,9 @@ def _findings(report: Report) -> list[RenderableType]:
             body.append(printable(first.text) + "\n")
         body.append("Remedy: ", style="bold")
         body.append(finding.remedy)
+        if finding.docs:
+            body.append("\nAWS docs: ", style="bold")
+            body.append(" ".join(finding.docs))
         parts.append(Panel(body, title=title, title_align="left"))
     if not report.findings:
         parts.append(Text("No findings.", style=_STYLE["ok"]))

@@ -28,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Literal
 
-from cvlogs import __version__
 from cvlogs.correlate import Correlation, Sequence, correlate
 from cvlogs.diagnostics import occurrences, rules
 from cvlogs.diagnostics.base import Occurrence
@@ -48,8 +47,8 @@ from cvlogs.model import (
     ScanResult,
 )
 from cvlogs.parsing import scan_source
-from cvlogs.redact import redact
-from cvlogs.report import Filters, Report, transform_text
+from cvlogs.redact import redact, scrub
+from cvlogs.report import Filters
 
 _ASSUME_HISTORY = 64
 """Successful Assume role times kept per (host, account) once their sequences left the window."""
@@ -351,8 +350,7 @@ class Engine:
         finding = group_findings([occurrence], self.instances)[0]
         if not self.redact_secrets:
             return finding
-        report = Report(__version__, self.filters, (), (), (), (finding,), (), 0)
-        return transform_text(report, redact).findings[0]
+        return scrub(finding, redact)
 
     def _step(self, event: Event, context: Correlation) -> Step:
         sequence = context.sequence_of(event)

@@ -21,8 +21,8 @@ from rich.text import Text
 
 from cvlogs import __version__
 from cvlogs.model import Finding
-from cvlogs.redact import redact
-from cvlogs.render.json_report import finding_dict, iso, printable
+from cvlogs.redact import printable, redact
+from cvlogs.render.json_report import finding_dict, iso
 from cvlogs.watch.engine import AccountState, Engine, Step, Update
 from cvlogs.watch.follow import FileNotice
 from cvlogs.watch.run import Options, Reason
