@@ -150,3 +150,21 @@ def test_keep_all_lists_every_activity_record(tmp_path: Path) -> None:
     _log(tmp_path, [CONNECT, *[ACTIVITY.format(n=n) for n in range(4)]])
     kinds = [e.kind for e in scan_paths([tmp_path], keep_all=True).events]
     assert kinds == ["connect", "activity", "activity", "activity", "activity"]
+
+
+def test_no_gate_word_is_an_id_the_cache_masks() -> None:
+    """The masked cache of ``says_more`` is sound: no literal of the error gate holds a token of
+    six or more hex digits with a digit in it, which the mask replaces."""
+    from cvlogs.grammars import vocabulary  # noqa: PLC0415
+
+    from cvlogs.parsing.activity import _IDS  # noqa: PLC0415
+
+    texts = {
+        *(anchor for fact in aws_errors.FACTS for anchor in fact.anchors),
+        *vocabulary.CODES,
+        *vocabulary.EXCEPTIONS,
+        *(phrase for phrase, _ in vocabulary.PHRASES),
+        *vocabulary.FAILURE_PHRASES,
+    }
+    assert texts
+    assert not [text for text in texts if _IDS.search(text.lower())]

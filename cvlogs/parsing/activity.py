@@ -42,21 +42,51 @@ _HEADER = re.compile(header.HEADER_PATTERN)
 
 
 @cache
-def vocabulary() -> tuple[bytes, ...] | None:
+def vocabulary(triggers: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every message holds that the message grammars can say more of than ``activity``.
 
     The stems every match of the error gate holds (``aws_errors.ERROR_GATE``, the one search that
     every message stating an error passes; read from its pattern), and the Connect and Assume role
     steps (``connecting to``, ``assume role`` and its variants, and the two step methods).  None
-    when the gate yields no such stems: then every candidate takes the slow path.
+    when the gate yields no such stems: then every candidate takes the slow path.  Where the gate
+    leaves a choice, stems that hold a trigger (searched anyway) are taken.
     """
-    gate = required_stems(_pattern(aws_errors.ERROR_GATE))
-    label = required_stems(_pattern(credentials.ASSUME_ROLE_LABEL))
-    if gate is None or label is None:
+    gate = required_stems(_pattern(aws_errors.ERROR_GATE), triggers)
+    if gate is None:
         return None
+    return tuple(sorted({*gate, *step_words()}))
+
+
+@cache
+def step_words() -> tuple[bytes, ...]:
+    """Stems of the Connect and Assume role steps, one of which a step line's record holds."""
+    label = required_stems(_pattern(credentials.ASSUME_ROLE_LABEL)) or (b"assum",)
     methods = (*credentials.CONNECT_METHODS, *credentials.VALIDATE_METHODS)
-    words = [*gate, b"connecting", *label, *(f"::{method.lower()}(".encode() for method in methods)]
-    return tuple(sorted(set(words)))
+    return (b"connecting", *label, *(f"::{method.lower()}(".encode() for method in methods))
+
+
+def says_more(text: str) -> bool:
+    """Whether a record that holds vocabulary may say more than ``activity``: the error gate
+    matches it (the search every message stating an error passes) or it holds a step's words.
+
+    Asked once per text with its ids masked: whole tokens of six or more hex digits (``snap-0...``
+    ids, sizes) become ``0``; no gate or step word is made of such a token, so what the gate
+    finds outside them it still finds (a test checks the gate's words).
+    """
+    return _says_more(_IDS.sub("0", text.lower()))
+
+
+_IDS = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(?![0-9a-z])")
+
+
+@lru_cache(maxsize=8192)
+def _says_more(lowered: str) -> bool:
+    return _gate().search(lowered) is not None or any(word.decode() in lowered for word in step_words())
+
+
+@cache
+def _gate() -> re.Pattern[str]:
+    return re.compile(_pattern(aws_errors.ERROR_GATE))
 
 
 def _pattern(grammar: object) -> str:
@@ -68,14 +98,16 @@ def _pattern(grammar: object) -> str:
 
 def trigger_groups(triggers: tuple[bytes, ...]) -> tuple[int, ...]:
     """The group of each trigger: ``CLASS`` for Amazon class words (when the vocabulary is known), else ``TRIGGER``."""
-    class_words = {word.encode() for word in credentials.AMAZON_CLASS_WORDS} if vocabulary() is not None else set()
+    class_words = (
+        {word.encode() for word in credentials.AMAZON_CLASS_WORDS} if vocabulary(triggers) is not None else set()
+    )
     return tuple(CLASS if stem in class_words else TRIGGER for stem in triggers)
 
 
 def vocabulary_stems(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
     """The vocabulary to search besides the triggers: the shortest of nested words, none holding a trigger."""
     kept: list[bytes] = []
-    for word in sorted(set(vocabulary() or ()), key=len):
+    for word in sorted(set(vocabulary(triggers) or ()), key=len):
         if not any(shorter in word for shorter in (*kept, *triggers)):
             kept.append(word)
     return tuple(kept)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -45,20 +46,21 @@ def as_stem(text: str) -> bytes | None:
     return best.encode() if len(best) >= _MIN_STEM else None
 
 
-def required_stems(pattern: str) -> tuple[bytes, ...] | None:
+def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
 
     Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
     alternations (every alternative needs stems of its own) and repeats of at least one; None
     when no such set of stems of three bytes or more exists (then a caller cannot skip the pattern).
+    Where a choice is left, stems that hold one of the ``known`` stems (searched anyway) come first.
     """
     if _sre_parse is None:  # pragma: no cover
         return None
-    found = _sequence_stems(list(_sre_parse.parse(pattern)))
+    found = _sequence_stems(list(_sre_parse.parse(pattern)), known)
     return None if found is None else tuple(sorted(found))
 
 
-def _sequence_stems(items: list[tuple[Any, Any]]) -> frozenset[bytes] | None:
+def _sequence_stems(items: list[tuple[Any, Any]], known: tuple[bytes, ...] = ()) -> frozenset[bytes] | None:
     options: list[frozenset[bytes]] = []
     run: list[str] = []
 
@@ -70,27 +72,31 @@ def _sequence_stems(items: list[tuple[Any, Any]]) -> frozenset[bytes] | None:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
-        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value)) is not None:
+        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value, known)):
             options.append(joined)  # a trie: "a" then "ws..." or "ccess..." is "aws" or "access"
         flush()
         run.clear()
         inner: frozenset[bytes] | None = None
         if op is _sre.SUBPATTERN:
-            inner = _sequence_stems(list(value[-1]))
+            inner = _sequence_stems(list(value[-1]), known)
         elif op is _sre.BRANCH:
-            branches = [_sequence_stems(list(alternative)) for alternative in value[1]]
+            branches = [_sequence_stems(list(alternative), known) for alternative in value[1]]
             if all(b is not None for b in branches):
                 inner = frozenset().union(*(b for b in branches if b is not None))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
-            inner = _sequence_stems(list(value[2]))
+            inner = _sequence_stems(list(value[2]), known)
         if inner is not None:
             options.append(inner)
     flush()
-    # The option whose shortest stem is longest: the fewest chance matches.
-    return max(options, key=lambda stems: (min(map(len, stems)), -len(stems)), default=None)
+    return max(options, key=lambda stems: _preference(stems, known), default=None)
 
 
-def _joined(prefix: str, op: Any, value: Any) -> frozenset[bytes] | None:
+def _preference(stems: AbstractSet[bytes], known: tuple[bytes, ...]) -> tuple[bool, int, int]:
+    """Stems searched anyway first, then the longest shortest stem (the fewest chance matches)."""
+    return all(any(k in stem for k in known) for stem in stems), min(map(len, stems)), -len(stems)
+
+
+def _joined(prefix: str, op: Any, value: Any, known: tuple[bytes, ...]) -> frozenset[bytes] | None:
     """Stems of ``prefix`` followed by a group or alternation: each alternative's literal start
     joined to the prefix where that makes a stem, else the alternative's own stems."""
     alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
@@ -99,11 +105,11 @@ def _joined(prefix: str, op: Any, value: Any) -> frozenset[bytes] | None:
         starts = _literal_starts(alternative)
         stems = [as_stem(prefix + start) for start in starts] if starts is not None else [None]
         joined = frozenset(stem for stem in stems if stem is not None) if None not in stems else None
-        own = _sequence_stems(alternative)
-        choices = [choice for choice in (joined, own) if choice]
+        own = _sequence_stems(alternative, known)
+        choices: list[frozenset[bytes]] = [choice for choice in (joined, own) if choice]
         if not choices:
             return None
-        found |= max(choices, key=lambda stems: min(map(len, stems)))  # the longer stems: fewer chance matches
+        found |= max(choices, key=lambda stems: _preference(stems, known))
     return frozenset(found)
 
 

@@ -11,6 +11,7 @@ called per line.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,13 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from cvlogs.errors import BROKEN
-from cvlogs.grammars import aws_errors, credentials
+from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.intake import LogSource, broken_reason
 from cvlogs.model import ActivityRun, Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
 from cvlogs.parsing.activity import (
     CLASS,
     ClassNames,
     class_names,
+    says_more,
     thread_groups,
     trigger_groups,
     vocabulary_stems,
@@ -62,6 +64,7 @@ PREFILTER_GROUPS = trigger_groups(PREFILTER)
 VOCABULARY = vocabulary_stems(PREFILTER)
 _ACTIVITY = Meaning("activity")
 _NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
+PREFIX_AT_TEXT = re.compile(header.HEADER_PREFIX_PATTERN)
 
 ThreadKey = tuple[int, str, str]
 """pid, thread, job as a header states them: the scanner's half of a sequence key."""
@@ -292,8 +295,14 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
             if state.vocabulary is None:
                 state.vocabulary = StemFinder(VOCABULARY, index.chunk[:_SAMPLE_BYTES])
             found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, state.vocabulary)
+            words = state.vocabulary.exact(index.data, found, found_codes)
+            # A stem is necessary, not sufficient: a record whose vocabulary the error gate and
+            # the step words do not confirm ("attached to instance", "state [pending]") is plain.
+            owners = index.records_at_each(found[words])
+            confirmed = [line for line in np.unique(owners).tolist() if _says_more(index, line, cuts)]
+            words[np.flatnonzero(words)[~_among(np.array(confirmed, dtype=np.int64), owners)]] = False
             positions = np.concatenate([positions, found])
-            suspect = np.concatenate([suspect, state.vocabulary.exact(index.data, found, found_codes)])
+            suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
     return relevant[read], relevant[~read], names
 
@@ -312,6 +321,15 @@ def _vocabulary_in(
     found, _, codes = finder.tagged(text)
     owner = np.searchsorted(offsets, found, side="right") - 1
     return begins[owner] + (found - offsets[owner]), codes
+
+
+def _says_more(index: LineIndex, line: int, cuts: Offsets) -> bool:
+    """Whether the record of header line ``line`` may mean more than activity (see ``says_more``)."""
+    stop = int(_stops(index, np.array([line]), cuts)[0])
+    end = int(index.starts[stop]) if stop < index.count else len(index.chunk)
+    text = decode(index.chunk[int(index.starts[line]) : end])
+    prefix = PREFIX_AT_TEXT.match(text)  # the pid, thread and time would only defeat the cache
+    return says_more(text[prefix.end() :] if prefix is not None else text)
 
 
 def _in_records(index: LineIndex, lines: Offsets, positions: Offsets) -> npt.NDArray[np.bool_]:
