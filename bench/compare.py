@@ -1,14 +1,17 @@
-"""cvlogs against lnav on the same generated directory: wall time, lines per second, peak memory.
+"""cvlogs against lnav on the same generated directories: wall time, peak memory, one table.
 
-    python bench/compare.py                       # 1,000,000 lines, 5 alternating runs each
+    python bench/compare.py                       # 1,000,000 lines, Amazon shares 0.02, 0.125, 0.5
     python bench/compare.py --lines 5000000 --runs 3
+    python bench/compare.py --shares 0.125        # one corpus
 
-It times ``cvlogs scan DIR --format json`` (the whole job: parse, correlate, diagnose, report)
-and, when lnav is installed (Debian package ``lnav``), ``lnav -n -c ';SELECT count(*) ...' DIR``
-with the format file ``bench/commvault_log.json`` installed into a private lnav home.  Runs
-alternate (cvlogs, lnav, cvlogs, ...) so that both see the same machine weather; the median is
-reported.  Peak RSS includes child processes (cvlogs' worker processes).  Figures are printed,
-never asserted.
+One corpus per Amazon share (``bench/generate.py --amazon-share``: the share of noise lines that
+are Amazon-class activity).  It times ``cvlogs scan DIR --format json`` (the whole job: parse,
+correlate, diagnose, report) and, when lnav is installed (Debian package ``lnav``), ``lnav -n -c
+';SELECT count(*) ...' DIR`` with the format file ``bench/commvault_log.json`` installed into a
+private lnav home.  Runs alternate (cvlogs, lnav, over every share in turn) so that both tools
+see the same machine weather; the table gives medians and every run.  CPU seconds (user +
+system, of the process tree) are printed too: on a shared machine they move less than wall time.
+Peak RSS includes child processes (cvlogs' worker processes).  Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import argparse
 import compileall
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -31,15 +33,16 @@ from generate import generate
 HERE = Path(__file__).resolve().parent
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB, the largest process of the command) of one run."""
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB, the largest process of the command) of one run."""
     wrapper = [sys.executable, "-c", _MEASURE, *command]
     start = time.perf_counter()
     result = subprocess.run(wrapper, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
     if result.returncode not in (0, 1):  # 1: cvlogs found an error-severity finding
         raise SystemExit(f"{command[0]} failed ({result.returncode}): {result.stderr[-800:]}")
-    return seconds, float(result.stdout.strip().splitlines()[-1])
+    cpu, rss = result.stdout.strip().splitlines()[-1].split()
+    return seconds, float(cpu), float(rss)
 
 
 def checked_report(path: Path, lines: int) -> None:
@@ -66,7 +69,8 @@ def compile_bytecode() -> None:
 _MEASURE = """
 import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 sys.exit(code)
 """
 
@@ -87,41 +91,56 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--shares", default="0.02,0.125,0.5", help="Amazon shares, comma-separated")
     args = parser.parse_args()
+    shares = [float(share) for share in args.shares.split(",")]
+    ours: dict[float, list[Run]] = {share: [] for share in shares}
+    theirs: dict[float, list[Run]] = {share: [] for share in shares}
     with tempfile.TemporaryDirectory() as scratch:
-        corpus = Path(scratch, "Log_Files")
-        files = generate(corpus, args.lines)
-        size = sum(f.stat().st_size for f in files) / 1e6
-        print(f"corpus: {len(files)} files, {args.lines:,} lines, {size:.1f} MB; {os.cpu_count()} CPUs")
+        corpora = {share: Path(scratch, f"share-{share}", "Log_Files") for share in shares}
+        for share, corpus in corpora.items():
+            files = generate(corpus, args.lines, amazon_share=share)
+            size = sum(f.stat().st_size for f in files) / 1e6
+            print(f"Amazon share {share}: {len(files)} files, {args.lines:,} lines, {size:.1f} MB")
         report_path = Path(scratch, "report.json")
-        cvlogs = [sys.executable, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json", "--jobs", str(args.jobs)]
-        cvlogs += ["-o", str(report_path)]
         compile_bytecode()
         env = lnav_home(Path(scratch))
-        lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
-        ours: list[tuple[float, float]] = []
-        theirs: list[tuple[float, float]] = []
         for _ in range(args.runs):
-            report_path.unlink(missing_ok=True)
-            ours.append(timed(cvlogs))
-            checked_report(report_path, args.lines)
-            if env is not None:
-                theirs.append(timed(lnav, env))
-    report("cvlogs scan --format json", ours, args.lines)
-    if theirs:
-        report("lnav index + count(*)", theirs, args.lines)
-        ratio = statistics.median(s for s, _ in ours) / statistics.median(s for s, _ in theirs)
-        print(f"ratio cvlogs / lnav wall time: {ratio:.2f}")
-    else:
+            for share, corpus in corpora.items():
+                report_path.unlink(missing_ok=True)
+                command = [sys.executable, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
+                ours[share].append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
+                checked_report(report_path, args.lines)
+                if env is not None:
+                    lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
+                    theirs[share].append(timed(lnav, env))
+    print(f"\n{args.lines:,} lines, {os.cpu_count()} CPUs, {args.runs} alternating runs; median wall time (runs);\n"
+          "CPU seconds (median) and peak RSS as cvlogs / lnav:\n")  # fmt: skip
+    print("| Amazon share | cvlogs scan --format json | lnav (format + count) | ratio | CPU s | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for share in shares:
+        mine, other = ours[share], theirs[share]
+        if other:
+            ratio = f"{_median(mine, 0) / _median(other, 0):.2f}"
+            cpu = f"{_median(mine, 1):.2f} / {_median(other, 1):.2f}"
+            rss = f"{max(r[2] for r in mine):.0f} / {max(r[2] for r in other):.0f} MB"
+            print(f"| {share} | {_cell(mine)} | {_cell(other)} | {ratio} | {cpu} | {rss} |")
+        else:
+            print(f"| {share} | {_cell(mine)} | - | - | {_median(mine, 1):.2f} | {max(r[2] for r in mine):.0f} MB |")
+    if not any(theirs.values()):
         print("lnav is not installed (apt-get install lnav): no comparison")
-    print(f"(runner peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
-def report(name: str, runs: list[tuple[float, float]], lines: int) -> None:
-    seconds = statistics.median(s for s, _ in runs)
-    each = ", ".join(f"{s:.2f}" for s, _ in runs)
-    print(f"{name}: median {seconds:.2f} s ({each}); {lines / seconds:,.0f} lines/s; "
-          f"peak RSS {max(m for _, m in runs):.0f} MB")  # fmt: skip
+Run = tuple[float, float, float]
+"""Wall seconds, CPU seconds, peak RSS in MB."""
+
+
+def _median(runs: list[Run], field: int) -> float:
+    return statistics.median(run[field] for run in runs)
+
+
+def _cell(runs: list[Run]) -> str:
+    return f"{_median(runs, 0):.2f} s ({', '.join(f'{run[0]:.2f}' for run in runs)})"
 
 
 if __name__ == "__main__":

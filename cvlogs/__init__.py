@@ -47,10 +47,12 @@ def read_events(
 ) -> pd.DataFrame:
     """The events under ``paths`` as one pandas table, with the diagnosis joined to each row.
 
-    By default the table holds the credential events (connect, validate, error, activity,
-    unrecognized); ``all_lines=True`` adds every other record with kind ``other``.  Each row
-    carries the account its sequence speaks of (``attributed_account``), the sequence's id and
-    the rule it is evidence of, as ``cvlogs scan`` with the same ``options`` reports them.
+    By default the table holds the credential events (connect, validate, error, unrecognized)
+    and Amazon activity, of which a run of lines on one thread and job between two credential
+    steps shows only its first and last; ``all_lines=True`` lists every record, the others with
+    kind ``other``.  Each row carries the account its sequence speaks of
+    (``attributed_account``), the sequence's id and the rule it is evidence of, as
+    ``cvlogs scan`` with the same ``options`` reports them.
     """
     from cvlogs.redact import redact  # noqa: PLC0415  (``cvlogs.redact`` stays the module's name)
     from cvlogs.table import events_frame  # noqa: PLC0415  (lazy: pandas is heavy, see above)

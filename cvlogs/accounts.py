@@ -45,6 +45,11 @@ def summarise_accounts(
         sequences[account].append(sequence)
         if sequence.role_arn:
             roles[account].add(sequence.role_arn)
+        for end in sequence.activity_ends:  # activity is counted in runs, not among the events
+            if end.time is not None:
+                times[account].append(end.time)
+            if end.host:
+                hosts[account].add(end.host)
         if (outcome := _outcome(sequence, error_rules)) is not None:
             outcomes[account].append(outcome)
             failed[account] += outcome[1]

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from cvlogs.model import AccountId, Event, FileResult, ScanResult, error_account
+from cvlogs.model import AccountId, ActivityRun, Event, FileResult, ScanResult, error_account
 
 SequenceStatus = Literal["ok", "failed", "incomplete"]
 SequenceKey = tuple[str | None, int, str, str]
@@ -31,6 +31,28 @@ def is_placeholder_job(job: str) -> bool:
     return not job.isdigit() or int(job) == 0
 
 
+EXAMPLES = 3
+"""Activity records a sequence keeps as evidence (the first ones)."""
+
+
+@dataclass(slots=True)
+class ActivitySummary:
+    """The Amazon activity that followed a sequence's steps: counted, with its first and last
+    records and the first few as evidence (an access node writes thousands in one backup)."""
+
+    count: int
+    first: Event
+    last: Event
+    examples: list[Event]
+
+    def add(self, first: Event, last: Event, count: int) -> None:
+        self.count += count
+        self.last = last
+        for event in (first, last) if count > 1 else (first,):
+            if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
+                self.examples.append(event)
+
+
 @dataclass(slots=True)
 class Sequence:
     """One credential sequence of one access-node thread (mutable while it is being built)."""
@@ -38,7 +60,7 @@ class Sequence:
     key: SequenceKey
     connect: Event | None = None
     validates: list[Event] = field(default_factory=list)
-    activity: list[Event] = field(default_factory=list)
+    activity: ActivitySummary | None = None
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
     last_step: Event | None = None
@@ -50,7 +72,7 @@ class Sequence:
 
     @property
     def first(self) -> Event:
-        return self.connect or (self.validates or self.errors or self.activity)[0]
+        return self.connect or self.validates[0]  # a sequence opens with a Connect or an Assume role
 
     @property
     def role_arn(self) -> str | None:
@@ -89,6 +111,23 @@ class Sequence:
             if event.error is not None and (account := error_account(event.error)) is not None:
                 return account
         return None
+
+    def add_activity(self, first: Event, last: Event, count: int) -> None:
+        if self.activity is None:
+            self.activity = ActivitySummary(count, first, last, [first] if count == 1 else [first, last][:EXAMPLES])
+        else:
+            self.activity.add(first, last, count)
+
+    @property
+    def activity_ends(self) -> tuple[Event, ...]:
+        """The first and last activity records (none without activity): the rest are only counted."""
+        activity = self.activity
+        return () if activity is None else (activity.first, activity.last)
+
+    @property
+    def activity_count(self) -> int:
+        """How many activity records followed the sequence's steps."""
+        return 0 if self.activity is None else self.activity.count
 
     @property
     def attempted_assume(self) -> bool:
@@ -130,7 +169,15 @@ class Correlation:
 
 
 def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
-    """Each host's events in time order; ties keep file order (older files first, then line).
+    """Each host's events in time order; ties keep file order (older files first, then line)."""
+    for step in merged_steps(files, with_activity=False):
+        assert isinstance(step, Event)
+        yield step
+
+
+def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Iterator[Event | ActivityRun]:
+    """Each host's events (and activity runs, at their first record) in time order; ties keep
+    file order (older files first, then line).
 
     Each file's events are merged as they stand (a file whose clock goes back stays in its own
     order).  When every file is in time order, as files nearly always are, one sort of all of
@@ -142,19 +189,33 @@ def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
         by_host.setdefault(result.host, []).append(result)
     for host in sorted(by_host, key=lambda h: h or ""):
         ordered = sorted(by_host[host], key=lambda f: (f.first_time or _NO_TIME, f.path))
-        # (time, file, line) is unique, so the event itself is never compared.
-        streams = [
-            [(e.time or _NO_TIME, index, e.location.line, e) for e in f.events] for index, f in enumerate(ordered)
-        ]
+        # (time, file, line) is unique, so the step itself is never compared.
+        streams = [_stream(f, index, with_activity) for index, f in enumerate(ordered)]
         if all(_in_order(stream) for stream in streams):
-            merged: Iterable[tuple[datetime, int, int, Event]] = sorted([item for stream in streams for item in stream])
+            merged: Iterable[tuple[datetime, int, int, Event | ActivityRun]] = sorted(
+                [item for stream in streams for item in stream]
+            )
         else:
             merged = heapq.merge(*streams)
-        for _, _, _, event in merged:
-            yield event
+        for _, _, _, step in merged:
+            yield step
 
 
-def _in_order(stream: list[tuple[datetime, int, int, Event]]) -> bool:
+def _stream(
+    result: FileResult, index: int, with_activity: bool
+) -> list[tuple[datetime, int, int, Event | ActivityRun]]:
+    stream: list[tuple[datetime, int, int, Event | ActivityRun]] = [
+        (e.time or _NO_TIME, index, e.location.line, e) for e in result.events
+    ]
+    if with_activity and result.activity:
+        runs: list[tuple[datetime, int, int, Event | ActivityRun]] = [
+            (r.first.time or _NO_TIME, index, r.first.location.line, r) for r in result.activity
+        ]
+        stream = sorted(stream + runs, key=lambda item: item[2])  # file order
+    return stream
+
+
+def _in_order(stream: list[tuple[datetime, int, int, Event | ActivityRun]]) -> bool:
     times = [item[0] for item in stream]
     return times == sorted(times)  # a sorted list is checked in one pass, in C
 
@@ -165,8 +226,15 @@ def correlate(scan: ScanResult) -> Correlation:
     job_of_pid: dict[tuple[str | None, int], str] = {}
     sequences: list[Sequence] = []
     event_sequence: dict[tuple[str | None, str, int], Sequence] = {}
-    events = tuple(merged_events(scan.files))
-    for event in events:
+    events: list[Event] = []
+    for step in merged_steps(scan.files):
+        # An activity run stands at its first record and counts all of its records.
+        if isinstance(step, ActivityRun):
+            event, last, records = step.first, step.last, step.records
+        else:
+            event = last = step
+            records = 1
+            events.append(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
         host, pid, job = event.host, event.pid, event.job
         if is_placeholder_job(job):
@@ -186,14 +254,14 @@ def correlate(scan: ScanResult) -> Correlation:
                 sequences.append(current)
             current.validates.append(event)
         elif event.kind == "activity" and current is not None:
-            current.activity.append(event)
+            current.add_activity(event, last, records)
         elif event.kind == "error" and current is not None:
             current.errors.append(event)
         else:
             continue
-        current.last_step = event
+        current.last_step = last
         event_sequence[(event.host, event.location.path, event.location.line)] = current
-    return Correlation(scan, tuple(sequences), events, event_sequence, _settle(sequences))
+    return Correlation(scan, tuple(sequences), tuple(events), event_sequence, _settle(sequences))
 
 
 def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:

@@ -178,6 +178,19 @@ class LineSample(Compact):
     text: str
 
 
+class ActivityRun(NamedTuple):
+    """Amazon-activity records of one thread and job in one file, counted rather than kept.
+
+    The scanner cuts a run wherever a credential step or error of the same pid, thread and job
+    stands between two of them, so a run belongs to one credential sequence; only its first and
+    last records are read into events (``cvlogs events --all`` lists every record).
+    """
+
+    first: Event
+    last: Event
+    records: int
+
+
 @dataclass(frozen=True, slots=True)
 class Banner(Compact):
     """What the ``*****`` banner of a Commvault log says (``grammars/banner.py``); None when absent."""
@@ -227,6 +240,16 @@ class FileResult(Compact):
     banners: tuple[Banner, ...] = ()
     year_source: YearSource | None = None
     """What dated the file: a year in its lines, its banner, its rolled name, its bundle's name or its mtime."""
+    activity: tuple[ActivityRun, ...] = ()
+    """The Amazon activity that is summarised rather than kept (see ``ActivityRun``)."""
+
+    @property
+    def listed_events(self) -> tuple[Event, ...]:
+        """The events with each activity run's first and last record, in line order (the events table)."""
+        if not self.activity:
+            return self.events
+        ends = [e for run in self.activity for e in ((run.first,) if run.records == 1 else (run.first, run.last))]
+        return tuple(sorted((*self.events, *ends), key=lambda e: e.location.line))
 
     @property
     def environment(self) -> Banner | None:
@@ -278,6 +301,11 @@ class ScanResult:
     @property
     def events(self) -> tuple[Event, ...]:
         return tuple(event for result in self.files for event in result.events)
+
+    @property
+    def listed_events(self) -> tuple[Event, ...]:
+        """The events of every file as the events table lists them (see ``FileResult.listed_events``)."""
+        return tuple(event for result in self.files for event in result.listed_events)
 
 
 Severity = Literal["error", "warning", "info"]

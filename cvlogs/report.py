@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -152,14 +153,14 @@ def spans(context: Correlation, errors: Mapping[EventKey, str]) -> list[Sequence
     for sequence in context.sequences:
         account = sequence.account_id
         steps = [e for e in (sequence.connect, *sequence.validates, *sequence.errors) if e is not None]
-        times = [e.time for e in (*steps, *sequence.activity) if e.time is not None]
+        times = [e.time for e in (*steps, *sequence.activity_ends) if e.time is not None]
         if account is None or not times:
             continue
         status, rule = failure_of(sequence, errors)
         found.append(
             SequenceSpan(
                 account, sequence.key[0], min(times), max(times), status,
-                len(steps) + len(sequence.activity), len(sequence.activity), rule,
+                len(steps) + sequence.activity_count, sequence.activity_count, rule,
             )
         )  # fmt: skip
     return sorted(found, key=lambda s: (s.start, s.account_id))
@@ -177,26 +178,67 @@ class Diagnosis:
     filters: Filters
 
     def rows(self, files: Iterable[FileResult] | None = None) -> Iterator[list[Attributed]]:
-        """The attributed events of each file (by default the diagnosed ones), one list per file, in
-        the time range and of the accounts asked for.  ``files`` may be a second reading of the same
-        logs with more records (``--all``): an event is known by its host, path and line."""
+        """The attributed events of each file (by default the diagnosed ones, with each activity
+        run as its first and last records), one list per file, in the time range and of the
+        accounts asked for.  ``files`` may be a second reading of the same logs with more records
+        (``--all``, every activity record among them): an event is known by its host, path and
+        line, an activity record by the run of its thread and job that holds its line."""
         ids: dict[int, str] = {}
+        runs = _run_sequences(self.correlation)
         chosen = self.filters
         for result in self.correlation.scan.files if files is None else files:
-            rows = [self.attributed(event, ids) for event in result.events if chosen.keeps_time(event.time)]
+            rows = [
+                self.attributed(event, ids, runs) for event in result.listed_events if chosen.keeps_time(event.time)
+            ]
             yield [r for r in rows if not chosen.accounts or r.account in chosen.accounts]
 
-    def attributed(self, event: Event, ids: dict[int, str]) -> Attributed:
+    def attributed(self, event: Event, ids: dict[int, str], runs: RunSequences) -> Attributed:
         key = event_key(event)
         rule = self.rule_of.get(key)
         severity = None if rule is None else self.severity[rule]
         sequence = self.correlation.event_sequence.get(key)
+        if sequence is None and event.kind == "activity":
+            sequence = _run_sequence(runs, event)
         if sequence is None:
             return Attributed(event, event.account_id, None, rule, severity)
         number = ids.get(id(sequence))
         if number is None:
             number = ids[id(sequence)] = sequence_id(sequence)
         return Attributed(event, sequence.account_id or event.account_id, number, rule, severity)
+
+
+RunKey = tuple[str | None, str, int, str, str]
+"""(host, path, pid, thread, job): the activity runs of one thread and job in one file."""
+RunSequences = dict[RunKey, tuple[list[int], list[tuple[int, Sequence]]]]
+"""Per run key, the runs' first lines in order and, for each, its last line and its sequence."""
+
+
+def _run_sequences(context: Correlation) -> RunSequences:
+    """The sequence of each activity run, by its key and lines (the correlation knows a run by its
+    first record; runs of one key never overlap, they are cut at that key's credential steps)."""
+    runs: RunSequences = {}
+    for result in context.scan.files:
+        for run in result.activity:
+            first = run.first
+            if (sequence := context.event_sequence.get(event_key(first))) is None:
+                continue
+            starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
+            starts.append(first.location.line)
+            ends.append((run.last.location.line, sequence))
+    return runs
+
+
+def _run_sequence(runs: RunSequences, event: Event) -> Sequence | None:
+    """The sequence of the activity run that holds ``event``'s line, if any."""
+    found = runs.get((event.host, event.location.path, event.pid, event.tid, event.job))
+    if found is None:
+        return None
+    starts, ends = found
+    at = bisect_right(starts, event.location.line) - 1
+    if at < 0:
+        return None
+    last, sequence = ends[at]
+    return sequence if event.location.line <= last else None
 
 
 def sequence_id(sequence: Sequence) -> str:
@@ -383,7 +425,7 @@ def report_of(
         report = Report(
             version=__version__,
             filters=filters,
-            files=tuple(dataclasses.replace(f, events=()) for f in scan.files),
+            files=tuple(dataclasses.replace(f, events=(), activity=()) for f in scan.files),
             skipped=scan.skipped,
             accounts=tuple(a for a in accounts if not filters.accounts or a.account_id in filters.accounts),
             findings=tuple(f for f in findings if filters.keeps_account(f.account_id)),
@@ -429,13 +471,20 @@ def evidence_rules(found: Iterable[Occurrence], severity: Mapping[str, Severity]
 
 
 def _within(scan: ScanResult, filters: Filters) -> ScanResult:
-    """The scan of the chosen hosts, with only the events inside the time range."""
+    """The scan of the chosen hosts, with only the events (and the activity runs that start)
+    inside the time range."""
     if filters.hosts:
         scan = dataclasses.replace(scan, files=tuple(f for f in scan.files if f.host in filters.hosts))
     if filters.since is None and filters.until is None:
         return scan
+    keeps = filters.keeps_time
     files = tuple(
-        dataclasses.replace(f, events=tuple(e for e in f.events if filters.keeps_time(e.time))) for f in scan.files
+        dataclasses.replace(
+            f,
+            events=tuple(e for e in f.events if keeps(e.time)),
+            activity=tuple(r for r in f.activity if keeps(r.first.time)),
+        )
+        for f in scan.files
     )
     return dataclasses.replace(scan, files=files)
 
@@ -470,7 +519,8 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
-        members = [sequence.connect, *sequence.validates, *sequence.activity, *sequence.errors]
+        activity = sequence.activity.examples if sequence.activity is not None else []
+        members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
     for event in context.events:
         if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:

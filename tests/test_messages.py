@@ -179,3 +179,61 @@ def test_long_texts_stay_out_of_the_caches() -> None:
     assert meaning is not None
     assert meaning.kind == "error"
     assert [cache.cache_info().currsize for cache in caches] == sizes
+
+
+ACCOUNT = st.one_of(
+    st.from_regex(r"[0-9]{12}", fullmatch=True),  # an id; some repeat, as equal ids do across a message
+    st.sampled_from(["111122223333", "444455556666", "xxxxxxxxxxxx", "97531864000", "975318640001"]),
+    st.from_regex(r"[0-9]{10,14}", fullmatch=True),  # too short or too long: CVL202's "not 12 digits"
+    st.from_regex(r" ?[0-9]{12}  ?", fullmatch=True),  # blanks around it, as in the seed guide
+)
+ROLE_ARN = st.builds(
+    "{}:{}:{}:{}{}:{}{}".format,
+    st.sampled_from(["arn", "arn ", "ARN", "am"]),
+    st.sampled_from(["aws", "aws-cn", "aws-us-gov", ""]),
+    st.sampled_from(["iam", "sts"]),
+    st.sampled_from([":", "", ": "]),  # "::" or a single colon before the account id
+    ACCOUNT,
+    st.sampled_from(["role/", "role/path/", "user/", "role/ ", "assumed-role/"]),
+    st.text(alphabet="CVTenantRole_+=,.@-0123456789 é", max_size=14),
+)
+STEP = st.sampled_from([
+    ("CAmazonInfo", "Connect", "Connecting to Url=[default], username[{0}]"),
+    ("CAmazonInfo", "Connect", "Connecting to Url=[https://sts.us-east-1.amazonaws.com], user name[{0}]"),
+    ("AmazonConnection", "ValidateCredentials", "Assume role [{0}]"),
+    ("AmazonConnection", "ValidateCredentials", "Assume role [{0}] for account {1}"),
+    ("AmazonConnection", "ValidateCredentials", "An error occurred (AccessDenied) when calling the AssumeRole "
+     "operation: User: arn:aws:sts::{1}:assumed-role/CVAccessNodeRole/i-1 is not authorized to perform: "
+     "sts:AssumeRole on resource: {0}"),
+    ("AmazonConnection", "ValidateCredentials", "An error occurred (RegionDisabledException) when calling the "
+     "AssumeRole operation: STS is not activated in this region for account:{1}. Role {0}"),
+    ("CVSAmazonInfo", "Discover", "AssumeRole failed, code [ValidationError]. 1 validation error detected: Value "
+     "'{0}' at 'roleArn' failed to satisfy constraint; account {1}{1}"),
+    ("CvSession", "Refresh", "Cached session token refreshed for {1}, role {0}"),
+])  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(STEP, ROLE_ARN, ACCOUNT)
+def test_a_templated_message_means_what_the_message_means(step: tuple[str, str, str], arn: str, other: str) -> None:
+    """Parsing the message with its account ids masked, then putting them back, gives exactly the meaning
+    of parsing it as it stands: malformed ARNs keep their problems (CVL202), blanks included."""
+    class_name, method, template = step
+    message = template.format(arn, other)
+    assert messages._templated(class_name, method, message) == messages._interpret(class_name, method, message)
+
+
+def test_tenants_share_one_parse() -> None:
+    """Two tenants' Assume role messages differ only by the account id: the second costs no pyparsing."""
+    messages._cached_interpret.cache_clear()
+    first = messages.meaning_of(
+        "AmazonConnection", "ValidateCredentials", "Assume role [arn:aws:iam::100000000001:role/T]"
+    )
+    second = messages.meaning_of(
+        "AmazonConnection", "ValidateCredentials", "Assume role [arn:aws:iam::100000000002:role/T]"
+    )
+    assert (first and first.role and first.role.account_id, second and second.role and second.role.account_id) == (
+        "100000000001",
+        "100000000002",
+    )
+    assert messages._cached_interpret.cache_info().currsize == 1

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cvlogs.parsing.prefilter import StemFinder, naive_starts
+from cvlogs.parsing.prefilter import StemFinder, naive_starts, required_stems
 from cvlogs.parsing.scanner import PREFILTER
 
 # Upper- and mixed-case stems, near misses, and bytes that OR 0x20 turns into stem bytes or letters.
@@ -32,7 +33,7 @@ def test_vectorised_search_equals_bytes_find(pieces: list[bytes], sample: list[b
 def test_candidates_fall_inside_every_stem(pieces: list[bytes], sample: list[bytes]) -> None:
     """What the scanner uses: every stem occurrence holds a candidate, so its line is read."""
     text = b"".join(pieces)
-    candidates = StemFinder(PREFILTER, b"".join(sample)).candidates(text).tolist()
+    candidates = StemFinder(PREFILTER, b"".join(sample)).tagged(text)[0].tolist()
     lowered = text.lower()
     for stem in PREFILTER:
         start = lowered.find(stem)
@@ -60,3 +61,35 @@ def test_stems_must_be_lower_case() -> None:
     """Case folding by OR 0x20 only works for stem bytes that have the bit."""
     with pytest.raises(ValueError, match="lower-case"):
         StemFinder((b"AWS",))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
+def test_exact_says_whether_a_candidate_starts_its_stem(pieces: list[bytes], sample: list[bytes]) -> None:
+    """``exact`` keeps a candidate exactly when a stem of its anchor stands there, in any case."""
+    text = b"".join(pieces)
+    finder = StemFinder(PREFILTER, b"".join(sample))
+    positions, _, codes = finder.tagged(text)
+    data = np.frombuffer(text + b"\n" * 32, dtype=np.uint8)
+    lowered = text.lower()
+    expected = [
+        any(p >= o and lowered[p - o : p - o + len(stem)] == stem for stem, o in finder.anchors[code])
+        for p, code in zip(positions.tolist(), codes.tolist(), strict=True)
+    ]
+    assert finder.exact(data, positions, codes).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "stems"),
+    [
+        (r"(?i)rate exceeded|throttl\w*", (b"rate exceeded", b"throttl")),
+        (r"[A-Z]\w* \((?:client|server)\): ", (b" (client", b" (server")),  # joined to the literal before
+        (r"(?:Foo|Ba)Exception", (b"exception",)),
+        (r"x{2,}abc", (b"abc",)),
+        (r"[a-z]+", None),
+        (r"ab|cde", None),  # "ab" is too short to be a stem, so nothing is required
+    ],
+)
+def test_required_stems_are_held_by_every_match(pattern: str, stems: tuple[bytes, ...] | None) -> None:
+    """The stems read from a pattern's parse tree: one of them is in every match."""
+    assert required_stems(pattern) == stems

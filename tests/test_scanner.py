@@ -108,6 +108,9 @@ def test_chunk_size_never_changes_the_result(samples: Path, chunk_size: int) -> 
         assert [(e.kind, e.location, e.message) for e in small.events] == [
             (e.kind, e.location, e.message) for e in large.events
         ]
+        assert [(r.first, r.last, r.records) for r in small.activity] == [
+            (r.first, r.last, r.records) for r in large.activity
+        ]
 
 
 def test_crlf_bom_and_latin1_bytes_never_stop_a_scan(tmp_path: Path) -> None:
@@ -155,12 +158,18 @@ def test_a_december_line_in_a_file_modified_in_january_keeps_its_year(tmp_path: 
 
 
 def test_keep_all_makes_an_event_of_every_record(samples: Path) -> None:
-    """With keep_all every record is an event; credential events keep their kinds."""
+    """With keep_all every record is an event; credential events keep their kinds, and every
+    activity record that a run only counts is an activity event."""
     everything = scan_paths([samples], keep_all=True)
     relevant = scan_paths([samples])
     assert len(everything.events) == sum(f.records for f in everything.files)
-    kinds = {(e.location, e.kind) for e in everything.events if e.kind != "other"}
-    assert kinds == {(e.location, e.kind) for e in relevant.events}
+    kinds = {(e.location, e.kind) for e in everything.events if e.kind not in {"other", "activity"}}
+    assert kinds == {(e.location, e.kind) for e in relevant.events if e.kind != "activity"}
+    runs = [run for f in relevant.files for run in f.activity]
+    activity = {e.location for e in everything.events if e.kind == "activity"}
+    assert len(activity) == sum(r.records for r in runs) + sum(e.kind == "activity" for e in relevant.events)
+    assert {e.location for f in relevant.files for e in f.listed_events if e.kind == "activity"} <= activity
+    assert runs  # the sample logs have plain Amazon activity
 
 
 def test_continuation_lines_join_their_record(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def test_read_events_builds_the_documented_table(samples: Path) -> None:
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == {
         name: ("string" if dtype == "string[pyarrow]" else dtype) for name, dtype in DTYPES.items()
     }
-    assert len(frame) == len(cvlogs.scan_paths([samples]).events)
+    assert len(frame) == len(cvlogs.scan_paths([samples]).listed_events)
     tenant = frame[(frame.account_id == "444455556666") & (frame.kind == "validate")]
     assert len(tenant) == 4  # three on accessnode1, one on accessnode2 (the banner file)
     assert frame.host.notna().all()

@@ -52,11 +52,14 @@ class LineIndex:
     starts: Offsets
     headers: Offsets
     """The indexes of the header lines, ascending."""
+    data: npt.NDArray[np.uint8]
+    """The chunk's bytes followed by ``PADDING`` line feeds, so a fixed window from any line start stays inside."""
 
     @classmethod
     def of(cls, chunk: bytes) -> LineIndex:
         padded = chunk + b"\n" * PADDING
-        newlines = np.flatnonzero(np.frombuffer(padded, dtype=np.uint8, count=len(chunk)) == ord("\n"))
+        data = np.frombuffer(padded, dtype=np.uint8)
+        newlines = np.flatnonzero(data[: len(chunk)] == ord("\n"))
         count = newlines.size + (1 if chunk and not chunk.endswith(b"\n") else 0)
         starts = np.empty(count, dtype=np.int64)
         if count:
@@ -67,7 +70,7 @@ class LineIndex:
             is_header = headers_by_regex(chunk, starts)
         else:
             is_header = automaton.header_lines(padded, len(chunk), starts)
-        return cls(chunk, starts, np.flatnonzero(is_header))
+        return cls(chunk, starts, np.flatnonzero(is_header), data)
 
     @property
     def count(self) -> int:
@@ -91,6 +94,11 @@ class LineIndex:
         """The line that each byte offset falls in."""
         return np.searchsorted(self.starts, offsets, side="right") - 1
 
+    def records_at_each(self, offsets: Offsets) -> Offsets:
+        """For each byte offset, the header line of its record (-1 before a file's first header)."""
+        owner = np.searchsorted(self.headers, self.lines_at(offsets), side="right") - 1
+        return np.where(owner >= 0, self.headers[owner], -1)
+
     def records_at(self, offsets: Offsets) -> Offsets:
         """The header lines whose records hold these byte offsets (ascending, once each).
 
@@ -103,6 +111,14 @@ class LineIndex:
         first = np.ones(owners.size, dtype=bool)
         np.not_equal(owners[1:], owners[:-1], out=first[1:])
         return owners[first]
+
+    def is_header(self, lines: Offsets) -> npt.NDArray[np.bool_]:
+        """For each line, whether it is a header line."""
+        if self.headers.size == 0:
+            return np.zeros(lines.size, dtype=bool)
+        at = np.minimum(np.searchsorted(self.headers, lines), self.headers.size - 1)
+        found: npt.NDArray[np.bool_] = self.headers[at] == lines
+        return found
 
     def next_headers(self, lines: Offsets) -> Offsets:
         """For each header line, the first header line after it (the line count when none follows)."""

@@ -93,15 +93,16 @@ def _read_rest(text: str) -> Rest:
     )
 
 
-def match_header(line: str) -> HeaderFields | None:
+def match_header(line: str, cache: bool = True) -> HeaderFields | None:
     """The fast path: the compiled form of ``grammars.header.HEADER`` plus its trailer split.
 
     The prefix (pid to time) is matched on every record; the rest of the line once per distinct
-    rest (``HEADER_PATTERN`` is the two patterns one after the other, and the rest always matches).
+    rest (``HEADER_PATTERN`` is the two patterns one after the other, and the rest always matches);
+    ``cache=False`` reads a rest that will not come again without the cache.
     """
     found = _PREFIX_RE.match(line)
     if found is None:
         return None
     pid, tid, month, day, year, clock = found.groups()
-    rest = _rest(line[found.end() :])
+    rest = _rest(line[found.end() :]) if cache else _read_rest(line[found.end() :])
     return HeaderFields(int(pid), intern(tid), int(month), int(day), clock, _full_year(year), *rest)

@@ -4,11 +4,13 @@ A message's meaning depends only on its text and its ``Class::Method()``, so ``i
 cached on both: credential lines repeat the same role ARN and the same AWS error thousands of
 times, and each distinct text costs one round of pyparsing calls.  Volatile parts that no rule
 needs (request ids, encoded authorization blobs) are masked before the lookup so that they do
-not defeat the cache.
+not defeat the cache; 12-digit account ids, which every rule needs, are replaced by stand-ins for
+the lookup and put back into its meaning, so that a tenant's role ARN does not defeat it either.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +33,12 @@ _VOLATILE_TEXT = (
 _VOLATILE = re.compile(_VOLATILE_TEXT, re.IGNORECASE)
 _VOLATILE_LOWER = re.compile(_VOLATILE_TEXT)
 _MAX_ANCHOR_TRIES = 8
+# A 12-digit account id (a run of exactly 12 digits): each tenant's role ARN makes its Connect and
+# Assume role messages distinct, so the ids are replaced by stand-ins before the cached lookup and
+# put back into the meaning (see ``_templated``).
+_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_STAND_IN_PREFIX = "97531864"  # then the number of the distinct id in the message: 12 digits, as an id
+_STAND_IN = re.compile(_STAND_IN_PREFIX + "[0-9]{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +76,48 @@ def meaning_of(class_name: str, method: str, message: str) -> Meaning | None:
     role line, thousands of times) costs one lookup instead of a masking pass and a lookup.
     """
     if len(message) > CACHED_CHARS:  # masking may still make it short enough for ``interpret``'s cache
-        return interpret(class_name, method, mask_volatile(message))
+        return _templated(class_name, method, mask_volatile(message))
     return _meaning_of(class_name, method, message)
 
 
 @lru_cache(maxsize=8192)
 def _meaning_of(class_name: str, method: str, message: str) -> Meaning | None:
-    return interpret(class_name, method, mask_volatile(message))
+    return _templated(class_name, method, mask_volatile(message))
+
+
+def _templated(class_name: str, method: str, message: str) -> Meaning | None:
+    """``interpret`` of the message with its account ids replaced by stand-ins, the ids put back.
+
+    One tenant's message differs from the next one's only by its account id: the template is the
+    same, so one round of pyparsing serves every tenant.  Equal ids share a stand-in, distinct ones
+    do not, and a stand-in is as many digits as an id, so the grammars see the same shapes; a
+    message that already holds a stand-in's digits is interpreted as it stands.
+    """
+    distinct = dict.fromkeys(_ACCOUNT_ID.findall(message))
+    ids = {account: f"{_STAND_IN_PREFIX}{number:04d}" for number, account in enumerate(distinct)}
+    if not ids or len(ids) > 9999 or _STAND_IN_PREFIX in message:
+        return interpret(class_name, method, message)
+    meaning = interpret(class_name, method, _ACCOUNT_ID.sub(lambda match: ids[match[0]], message))
+    return None if meaning is None else _restored(meaning, {stand_in: account for account, stand_in in ids.items()})
+
+
+def _restored(value: Any, stand_ins: dict[str, str]) -> Any:
+    """``value`` (a meaning, a role, an error or one of their fields) with each stand-in replaced by its id."""
+    kind = type(value)
+    if kind is str:
+        return _STAND_IN.sub(lambda match: stand_ins[match[0]], value) if _STAND_IN_PREFIX in value else value
+    if kind is tuple or kind is frozenset:
+        items = [_restored(item, stand_ins) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else kind(items)
+    changes = {}
+    for name in _FIELD_NAMES.get(kind, ()):  # none for numbers, flags and None
+        before = getattr(value, name)
+        if before is not None and (after := _restored(before, stand_ins)) is not before:
+            changes[name] = after
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_FIELD_NAMES = {kind: tuple(f.name for f in dataclasses.fields(kind)) for kind in (Meaning, RoleArn, AwsError)}
 
 
 def interpret(class_name: str, method: str, message: str) -> Meaning | None:

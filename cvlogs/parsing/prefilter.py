@@ -18,12 +18,138 @@ against 5 ms for the previous one-anchor search over both parities plus ``bytes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 _CASE_BITS = 0x2020
+_MIN_STEM = 3
+
+try:  # Python's own regex parser (as the header automaton uses it)
+    _sre_parse: Any = importlib.import_module("re._parser")
+    _sre: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover
+    _sre_parse = _sre = None
+
+
+def as_stem(text: str) -> bytes | None:
+    """The longest piece of ``text`` (lower-cased) that a stem can be: bytes with bit 0x20, three or more.
+
+    Any text that holds ``text`` holds this piece, so searching for it misses nothing.
+    """
+    pieces = "".join(c if c.isascii() and ord(c) & 0x20 else "\0" for c in text.lower()).split("\0")
+    best = max(pieces, key=len)
+    return best.encode() if len(best) >= _MIN_STEM else None
+
+
+def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
+    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
+
+    Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
+    alternations (every alternative needs stems of its own) and repeats of at least one; None
+    when no such set of stems of three bytes or more exists (then a caller cannot skip the pattern).
+    Where a choice is left, stems that hold one of the ``known`` stems (searched anyway) come first.
+    """
+    if _sre_parse is None:  # pragma: no cover
+        return None
+    found = _sequence_stems(list(_sre_parse.parse(pattern)), known)
+    return None if found is None else tuple(sorted(found))
+
+
+def _sequence_stems(items: list[tuple[Any, Any]], known: tuple[bytes, ...] = ()) -> frozenset[bytes] | None:
+    options: list[frozenset[bytes]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run and (stem := as_stem("".join(run))) is not None:
+            options.append(frozenset({stem}))
+
+    for op, value in items:
+        if op is _sre.LITERAL:
+            run.append(chr(value))
+            continue
+        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value, known)):
+            options.append(joined)  # a trie: "a" then "ws..." or "ccess..." is "aws" or "access"
+        flush()
+        run.clear()
+        inner: frozenset[bytes] | None = None
+        if op is _sre.SUBPATTERN:
+            inner = _sequence_stems(list(value[-1]), known)
+        elif op is _sre.BRANCH:
+            branches = [_sequence_stems(list(alternative), known) for alternative in value[1]]
+            if all(b is not None for b in branches):
+                inner = frozenset().union(*(b for b in branches if b is not None))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
+            inner = _sequence_stems(list(value[2]), known)
+        if inner is not None:
+            options.append(inner)
+    flush()
+    return max(options, key=lambda stems: _preference(stems, known), default=None)
+
+
+def _preference(stems: AbstractSet[bytes], known: tuple[bytes, ...]) -> tuple[bool, int, int]:
+    """Stems searched anyway first, then the longest shortest stem (the fewest chance matches)."""
+    return all(any(k in stem for k in known) for stem in stems), min(map(len, stems)), -len(stems)
+
+
+def _joined(prefix: str, op: Any, value: Any, known: tuple[bytes, ...]) -> frozenset[bytes] | None:
+    """Stems of ``prefix`` followed by a group or alternation: each alternative's literal start
+    joined to the prefix where that makes a stem, else the alternative's own stems."""
+    alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
+    found: set[bytes] = set()
+    for alternative in alternatives:
+        starts = _literal_starts(alternative)
+        stems = [as_stem(prefix + start) for start in starts] if starts is not None else [None]
+        joined = frozenset(stem for stem in stems if stem is not None) if None not in stems else None
+        own = _sequence_stems(alternative, known)
+        choices: list[frozenset[bytes]] = [choice for choice in (joined, own) if choice]
+        if not choices:
+            return None
+        found |= max(choices, key=lambda stems: _preference(stems, known))
+    return frozenset(found)
+
+
+def _literal_starts(items: list[tuple[Any, Any]], limit: int = 512) -> list[str] | None:
+    """The literal texts one of which every match of ``items`` starts with (alternations expanded)."""
+    starts = [""]
+    for op, value in items:
+        if op is _sre.LITERAL:
+            starts = [start + chr(value) for start in starts]
+            continue
+        if op is _sre.SUBPATTERN or op is _sre.BRANCH:
+            alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
+            parts = [_literal_starts(alternative, limit) for alternative in alternatives]
+            if any(part is None for part in parts):
+                return starts
+            expanded = [start + rest for start in starts for part in parts if part is not None for rest in part]
+            if len(expanded) > limit:
+                return starts
+            starts = expanded
+            if not all(_all_literal(alternative) for alternative in alternatives):
+                return starts
+            continue
+        return starts
+    return starts
+
+
+def _all_literal(items: list[tuple[Any, Any]]) -> bool:
+    """Whether ``items`` is literals and groups and alternations of literals only."""
+    for op, value in items:
+        if op is _sre.LITERAL:
+            continue
+        if op is _sre.SUBPATTERN:
+            if not _all_literal(list(value[-1])):
+                return False
+        elif op is _sre.BRANCH:
+            if not all(_all_literal(list(a)) for a in value[1]):
+                return False
+        else:
+            return False
+    return True
 
 
 def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
@@ -52,7 +178,7 @@ class StemFinder:
     keeps every candidate.
     """
 
-    def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"") -> None:
+    def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"", groups: tuple[int, ...] = ()) -> None:
         if any(len(stem) < 3 for stem in stems):
             raise ValueError("stems must be at least three bytes long (two overlapping anchors)")
         if any(byte & 0x20 == 0 for stem in stems for byte in stem):
@@ -65,13 +191,21 @@ class StemFinder:
         self.after = np.zeros(65536, dtype=np.uint16)
         self.after_mask = np.zeros(65536, dtype=np.uint16)
         self.anchors: dict[int, list[tuple[bytes, int]]] = {}
-        for stem in stems:
+        self.groups = np.zeros(65536, dtype=np.uint8)
+        """Per anchor code, the OR of the group bits of the stems that have it (``groups[i]`` is stem i's)."""
+        for number, stem in enumerate(stems):
+            # Anchors of their own where the stem allows: a shared code loses its context check.
             first = min(
                 range(len(stem) - 2),
-                key=lambda i: (counts[_code(stem, i)] + counts[_code(stem, i + 1)], i),
+                key=lambda i: (
+                    _code(stem, i) in self.anchors or _code(stem, i + 1) in self.anchors,
+                    counts[_code(stem, i)] + counts[_code(stem, i + 1)],
+                    i,
+                ),
             )
             for offset in (first, first + 1):
                 self._add(stem, offset)
+                self.groups[_code(stem, offset)] |= groups[number] if groups else 1
 
     def _add(self, stem: bytes, offset: int) -> None:
         code = _code(stem, offset)
@@ -87,17 +221,35 @@ class StemFinder:
         self.table[code] = True
         self.anchors.setdefault(code, []).append((stem, offset))
 
-    def candidates(self, text: bytes) -> npt.NDArray[np.int64]:
-        """Positions inside every stem occurrence of ``text`` (in any case), and a few more.
+    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint16]]:
+        """Positions inside every stem occurrence of ``text`` (in any case), and a few more; for
+        each, the group bits of every stem whose anchor it may be, and its anchor code.
 
         Each is where an anchor starts whose neighbouring windows are its stem's own; every
         occurrence of a stem holds one, so the lines of these positions include every line that
         holds a stem.  A candidate that is not a stem (a longer word agreeing on six bytes, an
         anchor at either end of the text, a window code shared by two anchors) only costs its
-        line a closer look: the scanner reads records, never decides on a stem alone.
+        line a closer look, or is checked with ``exact`` where it decides something.
         """
-        index, _ = self._candidates(text)
-        return 2 * index.astype(np.int64)
+        index, found = self._candidates(text)
+        return 2 * index.astype(np.int64), np.take(self.groups, found), found
+
+    def exact(
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
+    ) -> npt.NDArray[np.bool_]:
+        """Which candidates (from ``tagged``) start a stem of their anchor, in any case: one numpy
+        comparison per anchor code.  ``data`` is the text followed by at least a stem's length of padding."""
+        result = np.zeros(positions.size, dtype=bool)
+        order = np.argsort(codes, kind="stable")
+        ordered = codes[order]
+        edges = np.flatnonzero(np.diff(ordered)) + 1
+        for part in np.split(order, edges) if order.size else ():
+            for stem, offset in self.anchors[int(codes[part[0]])]:
+                start = positions[part] - offset
+                inside = start >= 0
+                window = np.take(data, np.maximum(start, 0)[:, None] + np.arange(len(stem))) | np.uint8(0x20)
+                result[part] |= inside & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)
+        return result
 
     def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
         codes = _even_windows(text)
@@ -121,7 +273,7 @@ class StemFinder:
     def starts(self, text: bytes) -> Iterator[int]:
         """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).
 
-        The candidates checked exactly, in Python: the scanner needs only ``candidates``; this is
+        The candidates checked exactly, in Python: the scanner needs only ``tagged`` and ``exact``; this is
         the form the tests compare with ``bytes.find``, so that the anchors are known to miss nothing.
         """
         index, found = self._candidates(text)

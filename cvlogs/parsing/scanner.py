@@ -11,16 +11,28 @@ called per line.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from cvlogs.errors import BROKEN
-from cvlogs.grammars import aws_errors, credentials
+from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.intake import LogSource, broken_reason
-from cvlogs.model import Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
+from cvlogs.model import ActivityRun, Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
+from cvlogs.parsing.activity import (
+    CLASS,
+    ClassNames,
+    class_names,
+    says_more,
+    thread_groups,
+    trigger_groups,
+    vocabulary_stems,
+)
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets
@@ -46,6 +58,16 @@ def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
 
 #: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
 PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
+#: The triggers' groups: Amazon class words apart (see ``cvlogs.parsing.activity``).
+PREFILTER_GROUPS = trigger_groups(PREFILTER)
+#: The message grammars' vocabulary, searched only in chunks that hold plain activity candidates.
+VOCABULARY = vocabulary_stems(PREFILTER)
+_ACTIVITY = Meaning("activity")
+_NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
+PREFIX_AT_TEXT = re.compile(header.HEADER_PREFIX_PATTERN)
+
+ThreadKey = tuple[int, str, str]
+"""pid, thread, job as a header states them: the scanner's half of a sequence key."""
 
 
 _Pending = tuple[HeaderFields, int, int, str, str, Meaning]
@@ -73,12 +95,20 @@ class _FileState:
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
+    vocabulary: StemFinder | None = None
+    """The vocabulary finder, tuned to the first chunk that needs it."""
     samples: list[LineSample] = field(default_factory=list)
+    runs: list[_Run] = field(default_factory=list)
+    open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
+    """The run of each thread key that the next activity record of that key continues."""
+    marks: tuple[list[int], list[int | None], list[int]] = ([], [], [])
+    """Line, and the last month and year offset after it, of each record or banner observed in the
+    current chunk, in line order."""
     banners: list[Banner] = field(default_factory=list)
     banner_base: int | None = None
     """The year of the file's first line as its banners date it (the strongest year source)."""
 
-    def read_banner(self, banner: Banner) -> None:
+    def read_banner(self, banner: Banner, line: int) -> None:
         """A banner's date sets the year of the lines below it; its month is where they start."""
         self.banners.append(banner)
         if banner.date is None:
@@ -88,26 +118,54 @@ class _FileState:
         else:
             self.year_offset = banner.date.year - self.banner_base
         self.last_month = banner.date.month
+        self._mark(line)
 
-    def observe(self, fields: HeaderFields) -> int:
-        """Note a line's month in file order and return its year offset.
+    def observe(self, fields: HeaderFields, line: int) -> int:
+        """Note a line's month in file order and return its year offset (see ``_year_step``)."""
+        offset, self.last_month, self.year_offset = _year_step(self.last_month, self.year_offset, fields.month)
+        self._mark(line)
+        return offset
 
-        The year advances on a real roll-over only: the month wraps from the second half of the
-        year to the first (December to January).  After one, a line of the second half is the
-        year before (two writers interleaved across New Year: 12/31, 01/01, 12/31...), and does
-        not move the year; otherwise a later month just moves the file forward.
-        """
-        month = fields.month
-        if self.last_month is None:
-            self.last_month = month
-        elif month - self.last_month <= -6:  # 12 -> 1: a new year
-            self.year_offset += 1
-            self.last_month = month
-        elif month - self.last_month >= 6 and self.year_offset > 0 and self.last_month <= 6:
-            return self.year_offset - 1  # 1 -> 12 just after New Year: a line of the year before
-        elif month > self.last_month:
-            self.last_month = month
-        return self.year_offset
+    def _mark(self, line: int) -> None:
+        lines, months, offsets = self.marks
+        lines.append(line)
+        months.append(self.last_month)
+        offsets.append(self.year_offset)
+
+    def offset_at(self, line: int, month: int) -> int:
+        """The year offset of an activity record read after the chunk's other records: as if it
+        had been observed right after the record observed last before it."""
+        lines, months, offsets = self.marks
+        at = bisect_right(lines, line) - 1
+        if at < 0:
+            return self.year_offset
+        return _year_step(months[at], offsets[at], month)[0]
+
+
+def _year_step(last_month: int | None, year_offset: int, month: int) -> tuple[int, int | None, int]:
+    """A line's year offset, and the file's last month and year offset after it.
+
+    The year advances on a real roll-over only: the month wraps from the second half of the
+    year to the first (December to January).  After one, a line of the second half is the
+    year before (two writers interleaved across New Year: 12/31, 01/01, 12/31...), and does
+    not move the year; otherwise a later month just moves the file forward.
+    """
+    if last_month is None:
+        return year_offset, month, year_offset
+    if month - last_month <= -6:  # 12 -> 1: a new year
+        return year_offset + 1, month, year_offset + 1
+    if month - last_month >= 6 and year_offset > 0 and last_month <= 6:
+        return year_offset - 1, last_month, year_offset  # 1 -> 12 just after New Year: the year before
+    return year_offset, max(month, last_month), year_offset
+
+
+@dataclass(slots=True)
+class _Run:
+    """An activity run being read: its first and last records and how many it holds."""
+
+    first: _Pending
+    last: _Pending
+    records: int
 
 
 def scan_source(source: LogSource, keep_all: bool = False, chunk_size: int = CHUNK_SIZE) -> FileResult | SkippedSource:
@@ -142,21 +200,41 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
     headers = index.headers
     pending = deque(banners)  # each banner dates the records below it: taken in as the scan passes it
     if headers.size:
+        state.marks = ([], [], [])
+        cuts = np.array([found.first for found in banners] + [index.count])  # a record ends where a banner starts
         _read_banners(pending, int(headers[0]), state)
         _observe_edge(index, int(headers[0]), state, edge="first")
-        records = headers if state.keep_all else _relevant_records(index, state)
+        records, activity, names = _split_records(index, state, cuts)
+        plain: set[int] = set()
+        if state.keep_all:  # every record is an event: the plain activity ones without the grammars
+            records, plain, activity = headers, set(activity.tolist()), _NO_LINES
+        groups, odd = thread_groups(names, activity) if names is not None and activity.size else ([], _NO_LINES)
+        if odd.size:
+            records = np.union1d(records, odd)
+        steps: dict[ThreadKey, list[int]] = {}
         if records.size:
-            stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
-            if banners:  # a record's continuation lines end where a banner starts
-                firsts = np.array([found.first for found in banners] + [index.count])
-                stops = np.minimum(stops, firsts[np.searchsorted(firsts[:-1], records, side="right")])
+            stops = _stops(index, records, cuts)
             begins, ends = index.spans(records)
             for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
                 _read_banners(pending, line, state)
-                _read_record(index, line, stop, index.chunk[begin:end], number=base + line + 1, state=state)
+                meaning = _ACTIVITY if line in plain else None
+                raw = index.chunk[begin:end]
+                fields = _read_record(index, line, stop, raw, number=base + line + 1, state=state, meaning=meaning)
+                if fields is not None:
+                    steps.setdefault((fields.pid, fields.tid, fields.job), []).append(line)
         _read_banners(pending, int(headers[-1]), state)
+        if groups:  # after the records and banners: their marks date the activity records
+            _read_runs(index, groups, steps, base=base, cuts=cuts, state=state)
         _observe_edge(index, int(headers[-1]), state, edge="last")
     _read_banners(pending, index.count, state)
+
+
+def _stops(index: LineIndex, records: Offsets, cuts: Offsets) -> Offsets:
+    """Where each record's lines end: the next header line or banner, or the continuation-line limit."""
+    stops = np.minimum(index.next_headers(records), records + 1 + _MAX_CONTINUATION_LINES)
+    if cuts.size > 1:
+        stops = np.minimum(stops, cuts[np.searchsorted(cuts[:-1], records, side="right")])
+    return stops
 
 
 def _account(index: LineIndex, banners: list[Found], state: _FileState) -> None:
@@ -179,7 +257,8 @@ def _account(index: LineIndex, banners: list[Found], state: _FileState) -> None:
 def _read_banners(pending: deque[Found], line: int, state: _FileState) -> None:
     """Take in the banners above line ``line``, in file order."""
     while pending and pending[0].first < line:
-        state.read_banner(pending.popleft().banner)
+        found = pending.popleft()
+        state.read_banner(found.banner, found.first)
 
 
 def _sample_unparsed(index: LineIndex, leading: int, state: _FileState, in_banner: set[int]) -> None:
@@ -191,38 +270,197 @@ def _sample_unparsed(index: LineIndex, leading: int, state: _FileState, in_banne
             state.samples.append(LineSample(Location(state.source.path, state.lines + line + 1), text))
 
 
-def _relevant_records(index: LineIndex, state: _FileState) -> Offsets:
-    """The header lines of the records (header line plus continuations) that hold a prefilter stem."""
+def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[Offsets, Offsets, ClassNames | None]:
+    """The header lines of the records that hold a trigger stem: those the grammars read, and
+    those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
-        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES])
-    return index.records_at(state.finder.candidates(index.chunk))
+        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES], PREFILTER_GROUPS)
+    positions, groups, codes = state.finder.tagged(index.chunk)
+    relevant = index.records_at(positions[groups != 0])
+    classy = groups == CLASS
+    if relevant.size == 0 or not classy.any():
+        return relevant, _NO_LINES, None
+    names = class_names(index, positions[classy])
+    named = np.zeros(positions.size, dtype=bool)
+    named[classy] = names.named
+    # A candidate in a record that may be plain activity decides only if it is a stem itself: a
+    # shared or six-byte anchor context is no proof ("instance [", "De" of "Describe"), and which
+    # anchors a file gets depends on its first chunk, which must not change the result.
+    suspect = ~named
+    if names.lines.size:
+        check = np.flatnonzero(suspect & _in_records(index, names.lines, positions))
+        suspect[check] = state.finder.exact(index.data, positions[check], codes[check])
+        maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
+        if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
+            if state.vocabulary is None:
+                state.vocabulary = StemFinder(VOCABULARY, index.chunk[:_SAMPLE_BYTES])
+            found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, state.vocabulary)
+            words = state.vocabulary.exact(index.data, found, found_codes)
+            # A stem is necessary, not sufficient: a record whose vocabulary the error gate and
+            # the step words do not confirm ("attached to instance", "state [pending]") is plain.
+            owners = index.records_at_each(found[words])
+            confirmed = [line for line in np.unique(owners).tolist() if _says_more(index, line, cuts)]
+            words[np.flatnonzero(words)[~_among(np.array(confirmed, dtype=np.int64), owners)]] = False
+            positions = np.concatenate([positions, found])
+            suspect = np.concatenate([suspect, words])
+    read = _among(index.records_at(positions[suspect]), relevant)
+    return relevant[read], relevant[~read], names
 
 
-def _read_record(index: LineIndex, line: int, stop: int, raw: bytes, *, number: int, state: _FileState) -> None:
-    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``) as event ``number``."""
+def _vocabulary_in(
+    index: LineIndex, records: Offsets, cuts: Offsets, finder: StemFinder
+) -> tuple[Offsets, npt.NDArray[np.uint16]]:
+    """The vocabulary candidates (chunk positions, anchor codes) inside these records, found in a
+    copy of just their bytes: a fiftieth of the chunk when activity is rare.  A record's bytes end
+    with its line feed, which no stem holds, so no stem is found across two of them."""
+    begins = index.starts[records]
+    ends = np.append(index.starts, len(index.chunk))[_stops(index, records, cuts)]
+    lengths = ends - begins
+    offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
+    text = index.data[np.repeat(begins - offsets, lengths) + np.arange(int(lengths.sum()))].tobytes()
+    found, _, codes = finder.tagged(text)
+    owner = np.searchsorted(offsets, found, side="right") - 1
+    return begins[owner] + (found - offsets[owner]), codes
+
+
+def _says_more(index: LineIndex, line: int, cuts: Offsets) -> bool:
+    """Whether the record of header line ``line`` may mean more than activity (see ``says_more``)."""
+    stop = int(_stops(index, np.array([line]), cuts)[0])
+    end = int(index.starts[stop]) if stop < index.count else len(index.chunk)
+    text = decode(index.chunk[int(index.starts[line]) : end])
+    prefix = PREFIX_AT_TEXT.match(text)  # the pid, thread and time would only defeat the cache
+    return says_more(text[prefix.end() :] if prefix is not None else text)
+
+
+def _in_records(index: LineIndex, lines: Offsets, positions: Offsets) -> npt.NDArray[np.bool_]:
+    """For each byte position, whether its record's header line is one of ``lines`` (ascending)."""
+    return _among(lines, index.records_at_each(positions))
+
+
+def _among(values: Offsets, items: Offsets) -> npt.NDArray[np.bool_]:
+    """For each item, whether it is one of ``values`` (ascending): ``np.isin`` by binary search."""
+    if values.size == 0:
+        return np.zeros(items.size, dtype=bool)
+    found: npt.NDArray[np.bool_] = values[np.minimum(np.searchsorted(values, items), values.size - 1)] == items
+    return found
+
+
+def _read_record(
+    index: LineIndex, line: int, stop: int, raw: bytes, *, number: int, state: _FileState, meaning: Meaning | None
+) -> HeaderFields | None:
+    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``) as event
+    ``number``; its header fields when it became a credential event (not activity)."""
+    read = _record(index, line, stop, raw)
+    if read is None:
+        return None
+    fields, message, first = read
+    if meaning is None:
+        meaning = meaning_of(fields.class_name, fields.method, message)
+    if meaning is None:
+        if not state.keep_all:
+            return None
+        meaning = Meaning("other")
+    offset = state.observe(fields, line)
+    state.pending.append((fields, offset, number, message, first, meaning))
+    return None if meaning.kind == "activity" else fields
+
+
+def _record(
+    index: LineIndex, line: int, stop: int, raw: bytes, cache: bool = True
+) -> tuple[HeaderFields, str, str] | None:
+    """The header fields, message (continuations joined) and header line of a record (``cache``:
+    through the per-distinct-text cache, which activity records, each distinct, would only flush)."""
     first = decode(raw).rstrip("\r")
-    fields = match_header(first)
+    fields = match_header(first, cache)
     if fields is None:
-        return
+        return None
     if stop > line + 1:
         more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
         message = "\n".join([fields.message, *more])[:_MAX_MESSAGE_CHARS]
     else:
         message = fields.message[:_MAX_MESSAGE_CHARS]
-    meaning = meaning_of(fields.class_name, fields.method, message)
-    if meaning is None:
-        if not state.keep_all:
-            return
-        meaning = Meaning("other")
-    offset = state.observe(fields)
-    state.pending.append((fields, offset, number, message, first, meaning))
+    return fields, message, first
+
+
+def _read_runs(
+    index: LineIndex,
+    groups: list[Offsets],
+    steps: dict[ThreadKey, list[int]],
+    *,
+    base: int,
+    cuts: Offsets,
+    state: _FileState,
+) -> None:
+    """Count the chunk's plain activity records into runs, cut at the credential events of their key.
+
+    Only a run's first and last records are read; a run open at the end of the chunk goes on in
+    the next one unless a credential event of its key comes first.
+    """
+    carried, state.open_runs = state.open_runs, {}
+    leaders = _pendings(index, np.array([part[0] for part in groups]), base, cuts, state)
+    by_key: dict[ThreadKey, Offsets] = {}
+    for lines, leader in zip(groups, leaders, strict=True):
+        if leader is not None:  # a header line always matches: the automaton and the pattern agree
+            key = leader[0]
+            by_key[key] = np.sort(np.concatenate([by_key[key], lines])) if key in by_key else lines
+    # Each segment of a key's lines between two of its credential events: (key, segment, lines).
+    segments: list[tuple[ThreadKey, int, Offsets]] = []
+    for key, lines in by_key.items():
+        numbers = np.searchsorted(np.asarray(steps.get(key, ()), dtype=np.int64), lines)
+        edges = np.flatnonzero(np.diff(numbers)) + 1
+        segments += zip(
+            [key] * (edges.size + 1), numbers[np.r_[0, edges]].tolist(), np.split(lines, edges), strict=True
+        )
+    ends = _pendings(index, np.array([part[-1] for _, _, part in segments]), base, cuts, state)
+    # A first record to read only where a run starts with more than one record.
+    starting = [
+        i for i, (key, number, part) in enumerate(segments) if part.size > 1 and not (number == 0 and key in carried)
+    ]
+    heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
+    for i, head in zip(
+        starting, _pendings(index, np.array([segments[i][2][0] for i in starting]), base, cuts, state), strict=True
+    ):
+        heads[i] = head
+    for (key, number, part), head, last in zip(segments, heads, ends, strict=True):
+        if head is None or last is None:
+            continue
+        run = carried.pop(key, None) if number == 0 else None
+        if run is None:
+            run = _Run(head[1], last[1], int(part.size))
+            state.runs.append(run)
+        else:
+            run.last, run.records = last[1], run.records + int(part.size)
+        if number == len(steps.get(key, ())):
+            state.open_runs[key] = run
+    for key, run in carried.items():
+        if key not in steps and key not in by_key:
+            state.open_runs[key] = run
+
+
+def _pendings(
+    index: LineIndex, lines: Offsets, base: int, cuts: Offsets, state: _FileState
+) -> list[tuple[ThreadKey, _Pending] | None]:
+    """The activity records of header ``lines`` as pending events, with their thread keys."""
+    if lines.size == 0:
+        return []
+    found: list[tuple[ThreadKey, _Pending] | None] = []
+    begins, ends = index.spans(lines)
+    for line, stop, begin, end in zip(lines.tolist(), _stops(index, lines, cuts).tolist(), begins, ends, strict=True):
+        read = _record(index, line, stop, index.chunk[begin:end], cache=False)
+        if read is None:
+            found.append(None)
+            continue
+        fields, message, first = read
+        pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
+        found.append(((fields.pid, fields.tid, fields.job), pending))
+    return found
 
 
 def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> None:
     fields = match_header(decode(index.line(line)).rstrip("\r"))
     if fields is None:
         return
-    offset = state.observe(fields)
+    offset = state.observe(fields, line)
     if edge == "first" and state.first is None:
         state.first = (fields, offset)
     if edge == "last":
@@ -239,6 +477,14 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
     if source.sniff and banner is not None:
         family = family_of_module(banner.module) or family
     events = tuple(_event(p, base_year, source.path, host, family) for p in state.pending)
+    runs = tuple(
+        ActivityRun(
+            _event(run.first, base_year, source.path, host, family),
+            _event(run.last, base_year, source.path, host, family),
+            run.records,
+        )
+        for run in sorted(state.runs, key=lambda run: run.first[2])  # in line order, however the chunks fell
+    )
     first = _time(*state.first, base_year) if state.first else None
     last = _time(*state.last, base_year) if state.last else None
     return FileResult(
@@ -258,6 +504,7 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
         banner=state.banner,
         banners=tuple(state.banners),
         year_source=year_source,
+        activity=runs,
     )
 
 

@@ -229,7 +229,7 @@ class Engine:
         self.lines += result.lines
         now = self.clock()
         fresh: list[LineKey] = []
-        for read in result.events:
+        for read in result.listed_events:  # an activity run as its first and last records
             event = read._replace(location=Location(batch.path, batch.lines_before + read.location.line))
             key = _key(event)
             self.window[key] = event
@@ -470,5 +470,7 @@ def _steps(sequence: Sequence) -> Iterable[Event]:
     if sequence.connect is not None:
         yield sequence.connect
     yield from sequence.validates
-    yield from sequence.activity
+    if sequence.activity is not None:
+        yield from sequence.activity.examples
+        yield sequence.activity.last
     yield from sequence.errors

@@ -1,0 +1,235 @@
+"""Plain Amazon activity: records that only an Amazon class name brings to the scanner.
+
+An EC2 backup fills vsbkp.log with progress lines of Amazon classes (``CVAmazonSnap::
+CreateSnapshot() - Snapshot [snap-0...] progress [42%]``).  The trigger stem ``amazon`` makes each
+a candidate, and each is a distinct text, so each used to go through every error grammar only to
+be called ``activity``.  A record whose only stems are Amazon class words inside the class name of
+its ``Class::Method()``, with none of the message grammars' *vocabulary* anywhere in it (every
+anchor an error fact is parsed at, the stems that every match of the anchorless facts holds, and
+the words of the Connect and Assume role steps), means ``activity`` whatever its message says, so
+it never reaches the grammars.  numpy decides where the class name is (one look per line *shape*)
+and groups those records by their pid, thread and job bytes, for all of a chunk's records at once:
+no Python object is made per activity line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
+
+from cvlogs.grammars import aws_errors, credentials, header
+from cvlogs.parsing.lineindex import LineIndex, Offsets
+from cvlogs.parsing.prefilter import required_stems
+
+CLASS, TRIGGER = 1, 2
+"""Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
+
+_WINDOW = 80
+"""Bytes looked at from a line's start: pid to ``Class::Method()`` of a usual header."""
+_FIELDS = 48
+"""The class word must stand within this many bytes of the line start (else: the slow path)."""
+_WORDS = _WINDOW // 8
+_COLUMNS = np.arange(_WINDOW)
+
+# Odd 64-bit multipliers for hashing a window; rows with equal hashes are compared byte for byte.
+_MULTIPLIERS = (np.arange(1, 2 * _WORDS, 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
+_HEADER = re.compile(header.HEADER_PATTERN)
+
+
+@cache
+def vocabulary(triggers: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
+    """Stems one of which every message holds that the message grammars can say more of than ``activity``.
+
+    The stems every match of the error gate holds (``aws_errors.ERROR_GATE``, the one search that
+    every message stating an error passes; read from its pattern), and the Connect and Assume role
+    steps (``connecting to``, ``assume role`` and its variants, and the two step methods).  None
+    when the gate yields no such stems: then every candidate takes the slow path.  Where the gate
+    leaves a choice, stems that hold a trigger (searched anyway) are taken.
+    """
+    gate = required_stems(_pattern(aws_errors.ERROR_GATE), triggers)
+    if gate is None:
+        return None
+    return tuple(sorted({*gate, *step_words()}))
+
+
+@cache
+def step_words() -> tuple[bytes, ...]:
+    """Stems of the Connect and Assume role steps, one of which a step line's record holds."""
+    label = required_stems(_pattern(credentials.ASSUME_ROLE_LABEL)) or (b"assum",)
+    methods = (*credentials.CONNECT_METHODS, *credentials.VALIDATE_METHODS)
+    return (b"connecting", *label, *(f"::{method.lower()}(".encode() for method in methods))
+
+
+def says_more(text: str) -> bool:
+    """Whether a record that holds vocabulary may say more than ``activity``: the error gate
+    matches it (the search every message stating an error passes) or it holds a step's words.
+
+    Asked once per text with its ids masked: whole tokens of six or more hex digits (``snap-0...``
+    ids, sizes) become ``0``; no gate or step word is made of such a token, so what the gate
+    finds outside them it still finds (a test checks the gate's words).
+    """
+    return _says_more(_IDS.sub("0", text.lower()))
+
+
+_IDS = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(?![0-9a-z])")
+
+
+@lru_cache(maxsize=8192)
+def _says_more(lowered: str) -> bool:
+    return _gate().search(lowered) is not None or any(word.decode() in lowered for word in step_words())
+
+
+@cache
+def _gate() -> re.Pattern[str]:
+    return re.compile(_pattern(aws_errors.ERROR_GATE))
+
+
+def _pattern(grammar: object) -> str:
+    pattern = getattr(getattr(grammar, "re", None), "pattern", None)
+    if not isinstance(pattern, str):
+        raise TypeError(f"{grammar!r} is not a regular-expression grammar")
+    return pattern
+
+
+def trigger_groups(triggers: tuple[bytes, ...]) -> tuple[int, ...]:
+    """The group of each trigger: ``CLASS`` for Amazon class words (when the vocabulary is known), else ``TRIGGER``."""
+    class_words = (
+        {word.encode() for word in credentials.AMAZON_CLASS_WORDS} if vocabulary(triggers) is not None else set()
+    )
+    return tuple(CLASS if stem in class_words else TRIGGER for stem in triggers)
+
+
+def vocabulary_stems(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The vocabulary to search besides the triggers: the shortest of nested words, none holding a trigger."""
+    kept: list[bytes] = []
+    for word in sorted(set(vocabulary(triggers) or ()), key=len):
+        if not any(shorter in word for shorter in (*kept, *triggers)):
+            kept.append(word)
+    return tuple(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassNames:
+    """Which class-word candidates stand in the class name of a header's ``Class::Method()``,
+    and the pid, thread and job bytes of their lines."""
+
+    named: npt.NDArray[np.bool_]
+    """Per candidate: in a class name."""
+    lines: Offsets
+    """The lines of the named candidates (ascending, a line once per candidate)."""
+    keys: npt.NDArray[np.uint64]
+    """Per entry of ``lines``: its window with only the pid, thread and job bytes left (as words)."""
+
+
+def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
+    """Find the candidates (class-word stems) that stand in a class name, with numpy and one look per shape.
+
+    Each candidate's line is taken as a fixed window from its start, up to the ``()`` after the
+    candidate; its *shape* is that window with every digit made ``0``: the time, pid and job
+    change from line to line, the layout does not.  Each distinct shape is matched once with the
+    header pattern: the candidate must lie in the class name of ``Class::Method()``, which must
+    end the window, and the pattern's pid, thread and job spans give the bytes that key the line.
+    A candidate further than ``_FIELDS`` bytes into its line, or whose ``()`` lies past the
+    window, is not named, which only sends its record down the slow path.
+    """
+    lines = index.lines_at(positions)
+    starts = index.starts[lines]
+    offsets = positions - starts
+    named = index.is_header(lines) & (offsets < _FIELDS)
+    rows = np.flatnonzero(named)
+    if rows.size == 0:
+        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+    windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
+    raw = windows[starts[rows]]  # one row copy per line, in C
+    at = offsets[rows]
+    # The first ``(`` after the candidate, by one search over the flattened windows (a source
+    # line number in the parentheses, ``Method(42)``, makes a shape the pattern refuses: slow path).
+    flat = np.flatnonzero(raw.reshape(-1) == ord("("))
+    base = np.arange(rows.size) * _WINDOW
+    found = flat[np.minimum(np.searchsorted(flat, base + at + 1), max(flat.size - 1, 0))] if flat.size else base
+    end = found - base + 2  # the shape ends after ``()``
+    fits = (end > at + 2) & (end <= _WINDOW)
+    end = np.where(fits, end, 0)
+    digits = raw - np.uint8(ord("0"))
+    shape = (raw - digits * (digits < 10)).view("<u8") & _PREFIXES[end]  # digits as 0, nothing after ``()``
+    candidates = np.flatnonzero(fits)
+    if candidates.size == 0:
+        named[:] = False
+        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+    order, group, same = _groups(shape[candidates])
+    leaders = candidates[order[np.flatnonzero(np.r_[True, group[1:] != group[:-1]])]]
+    looks = [_shape_key(shape[row].tobytes()) for row in leaders.tolist()]
+    begins = np.array([look[0] for look in looks])
+    ends = np.array([look[1] for look in looks])
+    masks = np.array([look[2] for look in looks], dtype=np.uint64)
+    rows_sorted = candidates[order]
+    where = at[rows_sorted]
+    good = same & (begins[group] <= where) & (where < ends[group])
+    back = np.argsort(rows_sorted[good])  # back to line order, for binary searches
+    keep, kept_groups = rows_sorted[good][back], group[good][back]
+    named[rows] = False
+    named[rows[keep]] = True
+    keys = raw[keep].view("<u8") & masks[kept_groups]
+    return ClassNames(named, lines[rows[keep]], keys)
+
+
+def _prefixes() -> npt.NDArray[np.uint64]:
+    """Row ``n``: the word masks that keep the first ``n`` bytes of a window."""
+    table = np.zeros((_WINDOW + 1, _WINDOW), dtype=np.uint8)
+    table[np.tril_indices(_WINDOW + 1, -1, _WINDOW)] = 0xFF
+    return table.view("<u8")
+
+
+_PREFIXES = _prefixes()
+
+
+def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Rows grouped by value: an order that sorts them by hash, the group number of each
+    sorted row, and whether it equals its group's first row (False: a hash collision)."""
+    hashes = np.zeros(words.shape[0], dtype=np.uint64)
+    for column in range(words.shape[1]):  # column by column: numpy sums short rows slowly
+        hashes += words[:, column] * _MULTIPLIERS[column]
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    first = np.ones(order.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    group = np.cumsum(first) - 1
+    leader = order[np.flatnonzero(first)[group]]
+    differ = np.zeros(order.size, dtype=np.uint64)
+    for column in range(words.shape[1]):
+        differ |= words[order, column] ^ words[leader, column]
+    return order, group, differ == 0
+
+
+@lru_cache(maxsize=4096)
+def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64]]:
+    """The span of the Amazon class name of the ``Class::Method()`` that ends ``shape`` (empty when
+    there is none), and the word masks of its pid, thread and job bytes."""
+    mask = np.zeros(_WINDOW, dtype=np.uint8)
+    text = shape.rstrip(b"\0").decode("latin-1")
+    found = _HEADER.match(text)
+    # The function and its parentheses (``()``, or a source line number) must end the shape.
+    if found is None or found.start("source_line") < 0 or found.end("source_line") + 1 != len(text):
+        return 0, 0, mask.view("<u8")
+    if not any(word in found["class_name"].lower() for word in credentials.AMAZON_CLASS_WORDS):
+        return 0, 0, mask.view("<u8")
+    for name in ("pid", "tid", "job"):
+        if found.start(name) >= 0:
+            mask[found.start(name) : found.end(name)] = 0xFF
+    return found.start("class_name"), found.end("class_name"), mask.view("<u8")
+
+
+def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:
+    """The header ``lines`` (plain activity) grouped by the bytes of their pid, thread and job
+    (ascending in each group), and the lines apart whose hash collided with another group's."""
+    key = names.keys[np.searchsorted(names.lines, lines)]  # the first named candidate of each line
+    order, group, same = _groups(key)
+    ordered = lines[order]
+    edges = np.flatnonzero(np.diff(group)) + 1
+    groups = [np.sort(part[ok]) for part, ok in zip(np.split(ordered, edges), np.split(same, edges), strict=True)]
+    return [part for part in groups if part.size], np.sort(ordered[~same])

@@ -1,0 +1,213 @@
+"""Plain Amazon activity: decided without the grammars, counted in runs, summarised per sequence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cvlogs.grammars import aws_errors, credentials
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from cvlogs.correlate import correlate
+from cvlogs.parsing import scan_paths
+from cvlogs.parsing.messages import interpret, meaning_of
+from cvlogs.parsing.scanner import PREFILTER, VOCABULARY
+
+from .conftest import write_log
+
+ROLE = "arn:aws:iam::444455556666:role/R"
+CONNECT = f"CAmazonInfo::Connect() - Connecting to Url=[default], username[{ROLE}]"
+VALIDATE = f"AmazonConnection::ValidateCredentials() - Assume role [{ROLE}]"
+ERROR = "CAmazonEC2::DescribeVolumes() - An error occurred (ExpiredToken) when calling the DescribeVolumes operation"
+STEMS = (*PREFILTER, *VOCABULARY)
+
+
+def _holds_a_stem(text: str) -> bool:
+    lowered = text.lower().encode()
+    return any(stem in lowered for stem in STEMS)
+
+
+@pytest.mark.parametrize("text", [text for _, text, _ in credentials.SAMPLES + aws_errors.SAMPLES])
+def test_every_grammar_sample_holds_a_stem(text: str) -> None:
+    """A message the grammars say anything about holds a trigger or a vocabulary stem (fragments too)."""
+    assert _holds_a_stem(text)
+
+
+# Words of the grammar samples that hold no stem, ids, numbers and punctuation: messages built
+# from them are what the fast path calls plain activity without reading them.
+_WORDS = sorted(
+    {
+        word
+        for _, text, _ in credentials.SAMPLES + aws_errors.SAMPLES
+        for word in text.split()
+        if not _holds_a_stem(word)
+    }
+)
+PIECES = st.sampled_from([*_WORDS, " ", "[", "]", "(", ")", ":", "snap-0a1b2c", "42%", "Snapshot", "progress", "-"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.lists(PIECES, max_size=40), st.sampled_from(["CreateSnapshot", "DescribeVolumes", "Run", "Connected"]))
+def test_a_message_without_stems_is_activity_of_an_amazon_class(pieces: list[str], method: str) -> None:
+    """What the fast path assumes: no stem in the message, an Amazon class -> ``activity``, whatever else."""
+    message = " ".join(pieces)
+    assume(not _holds_a_stem(message))
+    found = interpret("CVAmazonSnap", method, message)
+    assert found is not None
+    assert found.kind == "activity"
+
+
+_HEADS = [
+    "4012  3c4e  11/19 22:30:0{s} 88103  ",
+    "4012 3c4e 11/19 22:30:0{s} ### ",
+    "6924f48 11/19 22:30:0{s} 7 ",
+    "9 a 11/19 22:30:0{s} ",
+]
+_FUNCTIONS = [
+    "CVAmazonSnap::CreateSnapshot() - ",
+    "CAmazonEC2::Describe() ",
+    "CVAmazonSnap::CreateSnapshot - ",
+    "CvAwsX::Y()",
+]
+_FUNCTIONS += [
+    "AmazonConnection::ValidateCredentials() - ",
+    "CAmazonInfo::Connect() - ",
+    "CvA::B::C() - ",
+    "VSBkp::Run() - ",
+]
+_MESSAGES = [
+    "Snapshot [snap-0a1b] progress [5%]",
+    "instance [i-1]",
+    "connection timed out",
+    "Rate exceeded",
+    "AuthFailure",
+]
+_MESSAGES += [
+    f"Assume role [{ROLE}]",
+    "Connecting to Url=[x], username[bob]",
+    "reason: VOLUME_BUSY",
+    "amazonaws.com",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_HEADS), st.sampled_from(_FUNCTIONS), st.sampled_from(_MESSAGES), st.integers(0, 9)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_fast_path_means_what_the_grammars_mean(tmp_path_factory: pytest.TempPathFactory, lines: list) -> None:
+    """Every record the scanner calls plain activity without the grammars is what they call it too."""
+    folder = tmp_path_factory.mktemp("logs")
+    text = "".join(head.format(s=s) + function + message + "\n" for head, function, message, s in lines)
+    write_log(folder, "vsbkp.log", text)
+    for event in scan_paths([folder], keep_all=True).events:
+        class_name, _, method = event.function.removesuffix("()").rpartition("::")
+        expected = meaning_of(class_name, method, event.message)
+        assert event.kind == (expected.kind if expected is not None else "other"), event.text
+
+
+def _log(folder: Path, bodies: list[str]) -> Path:
+    text = "".join(f"4012  3c4e  11/19 22:30:{i:02d} 88103  {body}\n" for i, body in enumerate(bodies))
+    return write_log(folder, "vsbkp.log", text)
+
+
+ACTIVITY = "CVAmazonSnap::CreateSnapshot() - Snapshot [snap-0{n}] progress [{n}%]"
+
+
+def test_activity_is_counted_in_runs_cut_at_the_steps_of_its_thread(tmp_path: Path) -> None:
+    """Runs end where a credential event of the same pid, thread and job stands; other lines do not cut them."""
+    bodies = [CONNECT, *[ACTIVITY.format(n=n) for n in range(3)], ERROR, ACTIVITY.format(n=7), "VSBkp::Run() - x"]
+    bodies += [ACTIVITY.format(n=8), CONNECT, ACTIVITY.format(n=9)]
+    _log(tmp_path, bodies)
+    result = scan_paths([tmp_path])
+    runs = [(r.first.location.line, r.last.location.line, r.records) for r in result.files[0].activity]
+    assert runs == [(2, 4, 3), (6, 8, 2), (10, 10, 1)]
+    assert [e.kind for e in result.events] == ["connect", "error", "connect"]
+
+
+def test_a_sequence_summarises_its_activity(tmp_path: Path) -> None:
+    """The count, first and last records and a few examples; activity after an error means it went on."""
+    bodies = [CONNECT, VALIDATE, ERROR, *[ACTIVITY.format(n=n) for n in range(5)], CONNECT, ACTIVITY.format(n=9)]
+    _log(tmp_path, bodies)
+    first, second = correlate(scan_paths([tmp_path])).sequences
+    assert first.activity is not None
+    assert first.activity.count == 5
+    assert (first.activity.first.location.line, first.activity.last.location.line) == (4, 8)
+    assert [e.location.line for e in first.activity.examples] == [4, 8]
+    assert first.status == "ok"
+    assert first.last_step is first.activity.last
+    assert second.activity is not None
+    assert second.activity.count == 1
+
+
+def test_keep_all_lists_every_activity_record(tmp_path: Path) -> None:
+    """``events --all`` still has one event per record."""
+    _log(tmp_path, [CONNECT, *[ACTIVITY.format(n=n) for n in range(4)]])
+    kinds = [e.kind for e in scan_paths([tmp_path], keep_all=True).events]
+    assert kinds == ["connect", "activity", "activity", "activity", "activity"]
+
+
+def test_no_gate_word_is_an_id_the_cache_masks() -> None:
+    """The masked cache of ``says_more`` is sound: no literal of the error gate holds a token of
+    six or more hex digits with a digit in it, which the mask replaces."""
+    from cvlogs.grammars import vocabulary  # noqa: PLC0415
+
+    from cvlogs.parsing.activity import _IDS  # noqa: PLC0415
+
+    texts = {
+        *(anchor for fact in aws_errors.FACTS for anchor in fact.anchors),
+        *vocabulary.CODES,
+        *vocabulary.EXCEPTIONS,
+        *(phrase for phrase, _ in vocabulary.PHRASES),
+        *vocabulary.FAILURE_PHRASES,
+    }
+    assert texts
+    assert not [text for text in texts if _IDS.search(text.lower())]
+
+
+def _two_threads(folder: Path) -> None:
+    """Thread 3c4e: Connect, Assume role, five activity records, Connect, one more; thread 3c4f's
+    activity, which no sequence of its own precedes, interleaved with the first run."""
+    lines = [("3c4e", CONNECT), ("3c4e", VALIDATE)]
+    for n in range(5):
+        lines += [("3c4e", ACTIVITY.format(n=n)), ("3c4f", ACTIVITY.format(n=n))]
+    lines += [("3c4e", CONNECT), ("3c4e", ACTIVITY.format(n=9))]
+    text = "".join(f"4012  {tid}  11/19 22:30:{i:02d} 88103  {body}\n" for i, (tid, body) in enumerate(lines))
+    write_log(folder, "vsbkp.log", text)
+
+
+def test_the_events_table_lists_a_run_by_its_ends_and_every_record_with_all_lines(tmp_path: Path) -> None:
+    """Each activity row carries its run's sequence and account, however many of the run's
+    records are listed; activity of a thread without a sequence carries none."""
+    import cvlogs  # noqa: PLC0415  (pandas)
+
+    _two_threads(tmp_path)
+    options = cvlogs.ScanOptions(host_name="node")
+    listed = cvlogs.read_events(tmp_path, options=options)
+    every = cvlogs.read_events(tmp_path, all_lines=True, options=options)
+    for frame, activity_lines in ((listed, [3, 4, 11, 12, 14]), (every, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14])):
+        activity = frame[frame.kind == "activity"]
+        assert activity.line.tolist() == activity_lines
+        own = activity[activity.tid == "3c4e"]
+        assert own.attributed_account.tolist() == ["444455556666"] * len(own)
+        assert own.sequence.tolist() == ["node:vsbkp.log:1"] * (len(own) - 1) + ["node:vsbkp.log:13"]
+        assert activity[activity.tid == "3c4f"].sequence.isna().all()
+
+
+def test_accounts_and_spans_count_the_activity_runs(tmp_path: Path) -> None:
+    """An account is last seen at its last activity record; a span counts its sequence's activity."""
+    from cvlogs.report import report_of  # noqa: PLC0415
+
+    _two_threads(tmp_path)
+    report = report_of(scan_paths([tmp_path]))
+    (account,) = report.accounts
+    assert account.last_seen is not None
+    assert account.last_seen.second == 13  # the activity record after the second Connect (line 14)
+    first, second = report.spans
+    assert (first.activity, first.steps, first.end.second) == (5, 7, 10)
+    assert (second.activity, second.steps) == (1, 2)
