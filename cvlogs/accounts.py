@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from cvlogs.correlate import Correlation, Sequence
-from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Finding
+from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Evidence, Finding
 
 EventKey = tuple[str | None, str, int]
 """(host, path, line): one event, as the correlation and the rule map name it."""
@@ -24,6 +24,13 @@ Outcome = tuple[datetime, bool, str | None]
 
 def event_key(event: Event) -> EventKey:
     return (event.host, event.location.path, event.location.line)
+
+
+def line_key(line: Event | Evidence) -> EventKey:
+    """The key of an event or of a finding's evidence line (the same line gives the same key)."""
+    if isinstance(line, Evidence):
+        return (line.host, line.path, line.line)
+    return event_key(line)
 
 
 def summarise_accounts(

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cvlogs.accounts import EventKey, event_key, failure_of, summarise_accounts
+from cvlogs.accounts import EventKey, event_key, failure_of, line_key, summarise_accounts
 from cvlogs.anonymize import Pseudonyms, host_scrubber
 from cvlogs.columns import Attributed
 from cvlogs.correlate import Correlation, Sequence, correlate
@@ -463,7 +463,7 @@ def evidence_rules(found: Iterable[Occurrence], severity: Mapping[str, Severity]
     for occurrence in found:
         rank = _SEVERITY_RANK[severity[occurrence.code]]
         for line in occurrence.evidence:
-            key = event_key(line) if isinstance(line, Event) else (line.host, line.path, line.line)
+            key = line_key(line)
             held = rule_of.get(key)
             if held is None or _SEVERITY_RANK[severity[held]] > rank:
                 rule_of[key] = occurrence.code

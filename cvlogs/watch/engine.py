@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Literal
 
+from cvlogs.accounts import EventKey, line_key
 from cvlogs.correlate import Correlation, Sequence, correlate
 from cvlogs.diagnostics import occurrences, rules
 from cvlogs.diagnostics.base import Occurrence
@@ -56,7 +57,7 @@ _UNPARSED_SAMPLES = 5
 _BANNERS = 4
 
 NO_FILTERS = Filters()
-LineKey = tuple[str | None, str, int]
+LineKey = EventKey
 """host, path, line: one line, wherever it is reported."""
 Outcome = Literal["running", "ok", "failed"]
 
@@ -158,12 +159,6 @@ def _moved(sample: LineSample, path: str, lines_before: int) -> LineSample:
     return LineSample(Location(path, lines_before + sample.location.line), sample.text)
 
 
-def _key(line: Event | Evidence) -> LineKey:
-    if isinstance(line, Evidence):
-        return (line.host, line.path, line.line)
-    return (line.host, line.location.path, line.location.line)
-
-
 @dataclass(slots=True)
 class Update:
     """What one call to the engine found: new steps, findings fired, accounts whose outcome changed."""
@@ -231,7 +226,7 @@ class Engine:
         fresh: list[LineKey] = []
         for read in result.listed_events:  # an activity run as its first and last records
             event = read._replace(location=Location(batch.path, batch.lines_before + read.location.line))
-            key = _key(event)
+            key = line_key(event)
             self.window[key] = event
             self.arrived[key] = now
             fresh.append(key)
@@ -311,12 +306,12 @@ class Engine:
             self._note_finding(occurrence, finding, context)
         fresh_set = set(fresh)
         for event in context.events:  # in the scan's order: time, then file and line
-            if _key(event) in fresh_set:
+            if line_key(event) in fresh_set:
                 update.steps.append(self._step(event, context))
         self._prune(context, final)
         running = [s for s in context.sequences if id(s) not in final]
         self.open_accounts = {a for s in running if (a := s.account_id) is not None}
-        arrivals = [self.arrived[_key(s.last_step)] for s in running if s.last_step is not None]
+        arrivals = [self.arrived[line_key(s.last_step)] for s in running if s.last_step is not None]
         self.expiry = min(arrivals) + self.idle if arrivals else None
         return update
 
@@ -324,7 +319,7 @@ class Engine:
         if sequence.closed_by_connect:
             return True
         last = sequence.last_step
-        return last is not None and now - self.arrived.get(_key(last), now) >= self.idle
+        return last is not None and now - self.arrived.get(line_key(last), now) >= self.idle
 
     def _complete(self, occurrence: Occurrence, context: Correlation, final: set[int], final_all: bool) -> bool:
         if _identity(occurrence) in self.emitted:
@@ -357,7 +352,7 @@ class Engine:
         account = event_account(event, sequence)
         outcome: Outcome = "running"
         if sequence is not None:
-            first = _key(sequence.first)
+            first = line_key(sequence.first)
             outcome = self.decided.get(first, "running")
             if (
                 outcome == "running"
@@ -387,9 +382,9 @@ class Engine:
         first = occurrence.evidence[0] if occurrence.evidence else None
         sequence = context.sequence_of(first) if isinstance(first, Event) else None
         if sequence is not None:
-            if self.decided.get(_key(sequence.first)) == "failed":
+            if self.decided.get(line_key(sequence.first)) == "failed":
                 return
-            self.decided[_key(sequence.first)] = "failed"
+            self.decided[line_key(sequence.first)] = "failed"
         state.failed += 1
         state.outcome = "failed"
 
@@ -406,12 +401,12 @@ class Engine:
         finished.sort(key=lambda s: s.last_step.time if s.last_step and s.last_step.time else datetime.min)
         for sequence in context.sequences:
             if id(sequence) not in final:
-                keep.update(_key(e) for e in _steps(sequence))
+                keep.update(line_key(e) for e in _steps(sequence))
         for sequence in finished[-self.keep_closed :] if self.keep_closed else ():
-            keep.update(_key(e) for e in _steps(sequence))
+            keep.update(line_key(e) for e in _steps(sequence))
         for sequence in finished[: max(0, len(finished) - self.keep_closed)]:
             self._remember_assumes(sequence)
-            self.decided.pop(_key(sequence.first), None)
+            self.decided.pop(line_key(sequence.first), None)
         for key in [k for k in self.window if k not in keep]:
             del self.window[key]
             self.arrived.pop(key, None)
@@ -457,13 +452,13 @@ class Engine:
 
 
 def _order(occurrence: Occurrence) -> tuple[datetime, str, int]:
-    _, path, line = _key(occurrence.evidence[0]) if occurrence.evidence else (None, "", 0)
+    _, path, line = line_key(occurrence.evidence[0]) if occurrence.evidence else (None, "", 0)
     return occurrence.time or datetime.min, path, line
 
 
 def _identity(occurrence: Occurrence) -> tuple[str, tuple[LineKey, ...], bool]:
     evidence = occurrence.evidence
-    return occurrence.code, tuple(map(_key, evidence)), any(isinstance(e, Event) for e in evidence)
+    return occurrence.code, tuple(map(line_key, evidence)), any(isinstance(e, Event) for e in evidence)
 
 
 def _steps(sequence: Sequence) -> Iterable[Event]:
