@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from cvlogs.model import FileResult, ScanResult, SkippedSource
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+    from cvlogs.parsing.split import Piece
 
 __all__ = ["collect", "scan_paths", "scan_source", "scan_sources"]
 
@@ -65,32 +68,79 @@ def scan_sources(
 ) -> Iterator[FileResult | SkippedSource]:
     """Each source's result, in the order of ``sources``, read by up to ``jobs`` processes.
 
-    The unit of work is a file: shipping chunks of one file to workers was measured slower than
-    one process.  This process is one of the ``jobs`` (see ``cvlogs.parsing.readers``).  Sources
-    are plain data and ``scan_source`` is a module-level function, so the workers start with
+    The unit of work is a file, or a part of a large one (``cvlogs.parsing.split``): shipping
+    chunks of one file to workers was measured slower than one process, a part of many chunks
+    is not.  This process is one of the ``jobs`` (see ``cvlogs.parsing.readers``).  Sources
+    are plain data and the task is a module-level function, so the workers start with
     ``spawn`` (Windows, macOS) as well as ``fork``.
     """
-    task = partial(scan_source, keep_all=keep_all)
     try:
-        if jobs <= 1 or len(sources) <= 1:
-            for source in sources:
-                result = task(source)
-                if progress is not None:
-                    progress(result)
-                yield result
-            return
-        # Workers forked from this process inherit the scanner once it is imported here; imported in
-        # each worker instead, it costs the same wall time on two free cores and more on shared ones.
-        importlib.import_module("cvlogs.parsing.scanner")
-        from cvlogs.parsing.readers import read_shared  # noqa: PLC0415  (multiprocessing: only when it is used)
+        if jobs > 1:
+            from cvlogs.parsing.split import pieces  # noqa: PLC0415  (reads the large files' cut points)
 
-        yield from read_shared(sources, task, jobs, progress, context)
+            work = pieces(sources, jobs, keep_all=keep_all)
+            if len(work) > 1:
+                yield from _read_shared(sources, work, keep_all=keep_all, jobs=jobs, progress=progress, context=context)
+                return
+        for source in sources:
+            result = scan_source(source, keep_all=keep_all)
+            if progress is not None:
+                progress(result)
+            yield result
     finally:
         release_archives(totals=True)  # the archives this process kept open between members
 
 
+def _read_shared(
+    sources: list[LogSource],
+    work: list[Piece],
+    *,
+    keep_all: bool,
+    jobs: int,
+    progress: Progress | None,
+    context: BaseContext | None,
+) -> list[FileResult | SkippedSource]:
+    """The sources' results from their pieces read by several processes, parts merged in file order."""
+    # Workers forked from this process inherit the scanner once it is imported here; imported in
+    # each worker instead, it costs the same wall time on two free cores and more on shared ones.
+    scanner = importlib.import_module("cvlogs.parsing.scanner")
+    from cvlogs.parsing.readers import read_shared  # noqa: PLC0415  (multiprocessing: only when it is used)
+
+    results: dict[int, FileResult | SkippedSource] = {}
+    parts: dict[int, dict[int, object]] = {}
+    first: dict[int, int] = {}  # where each source's pieces start in ``work``
+    for position, piece in enumerate(work):
+        first.setdefault(piece.at, position)
+    count = Counter(piece.at for piece in work)
+
+    def store(position: int, result: object) -> None:
+        at = work[position].at
+        if work[position].span is not None:
+            parts.setdefault(at, {})[position - first[at]] = result
+            if len(parts[at]) < count[at]:
+                return
+            taken = parts.pop(at)
+            result = scanner.merge_parts(sources[at], [taken[n] for n in range(count[at])], keep_all)
+        assert isinstance(result, FileResult | SkippedSource)
+        results[at] = result
+        if progress is not None:
+            progress(result)
+
+    read_shared(work, partial(read_piece, keep_all=keep_all), jobs, store, context)
+    return [results[at] for at in range(len(sources))]
+
+
 def scan_source(source: LogSource, keep_all: bool = False) -> FileResult | SkippedSource:
-    """Read one log source (see ``cvlogs.parsing.scanner.scan_source``); the task every pool runs."""
+    """Read one log source (see ``cvlogs.parsing.scanner.scan_source``); the task Dask runs."""
     from cvlogs.parsing.scanner import scan_source as scan  # noqa: PLC0415  (heavy: loaded where files are read)
 
     return scan(source, keep_all=keep_all)
+
+
+def read_piece(piece: Piece, keep_all: bool = False) -> object:
+    """Read a source or a part of one: the task every process of a local scan runs."""
+    if piece.span is None:
+        return scan_source(piece.source, keep_all)
+    from cvlogs.parsing.scanner import scan_part  # noqa: PLC0415  (heavy: loaded where files are read)
+
+    return scan_part(piece.source, piece.span, keep_all)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO
 
 from cvlogs.grammars import header
@@ -29,18 +30,89 @@ PREFIX_BYTES = re.sub(r"\(\?P<\w+>", "(?:", header.HEADER_PREFIX_PATTERN).encode
 PREFIX_AT = re.compile(PREFIX_BYTES, re.MULTILINE)
 
 
-def utf8_chunks(stream: IO[bytes], size: int) -> tuple[str, Iterator[bytes]]:
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A byte range of a plain UTF-8 file read as a part of it (see ``cvlogs.parsing.split``).
+
+    Its chunks are the very chunks reading the whole file makes there: the part starts where
+    the whole read cuts a chunk, reads its blocks on the same grid of ``size`` bytes, and ends
+    at the next part's start, which the whole read cuts in the block that ends at ``read_end``.
+    """
+
+    start: int
+    """Where the part starts: 0, or where the whole read starts a chunk."""
+    first_end: int
+    """Where the whole read's block after ``start`` ends (the first block's size, for the first part)."""
+    stop: int | None = None
+    """Where the next part starts; None for the last part."""
+    read_end: int | None = None
+    """The end of the block in which the whole read cuts at ``stop``."""
+
+
+class Unsplittable(Exception):
+    """The part's chunks may not be the whole read's (UTF-16 or NUL bytes in it, a line cut short
+    for its length): the file is read whole instead."""
+
+
+def utf8_chunks(stream: IO[bytes], size: int, span: Span | None = None) -> tuple[str, Iterator[bytes]]:
     """The stream as UTF-8 chunks that end where a header line starts (or at the end).
 
     The encoding is the one the stream starts in; a stream that switches between UTF-8 and
     UTF-16 part-way (two writers, a log appended by another tool) is decoded piece by piece.
+    With a ``span``, only that part's chunks (a part raises ``Unsplittable`` when they may differ).
     """
-    first = stream.read(size)
+    if span is not None:
+        stream.seek(span.start)
+    first = stream.read(size if span is None else span.first_end - span.start)
     encoding = _sniff(first)
-    if first.startswith(codecs.BOM_UTF8):
-        first = first[len(codecs.BOM_UTF8) :]
-    blocks = _Transcoder(encoding).blocks(_blocks(first, stream, size))
-    return encoding, _cut_at_records(_lone_cr_as_lf(blocks))
+    bom = len(codecs.BOM_UTF8) if first.startswith(codecs.BOM_UTF8) else 0
+    if span is None:
+        return encoding, _chunks(encoding, _blocks(first[bom:], stream, size))
+    blocks = _PartBlocks(first[bom:], stream, size, span.read_end)
+    chunks = _chunks(encoding, iter(blocks))
+    if span.stop is None:
+        return encoding, chunks
+    return encoding, _until(chunks, span.stop - span.start - bom, blocks)
+
+
+def _chunks(encoding: str, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    return _cut_at_records(_lone_cr_as_lf(_Transcoder(encoding).blocks(blocks)))
+
+
+class _PartBlocks:
+    """A part's raw blocks, on the whole read's grid, up to ``end``; a block with a NUL byte (the
+    transcoder's business: UTF-16 may start there) stops the split."""
+
+    def __init__(self, first: bytes, stream: IO[bytes], size: int, end: int | None) -> None:
+        self.first, self.stream, self.size, self.end = first, stream, size, end
+        self.spent = False
+        """The last block was taken: what the chunks still hold is the tail of the part."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        position = self.stream.tell()  # where the block taken last ends
+        block = self.first
+        while block:
+            if b"\x00" in block:
+                raise Unsplittable("NUL bytes")
+            yield block
+            if self.end is not None and position >= self.end:
+                break
+            block = self.stream.read(self.size)
+            position += len(block)
+        self.spent = True
+
+
+def _until(chunks: Iterator[bytes], length: int, blocks: _PartBlocks) -> Iterator[bytes]:
+    """The chunks cut before the part's blocks ran out, which must come to ``length`` bytes (the
+    next part's start); the rest is the tail the next part starts with."""
+    read = 0
+    for chunk in chunks:
+        if blocks.spent:
+            break
+        read += len(chunk)
+        yield chunk
+    if read != length:
+        raise Unsplittable(f"the part's chunks came to {read} bytes, not {length}")
 
 
 # Four ASCII characters in UTF-16 (little or big endian): where UTF-16 starts inside UTF-8.
@@ -173,3 +245,13 @@ def last_record_start(buffer: bytes) -> int:
             return start
         start -= 1
     return end + 1
+
+
+def cut_in(window: bytes) -> int | None:
+    """Where, inside ``window``, the whole read cuts the buffer that ends with it (``window``: the
+    file's bytes just before the end of one of its blocks), or None when the window alone cannot
+    tell: the search for the last record went back to its start."""
+    if window.endswith(b"\r"):
+        window = window[:-1]  # held for the next block, which may start with its LF
+    cut = last_record_start(_LONE_CR.sub(b"\n", window))
+    return cut or None

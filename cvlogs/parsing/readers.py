@@ -1,8 +1,9 @@
 """Several processes reading the files of one scan: this one and ``jobs - 1`` workers.
 
-Every reader, this process included, takes the largest file nobody has taken yet from a counter
-in shared memory, reads it, and takes the next: no reader waits for work while one is left,
-and the last file to finish is a small one.  Workers hand their results back through a queue
+Every reader, this process included, takes the largest piece of work (a file, or a part of a
+large one: see ``cvlogs.parsing.split``) nobody has taken yet from a counter in shared memory,
+reads it, and takes the next: no reader waits for work while one is left, and the last piece to
+finish is a small one.  Workers hand their results back through a queue
 (events as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
 
 Measured on the bench corpus, against ``concurrent.futures.ProcessPoolExecutor``: the pool's
@@ -24,11 +25,10 @@ from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
 
 from cvlogs.errors import DependencyFailed
-from cvlogs.intake import LogSource
-from cvlogs.model import FileResult, SkippedSource
+from cvlogs.parsing.split import Piece
 
-Result = FileResult | SkippedSource
-Task = Callable[[LogSource], Result]
+Task = Callable[[Piece], object]
+Store = Callable[[int, object], None]
 
 _POLL_SECONDS = 0.5
 """How often a reader that waits for results checks that the workers are still alive."""
@@ -56,41 +56,35 @@ class _Failure:
         raise RuntimeError(f"a worker process failed:\n{self.text}")
 
 
-def read_shared(
-    sources: list[LogSource],
-    task: Task,
-    jobs: int,
-    progress: Callable[[Result], None] | None,
-    context: BaseContext | None = None,
-) -> list[Result]:
-    """Each source's result, in source order, read by this process and ``jobs - 1`` workers."""
+def read_shared(pieces: list[Piece], task: Task, jobs: int, store: Store, context: BaseContext | None = None) -> None:
+    """Run ``task`` on every piece in this process and ``jobs - 1`` workers; ``store`` gets each
+    result here, with the piece's position, as it comes."""
     context = context or multiprocessing.get_context()
-    order = sorted(range(len(sources)), key=lambda index: -_size(sources[index]))
+    order = sorted(range(len(pieces)), key=lambda index: -pieces[index].size)
     taken: Synchronized[int] = context.Value("q", 0)
     handed: Queue[bytes] = context.Queue()
     workers = [
-        context.Process(target=_work, args=(sources, order, taken, handed, task), daemon=True)  # type: ignore[attr-defined]
-        for _ in range(min(jobs, len(sources)) - 1)
+        context.Process(target=_work, args=(pieces, order, taken, handed, task), daemon=True)  # type: ignore[attr-defined]
+        for _ in range(min(jobs, len(pieces)) - 1)
     ]
     for worker in workers:
         worker.start()
-    done: dict[int, Result] = {}
+    done = 0
 
-    def store(index: int, result: Result | _Failure) -> None:
+    def keep(index: int, result: object) -> None:
+        nonlocal done
         if isinstance(result, _Failure):
             result.raise_here()
-        else:
-            done[index] = result
-            if progress is not None:
-                progress(result)
+        done += 1
+        store(index, result)
 
     try:
         while (position := _take(taken, len(order))) is not None:
-            _collect(handed, store, wait=False, workers=workers)
+            _collect(handed, keep, wait=False, workers=workers)
             index = order[position]
-            store(index, task(sources[index]))
-        while len(done) < len(sources):
-            _collect(handed, store, wait=True, workers=workers)
+            keep(index, task(pieces[index]))
+        while done < len(pieces):
+            _collect(handed, keep, wait=True, workers=workers)
         for worker in workers:
             worker.join()
     finally:
@@ -99,7 +93,6 @@ def read_shared(
                 worker.terminate()
                 worker.join()
         handed.close()
-    return [done[index] for index in range(len(sources))]
 
 
 def _take(taken: Synchronized[int], count: int) -> int | None:
@@ -114,7 +107,7 @@ def _take(taken: Synchronized[int], count: int) -> int | None:
 
 def _collect(
     handed: Queue[bytes],
-    store: Callable[[int, Result | _Failure], None],
+    store: Store,
     wait: bool,
     workers: list[BaseProcess],
 ) -> None:
@@ -135,27 +128,20 @@ def _collect(
 
 
 def _work(
-    sources: list[LogSource],
+    pieces: list[Piece],
     order: list[int],
     taken: Synchronized[int],
     handed: Queue[bytes],
     task: Task,
 ) -> None:
-    """A worker: take the largest file left, read it, hand the result back, until none is left."""
+    """A worker: take the largest piece left, read it, hand the result back, until none is left."""
     while (position := _take(taken, len(order))) is not None:
         index = order[position]
         try:
             # Pickled here rather than by the queue's thread, which would only print an error.
-            handed.put(pickle.dumps((index, task(sources[index])), pickle.HIGHEST_PROTOCOL))
+            handed.put(pickle.dumps((index, task(pieces[index])), pickle.HIGHEST_PROTOCOL))
         except BaseException as error:  # handed back, raised in the main process (Ctrl-C too)
             handed.put(pickle.dumps((index, _Failure(error)), pickle.HIGHEST_PROTOCOL))
             break
     handed.close()
     handed.join_thread()  # every result is in the pipe before the process ends
-
-
-def _size(source: LogSource) -> int:
-    try:
-        return source.file.stat().st_size
-    except OSError:
-        return 0
