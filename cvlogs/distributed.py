@@ -1,7 +1,8 @@
 """Running the per-file task on a Dask cluster (``--scheduler``): the same task, the same merge.
 
-The unit of work stays a file: ``scan_source`` is sent to the cluster's workers exactly as the
-local process pool sends it to its processes, and the results come back in the order of the
+The unit of work is a file, never a part of one (a local scan splits a large file between its
+processes, ``cvlogs.parsing.split``; a cluster has files enough to keep its workers busy):
+``scan_source`` is sent to the cluster's workers and the results come back in the order of the
 sources, so reports are identical whichever ran them.  Workers must be able to read the paths:
 scan a shared file system (NFS, SMB, a mounted bucket) mounted at the same place on every worker.
 Dask is an optional extra (``pip install 'cvlogs[dask]'``); a local scan never imports it.

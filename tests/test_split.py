@@ -175,3 +175,22 @@ def test_small_files_and_one_reader_are_never_split(tmp_path: Path) -> None:
     assert split.split(source, 2, min_part=1) is None  # a cut is never in the first megabyte block
     assert split.split(source, 2, size=1024, min_part=1) is not None
     assert all(piece.span is None for piece in split.pieces([source], 1))
+
+
+def test_a_line_cut_short_for_its_length_keeps_the_result(tmp_path: Path) -> None:
+    """A line over ``MAX_LINE_BYTES`` keeps only its start, so a part holding one is shorter than
+    its byte range: the file is read whole rather than merged wrongly."""
+    from cvlogs.parsing.chunks import MAX_LINE_BYTES  # noqa: PLC0415  (the cutter's own limit)
+
+    data = _log(9, 4000, leading=False, banners=False, ending="\n")
+    middle = data.index(b"\n", len(data) // 3) + 1
+    # After more continuation lines than the cutter looks back over, the long line starts a chunk.
+    record = b"4012  1a2c  12/30 10:00:00 123456 x::y() - dump\n" + b"\tcontinued\n" * 70
+    long_line = b"x" * 2 * MAX_LINE_BYTES + b"\n"
+    write_log(tmp_path, "vsbkp.log", data[:middle] + record + long_line + data[middle:])
+    source = _source(tmp_path / "vsbkp.log")
+    spans = split.split(source, 4, size=1 << 16, min_part=1)
+    assert spans is not None
+    read = [scan_part(source, span, chunk_size=1 << 16) for span in spans]
+    assert merge_parts(source, read) == scan_source(source, chunk_size=1 << 16)
+    assert None in read
