@@ -103,8 +103,9 @@ def main() -> None:
                     reports.append(text)
                 if reports[0] != reports[1]:
                     raise SystemExit(f"{name}: the reports differ with and without splitting")
-    print(f"\n{args.runs} alternating runs, --jobs {args.jobs}, {os.cpu_count()} CPUs, parts of at least "
-          f"{split.MIN_PART_BYTES >> 20} MB; median wall time (runs), median CPU seconds; reports identical:\n")  # fmt: skip
+    least = "any size" if args.sizes else f"at least {split.MIN_PART_BYTES >> 20} MB"
+    print(f"\n{args.runs} alternating runs, --jobs {args.jobs}, {os.cpu_count()} CPUs, parts of {least};\n"
+          "median wall time (runs), median CPU seconds; the reports are identical:\n")  # fmt: skip
     print("| corpus | split | whole | ratio | CPU s split / whole |")
     print("|---|---|---|---|---|")
     for name in targets:
