@@ -112,10 +112,8 @@ def main() -> None:
         parts, whole = times[name, True], times[name, False]
         a, b = statistics.median(s for s, _ in parts), statistics.median(s for s, _ in whole)
         shown = [", ".join(f"{s:.2f}" for s, _ in runs) for runs in (parts, whole)]
-        cpu = [statistics.median(c for _, c in runs) for runs in (parts, whole)]
-        print(
-            f"| {name} | {a:.2f} s ({shown[0]}) | {b:.2f} s ({shown[1]}) | {a / b:.2f} | {cpu[0]:.1f} / {cpu[1]:.1f} |"
-        )
+        cpus = " / ".join(f"{statistics.median(c for _, c in runs):.1f}" for runs in (parts, whole))
+        print(f"| {name} | {a:.2f} s ({shown[0]}) | {b:.2f} s ({shown[1]}) | {a / b:.2f} | {cpus} |")
 
 
 if __name__ == "__main__":
