@@ -61,7 +61,8 @@ def lines_of(path: Path) -> int:
     total = 0
     for file in files:
         with file.open("rb") as handle:
-            total += sum(block.count(b"\n") for block in iter(lambda h=handle: h.read(1 << 24), b""))
+            while block := handle.read(1 << 24):
+                total += block.count(b"\n")
     return total
 
 
