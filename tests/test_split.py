@@ -122,7 +122,8 @@ def test_the_report_is_the_same_with_and_without_splitting(tmp_path: Path, monke
     write_log(tmp_path, "cvd.log", _log(12, 200, leading=False, banners=False, ending="\n"))
     monkeypatch.setattr(split, "MIN_PART_BYTES", 1 << 20)
     sources, _ = discover([tmp_path])
-    assert [len(split.split(s, 3, min_part=1 << 20) or ()) for s in sources] == [0, 3]
+    assert [len(split.split(s, 3) or ()) for s in sources] == [0, 3]
+    assert len(split.pieces(sources, 3)) == 4  # what --jobs 3 reads: cvd.log whole, vsbkp.log in three parts
     base = ["scan", str(tmp_path), "--format", "json"]
     runner = CliRunner()
     one = runner.invoke(app, [*base, "--jobs", "1"])

@@ -17,7 +17,6 @@ a NUL byte or a line cut short for its length hands the file back to be read who
 from __future__ import annotations
 
 import codecs
-import os
 from typing import BinaryIO, NamedTuple
 
 from cvlogs.intake import LogSource
@@ -64,16 +63,17 @@ def pieces(sources: list[LogSource], jobs: int, *, keep_all: bool = False) -> li
     return found
 
 
-def split(source: LogSource, jobs: int, size: int = CHUNK_SIZE, min_part: int = MIN_PART_BYTES) -> list[Span] | None:
-    """The parts to read ``source`` in (up to ``jobs``, each at least ``min_part`` bytes), or None."""
+def split(source: LogSource, jobs: int, size: int = CHUNK_SIZE, min_part: int | None = None) -> list[Span] | None:
+    """The parts to read ``source`` in (up to ``jobs``, each at least ``min_part`` bytes, by default
+    ``MIN_PART_BYTES``), or None."""
     if source.members or source.compression is not None or source.url is not None:
         return None
     try:
+        length = source.file.stat().st_size
+        count = min(jobs, length // (MIN_PART_BYTES if min_part is None else min_part))
+        if count < 2:
+            return None
         with open(source.file, "rb") as stream:
-            length = os.fstat(stream.fileno()).st_size
-            count = min(jobs, length // min_part)
-            if count < 2:
-                return None
             head = stream.read(_HEAD)
             if b"\x00" in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 return None
