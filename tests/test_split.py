@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import pickle
 import random
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def _source(path: Path) -> LogSource:
 def _read_in_parts(source: LogSource, parts: int, chunk_size: int) -> tuple[list[Span], FileResult | SkippedSource]:
     spans = split.split(source, parts, size=chunk_size, min_part=1)
     assert spans is not None
-    read = [scan_part(source, span, chunk_size=chunk_size) for span in spans]
+    # As a worker sends a part back: pickled (see ``_FileState.__getstate__``).
+    read = [pickle.loads(pickle.dumps(scan_part(source, span, chunk_size=chunk_size))) for span in spans]
     assert all(part is not None for part in read)  # every part was read on its own, none fell back
     return spans, merge_parts(source, read)
 
