@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cvlogs.grammars import aws_errors, credentials
 from hypothesis import HealthCheck, assume, given, settings
@@ -211,3 +212,47 @@ def test_accounts_and_spans_count_the_activity_runs(tmp_path: Path) -> None:
     first, second = report.spans
     assert (first.activity, first.steps, first.end.second) == (5, 7, 10)
     assert (second.activity, second.steps) == (1, 2)
+
+
+_TOKENS = st.sampled_from(
+    ["snap-0", "0abc123", "ABC123", "deadbeef", "123456", "12345", "ec2rolerequesterror", "Pending", "instance",
+     "AccessDenied", "é", "K", " ", " ", "[", "]", "-", "_", ":", "%", "0", "1a2b3c4d5e6f7a8b", "fF00aa"]
+)  # fmt: skip
+
+
+@given(st.lists(st.lists(_TOKENS, max_size=12).map("".join), min_size=1, max_size=40))
+def test_texts_share_a_leader_only_when_says_more_sees_one_text(texts: list[str]) -> None:
+    """``same_says_more`` groups texts exactly by the key ``says_more`` is cached on (lower case, ids
+    masked), and texts that differ only in their ids share a leader."""
+    from cvlogs.parsing.activity import _IDS, same_says_more  # noqa: PLC0415
+
+    raw = [f" {text}\n".encode() for text in texts]
+    data = np.frombuffer(b"".join(raw) + b"\n" * 8, dtype=np.uint8)
+    ends = np.cumsum([len(r) for r in raw])
+    begins = ends - [len(r) for r in raw]
+    leaders = same_says_more(data, begins, ends).tolist()
+
+    def key(text: str) -> str:
+        return _IDS.sub("0", f" {text}\n".lower())
+
+    for number, leader in enumerate(leaders):
+        assert key(texts[leader]) == key(texts[number])
+        if texts[number].isascii():
+            first = next(
+                other for other, text in enumerate(texts) if text.isascii() and key(text) == key(texts[number])
+            )
+            assert leader == first
+        else:
+            assert leader == number
+
+
+def test_activity_lines_that_differ_in_ids_are_asked_once() -> None:
+    from cvlogs.parsing.activity import same_says_more  # noqa: PLC0415
+
+    lines = [
+        f" CAmazonEC2::DescribeSnapshots() - Snapshot [snap-0{n:015x}] state [pending] progress [42%]\n".encode()
+        for n in range(1, 5000, 7)
+    ]
+    data = np.frombuffer(b"".join(lines) + b"\n" * 8, dtype=np.uint8)
+    ends = np.cumsum([len(line) for line in lines])
+    assert set(same_says_more(data, ends - [len(line) for line in lines], ends).tolist()) == {0}

@@ -77,6 +77,64 @@ def says_more(text: str) -> bool:
 
 
 _IDS = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(?![0-9a-z])")
+_MIN_ID = 6
+
+
+def same_says_more(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> npt.NDArray[np.intp]:
+    """For each text ``data[begins[i]:ends[i]]`` (ASCII, each ending in a byte that is no letter or
+    digit), the first text whose ``says_more`` key is the same: lower-cased, with every id token
+    that ``_IDS`` masks made ``0``.  So ``says_more`` is asked once per distinct key, not once per
+    text: activity lines differ only in their ids, sizes and percentages.
+
+    numpy for all texts at once: the tokens (runs of ASCII letters and digits) that are all hex
+    digits, hold a digit and are six or more long shrink to ``0``; the keys are hashed by their
+    kept bytes and positions, and a text joins a group only if its key equals the group's first
+    key byte for byte (a hash collision leaves the text a group of its own).
+    """
+    lengths = ends - begins
+    starts = np.cumsum(lengths) - lengths
+    text = data[np.repeat(begins - starts, lengths) + np.arange(int(lengths.sum()))]
+    text = text + np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
+    digit = (text - np.uint8(ord("0"))) < 10
+    letter = (text - np.uint8(ord("a"))) < 26
+    word = digit | letter
+    edges = np.flatnonzero(np.diff(np.r_[False, word, False]))  # token starts and ends, interleaved
+    first, last = edges[0::2], edges[1::2]
+    not_hex = np.r_[0, np.cumsum(letter & ((text - np.uint8(ord("a"))) >= 6))]
+    digits = np.r_[0, np.cumsum(digit)]
+    ids = (last - first >= _MIN_ID) & (not_hex[last] == not_hex[first]) & (digits[last] > digits[first])
+    text[first[ids]] = ord("0")
+    dropped = np.zeros(text.size + 1, dtype=np.int32)
+    np.add.at(dropped, first[ids] + 1, 1)
+    np.add.at(dropped, last[ids], -1)
+    kept = np.cumsum(dropped[:-1]) == 0
+    key = text[kept]
+    sizes = np.add.reduceat(kept, starts) if starts.size else starts
+    offsets = np.cumsum(sizes) - sizes
+    position = np.arange(key.size) - np.repeat(offsets, sizes)
+    table = _hash_table(1 << int(sizes.max() if sizes.size else 1).bit_length())
+    hashes = np.add.reduceat(key.astype(np.uint64) * table[position], offsets) if sizes.size else offsets
+    hashes = hashes + sizes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    leads = np.ones(order.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=leads[1:])
+    leader = np.empty(order.size, dtype=np.intp)
+    leader[order] = order[np.flatnonzero(leads)[np.cumsum(leads) - 1]]
+    # Byte for byte against the leader: equal hashes and sizes, so equal positions.
+    differ = key != key[position + np.repeat(offsets[leader], sizes)]
+    wrong = np.add.reduceat(differ, offsets) > 0 if sizes.size else differ
+    # A text with other bytes than ASCII is asked as it stands: ``str.lower`` is not ASCII's.
+    wrong |= np.add.reduceat(text >= 128, starts) > 0 if sizes.size else wrong
+    leader[wrong] = np.flatnonzero(wrong)
+    return leader
+
+
+@cache
+def _hash_table(length: int) -> npt.NDArray[np.uint64]:
+    """Odd 64-bit multipliers, one per position (asked for in powers of two: cached few times)."""
+    generator = np.random.default_rng(20261130)
+    return generator.integers(0, 1 << 63, length, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
 @lru_cache(maxsize=8192)
@@ -124,6 +182,8 @@ class ClassNames:
     """The lines of the named candidates (ascending, a line once per candidate)."""
     keys: npt.NDArray[np.uint64]
     """Per entry of ``lines``: its window with only the pid, thread and job bytes left (as words)."""
+    prefixes: Offsets
+    """Per entry of ``lines``: where its header prefix (pid, thread, date and time) ends, from the line start."""
 
 
 def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
@@ -143,7 +203,7 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     named = index.is_header(lines) & (offsets < _FIELDS)
     rows = np.flatnonzero(named)
     if rows.size == 0:
-        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+        return _no_names(named, lines)
     windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
     raw = windows[starts[rows]]  # one row copy per line, in C
     at = offsets[rows]
@@ -160,13 +220,14 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     candidates = np.flatnonzero(fits)
     if candidates.size == 0:
         named[:] = False
-        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+        return _no_names(named, lines)
     order, group, same = _groups(shape[candidates])
     leaders = candidates[order[np.flatnonzero(np.r_[True, group[1:] != group[:-1]])]]
     looks = [_shape_key(shape[row].tobytes()) for row in leaders.tolist()]
     begins = np.array([look[0] for look in looks])
     ends = np.array([look[1] for look in looks])
     masks = np.array([look[2] for look in looks], dtype=np.uint64)
+    prefixes = np.array([look[3] for look in looks], dtype=np.int64)
     rows_sorted = candidates[order]
     where = at[rows_sorted]
     good = same & (begins[group] <= where) & (where < ends[group])
@@ -175,7 +236,11 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     named[rows] = False
     named[rows[keep]] = True
     keys = raw[keep].view("<u8") & masks[kept_groups]
-    return ClassNames(named, lines[rows[keep]], keys)
+    return ClassNames(named, lines[rows[keep]], keys, prefixes[kept_groups])
+
+
+def _no_names(named: npt.NDArray[np.bool_], lines: Offsets) -> ClassNames:
+    return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64), lines[:0])
 
 
 def _prefixes() -> npt.NDArray[np.uint64]:
@@ -207,21 +272,22 @@ def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.ND
 
 
 @lru_cache(maxsize=4096)
-def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64]]:
+def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int]:
     """The span of the Amazon class name of the ``Class::Method()`` that ends ``shape`` (empty when
-    there is none), and the word masks of its pid, thread and job bytes."""
+    there is none), the word masks of its pid, thread and job bytes, and where its header prefix
+    ends (the digits made ``0`` leave the prefix as long as the line's own)."""
     mask = np.zeros(_WINDOW, dtype=np.uint8)
     text = shape.rstrip(b"\0").decode("latin-1")
     found = _HEADER.match(text)
     # The function and its parentheses (``()``, or a source line number) must end the shape.
     if found is None or found.start("source_line") < 0 or found.end("source_line") + 1 != len(text):
-        return 0, 0, mask.view("<u8")
+        return 0, 0, mask.view("<u8"), 0
     if not any(word in found["class_name"].lower() for word in credentials.AMAZON_CLASS_WORDS):
-        return 0, 0, mask.view("<u8")
+        return 0, 0, mask.view("<u8"), 0
     for name in ("pid", "tid", "job"):
         if found.start(name) >= 0:
             mask[found.start(name) : found.end(name)] = 0xFF
-    return found.start("class_name"), found.end("class_name"), mask.view("<u8")
+    return found.start("class_name"), found.end("class_name"), mask.view("<u8"), found.end("time")
 
 
 def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:
