@@ -81,51 +81,47 @@ _MIN_ID = 6
 
 
 def same_says_more(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> npt.NDArray[np.intp]:
-    """For each text ``data[begins[i]:ends[i]]`` (ASCII, each ending in a byte that is no letter or
-    digit), the first text whose ``says_more`` key is the same: lower-cased, with every id token
-    that ``_IDS`` masks made ``0``.  So ``says_more`` is asked once per distinct key, not once per
-    text: activity lines differ only in their ids, sizes and percentages.
+    """For each text ``data[begins[i]:ends[i]]`` (each ending in a byte that is no ASCII letter or
+    digit), the first text that ``says_more`` must see the same: so that it is asked once per
+    distinct text, not once per record (activity lines differ in their ids).
 
-    numpy for all texts at once: the tokens (runs of ASCII letters and digits) that are all hex
-    digits, hold a digit and are six or more long shrink to ``0``; the keys are hashed by their
-    kept bytes and positions, and a text joins a group only if its key equals the group's first
-    key byte for byte (a hash collision leaves the text a group of its own).
+    numpy for all texts at once: lower-cased (ASCII), and every id token that ``_IDS`` masks (a
+    run of ASCII letters and digits that is all hex digits, holds a digit and is six or more
+    long) made all ``0`` in place.  Two texts equal after that are equal after ``says_more``'s own
+    masking, which shrinks each such token to one ``0``: the tokens stand at the same places and
+    a run of six or more ``0`` is itself such a token.  A text joins a group only if it equals the
+    group's first byte for byte (a hash collision leaves it a group of its own); a text with
+    other bytes than ASCII is always its own (``str.lower`` is not ASCII's).
     """
     lengths = ends - begins
     starts = np.cumsum(lengths) - lengths
-    text = data[np.repeat(begins - starts, lengths) + np.arange(int(lengths.sum()))]
-    text = text + np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
+    if starts.size == 0:
+        return starts
+    position = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)  # in its text
+    text = data[position + np.repeat(begins, lengths)]
+    text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
     digit = (text - np.uint8(ord("0"))) < 10
     letter = (text - np.uint8(ord("a"))) < 26
-    word = digit | letter
-    edges = np.flatnonzero(np.diff(np.r_[False, word, False]))  # token starts and ends, interleaved
+    edges = np.flatnonzero(np.diff(np.r_[False, digit | letter, False]))  # token starts and ends, interleaved
     first, last = edges[0::2], edges[1::2]
-    not_hex = np.r_[0, np.cumsum(letter & ((text - np.uint8(ord("a"))) >= 6))]
-    digits = np.r_[0, np.cumsum(digit)]
-    ids = (last - first >= _MIN_ID) & (not_hex[last] == not_hex[first]) & (digits[last] > digits[first])
-    text[first[ids]] = ord("0")
-    dropped = np.zeros(text.size + 1, dtype=np.int32)
-    np.add.at(dropped, first[ids] + 1, 1)
-    np.add.at(dropped, last[ids], -1)
-    kept = np.cumsum(dropped[:-1]) == 0
-    key = text[kept]
-    sizes = np.add.reduceat(kept, starts) if starts.size else starts
-    offsets = np.cumsum(sizes) - sizes
-    position = np.arange(key.size) - np.repeat(offsets, sizes)
-    table = _hash_table(1 << int(sizes.max() if sizes.size else 1).bit_length())
-    hashes = np.add.reduceat(key.astype(np.uint64) * table[position], offsets) if sizes.size else offsets
-    hashes = hashes + sizes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    # Per token: how many letters past ``f`` and how many digits (sums over [first, last) at even places).
+    above_f = np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2] if edges.size else edges
+    digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2] if edges.size else edges
+    ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
+    inside = np.zeros(text.size + 1, dtype=np.int8)
+    inside[first[ids]] = 1
+    inside[last[ids]] = -1
+    text[np.cumsum(inside[:-1], dtype=np.int8) > 0] = ord("0")
+    hashes = np.add.reduceat(text.astype(np.uint64) * _hash_table(1 << int(lengths.max()).bit_length())[position], starts)
+    hashes += lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     order = np.argsort(hashes, kind="stable")
     ordered = hashes[order]
     leads = np.ones(order.size, dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=leads[1:])
     leader = np.empty(order.size, dtype=np.intp)
     leader[order] = order[np.flatnonzero(leads)[np.cumsum(leads) - 1]]
-    # Byte for byte against the leader: equal hashes and sizes, so equal positions.
-    differ = key != key[position + np.repeat(offsets[leader], sizes)]
-    wrong = np.add.reduceat(differ, offsets) > 0 if sizes.size else differ
-    # A text with other bytes than ASCII is asked as it stands: ``str.lower`` is not ASCII's.
-    wrong |= np.add.reduceat(text >= 128, starts) > 0 if sizes.size else wrong
+    # Byte for byte against the leader (equal hashes and lengths: equal positions), and ASCII.
+    wrong = np.add.reduceat((text != text[position + np.repeat(starts[leader], lengths)]) | (text >= 128), starts) > 0
     leader[wrong] = np.flatnonzero(wrong)
     return leader
 
