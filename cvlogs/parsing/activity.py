@@ -96,7 +96,7 @@ def same_says_more(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) 
     lengths = ends - begins
     starts = np.cumsum(lengths) - lengths
     if starts.size == 0:
-        return starts
+        return np.zeros(0, dtype=np.intp)
     position = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)  # in its text
     text = data[position + np.repeat(begins, lengths)]
     text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
@@ -105,14 +105,18 @@ def same_says_more(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) 
     edges = np.flatnonzero(np.diff(np.r_[False, digit | letter, False]))  # token starts and ends, interleaved
     first, last = edges[0::2], edges[1::2]
     # Per token: how many letters past ``f`` and how many digits (sums over [first, last) at even places).
-    above_f = np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2] if edges.size else edges
+    above_f = (
+        np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2] if edges.size else edges
+    )
     digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2] if edges.size else edges
     ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
     inside = np.zeros(text.size + 1, dtype=np.int8)
     inside[first[ids]] = 1
     inside[last[ids]] = -1
     text[np.cumsum(inside[:-1], dtype=np.int8) > 0] = ord("0")
-    hashes = np.add.reduceat(text.astype(np.uint64) * _hash_table(1 << int(lengths.max()).bit_length())[position], starts)
+    hashes = np.add.reduceat(
+        text.astype(np.uint64) * _hash_table(1 << int(lengths.max()).bit_length())[position], starts
+    )
     hashes += lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     order = np.argsort(hashes, kind="stable")
     ordered = hashes[order]

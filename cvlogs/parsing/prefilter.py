@@ -18,9 +18,13 @@ against 5 ms for the previous one-anchor search over both parities plus ``bytes.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,7 +50,57 @@ def as_stem(text: str) -> bytes | None:
     return best.encode() if len(best) >= _MIN_STEM else None
 
 
+#: Stems derived from long patterns, stored with the package under a digest of their inputs and
+#: of this module's source (the error gate's took 0.33 s in every process that read a file).
+STORED_STEMS = Path(__file__).resolve().parent.parent / "data" / "required_stems.json"
+derived: dict[str, tuple[str, tuple[bytes, ...], tuple[bytes, ...] | None]] = {}
+"""The stems derived in this process rather than read from ``STORED_STEMS``: digest -> pattern,
+known stems, stems (what ``python -m cvlogs.parsing.prefilter`` writes to the file)."""
+
+
 def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
+    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored):
+    read from ``STORED_STEMS`` when stored for exactly these inputs and this code, else derived
+    (see ``derive_stems``)."""
+    digest = _digest(pattern, known)
+    stored = _stored()
+    if digest in stored:
+        stems = stored[digest]
+        return None if stems is None else tuple(stem.encode("latin-1") for stem in stems)
+    found = derived[digest] = (pattern, known, derive_stems(pattern, known))
+    return found[2]
+
+
+def _digest(pattern: str, known: tuple[bytes, ...]) -> str:
+    """The key of a derivation: the code, the pattern and the known stems (their order does not
+    matter, and set order changes from process to process)."""
+    return hashlib.sha256(b"\0".join([_source(), pattern.encode("utf-8", "surrogatepass"), *sorted(known)])).hexdigest()
+
+
+@cache
+def _source() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+@cache
+def _stored() -> dict[str, list[str] | None]:
+    try:
+        stored: dict[str, list[str] | None] = json.loads(STORED_STEMS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or damaged: derive, as if nothing were stored
+        return {}
+    return stored
+
+
+def store_derived() -> None:
+    """Write the stems derived in this process to ``STORED_STEMS`` (replacing its content)."""
+    stems = {
+        digest: None if found is None else [stem.decode("latin-1") for stem in found]
+        for digest, (_, _, found) in sorted(derived.items())
+    }
+    STORED_STEMS.write_text(json.dumps(stems, indent=1) + "\n", encoding="utf-8")
+
+
+def derive_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
 
     Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
@@ -294,3 +348,11 @@ def naive_starts(stems: tuple[bytes, ...], text: bytes) -> set[int]:
             found.add(position)
             position = lowered.find(stem, position + 1)
     return found
+
+
+if __name__ == "__main__":  # python -m cvlogs.parsing.prefilter: store what the scanner derives
+    STORED_STEMS.write_text("{}\n", encoding="utf-8")
+    importlib.import_module("cvlogs.parsing.scanner")
+    stored = importlib.import_module("cvlogs.parsing.prefilter")  # this file runs as __main__: another module
+    stored.store_derived()
+    print(f"stored the stems of {len(stored.derived)} patterns in {STORED_STEMS}")

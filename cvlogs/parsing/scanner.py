@@ -336,7 +336,8 @@ def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNa
         says_more(decode(chunk[begin:end]))
         for begin, end in zip(begins[asked].tolist(), ends[asked].tolist(), strict=True)
     ]
-    return lines[np.array(said, dtype=bool)[np.searchsorted(asked, leaders)]]
+    saying: Offsets = lines[np.array(said, dtype=bool)[np.searchsorted(asked, leaders)]]
+    return saying
 
 
 def _among(values: Offsets, items: Offsets) -> npt.NDArray[np.bool_]:
