@@ -221,35 +221,26 @@ _TOKENS = st.sampled_from(
 
 
 @given(st.lists(st.lists(_TOKENS, max_size=12).map("".join), min_size=1, max_size=40))
-def test_texts_share_a_leader_only_when_says_more_sees_one_text(texts: list[str]) -> None:
-    """``same_says_more`` groups texts only when the key ``says_more`` is cached on (lower case, ids
-    masked) is the same, and groups every two ASCII texts that differ only in the case of their
-    letters and the digits of ids of the same length."""
-    from cvlogs.parsing.activity import _IDS, same_says_more  # noqa: PLC0415
+def test_an_id_masked_key_is_what_says_more_masks(texts: list[str]) -> None:
+    """``id_masked`` keys mean to ``_IDS`` what the lower-cased texts mean: the same masked text, so
+    the same ``says_more``; a text that is not ASCII is never asked through its key."""
+    from cvlogs.parsing.activity import _IDS, id_masked, says_more, says_more_of  # noqa: PLC0415
 
     raw = [f" {text}\n".encode() for text in texts]
     data = np.frombuffer(b"".join(raw) + b"\n" * 8, dtype=np.uint8)
     ends = np.cumsum([len(r) for r in raw])
-    begins = ends - [len(r) for r in raw]
-    leaders = same_says_more(data, begins, ends).tolist()
-
-    def key(text: str) -> str:
-        return _IDS.sub("0", f" {text}\n".lower())
-
-    def same_length_key(text: str) -> str:
-        return _IDS.sub(lambda found: "0" * len(found[0]), f" {text}\n".lower())
-
-    for number, leader in enumerate(leaders):
-        assert key(texts[leader]) == key(texts[number])
-        if texts[number].isascii():
-            text = same_length_key(texts[number])
-            assert leader == next(other for other, t in enumerate(texts) if t.isascii() and same_length_key(t) == text)
+    keys = id_masked(data, ends - [len(r) for r in raw], ends)
+    assert len(keys) == len(texts)
+    for text, key in zip(texts, keys, strict=True):
+        if text.isascii():
+            assert _IDS.sub("0", key.decode()) == _IDS.sub("0", f" {text}\n".lower())
+            assert says_more_of(key) == says_more(f" {text}\n")
         else:
-            assert leader == number
+            assert not key.isascii()
 
 
-def test_activity_lines_that_differ_in_ids_are_asked_once() -> None:
-    from cvlogs.parsing.activity import same_says_more  # noqa: PLC0415
+def test_activity_lines_that_differ_in_ids_are_one_key() -> None:
+    from cvlogs.parsing.activity import id_masked  # noqa: PLC0415
 
     lines = [
         f" CAmazonEC2::DescribeSnapshots() - Snapshot [snap-0{n:015x}] state [pending] progress [42%]\n".encode()
@@ -257,4 +248,7 @@ def test_activity_lines_that_differ_in_ids_are_asked_once() -> None:
     ]
     data = np.frombuffer(b"".join(lines) + b"\n" * 8, dtype=np.uint8)
     ends = np.cumsum([len(line) for line in lines])
-    assert set(same_says_more(data, ends - [len(line) for line in lines], ends).tolist()) == {0}
+    keys = id_masked(data, ends - [len(line) for line in lines], ends)
+    assert set(keys) == {
+        b" camazonec2::describesnapshots() - snapshot [snap-0000000000000000] state [pending] progress [42%]\n"
+    }

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.lineindex import LineIndex, Offsets
+from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
 from cvlogs.parsing.prefilter import required_stems
 
 CLASS, TRIGGER = 1, 2
@@ -80,61 +80,35 @@ _IDS = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(?![0-9a-z])")
 _MIN_ID = 6
 
 
-def same_says_more(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> npt.NDArray[np.intp]:
-    """For each text ``data[begins[i]:ends[i]]`` (each ending in a byte that is no ASCII letter or
-    digit), the first text that ``says_more`` must see the same: so that it is asked once per
-    distinct text, not once per record (activity lines differ in their ids).
-
-    numpy for all texts at once: lower-cased (ASCII), and every id token that ``_IDS`` masks (a
-    run of ASCII letters and digits that is all hex digits, holds a digit and is six or more
-    long) made all ``0`` in place.  Two texts equal after that are equal after ``says_more``'s own
-    masking, which shrinks each such token to one ``0``: the tokens stand at the same places and
-    a run of six or more ``0`` is itself such a token.  A text joins a group only if it equals the
-    group's first byte for byte (a hash collision leaves it a group of its own); a text with
-    other bytes than ASCII is always its own (``str.lower`` is not ASCII's).
-    """
-    lengths = ends - begins
-    starts = np.cumsum(lengths) - lengths
-    if starts.size == 0:
-        return np.zeros(0, dtype=np.intp)
-    position = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)  # in its text
-    text = data[position + np.repeat(begins, lengths)]
+def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> list[bytes]:
+    """The texts ``data[begins[i]:ends[i]]`` (ascending, apart, each ending in a byte that is no
+    ASCII letter or digit) lower-cased in ASCII, with every id token that ``_IDS`` masks (a run
+    of ASCII letters and digits that is all hex digits, holds a digit and is six or more long)
+    made all ``0``: numpy for all texts at once.  For an ASCII text, ``_IDS`` finds in this what
+    it finds in the text lower-cased, at the same places, so ``says_more_of`` it is ``says_more``
+    of the text; activity records that differ only in their ids are one key."""
+    size = int(ends[-1]) if ends.size else 0
+    text = data[:size][spans_mask(size, begins, ends)]
     text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
     digit = (text - np.uint8(ord("0"))) < 10
     letter = (text - np.uint8(ord("a"))) < 26
     edges = np.flatnonzero(np.diff(np.r_[False, digit | letter, False]))  # token starts and ends, interleaved
-    first, last = edges[0::2], edges[1::2]
-    # Per token: how many letters past ``f`` and how many digits (sums over [first, last) at even places).
-    above_f = (
-        np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2] if edges.size else edges
-    )
-    digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2] if edges.size else edges
-    ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
-    inside = np.zeros(text.size + 1, dtype=np.int8)
-    inside[first[ids]] = 1
-    inside[last[ids]] = -1
-    text[np.cumsum(inside[:-1], dtype=np.int8) > 0] = ord("0")
-    hashes = np.add.reduceat(
-        text.astype(np.uint64) * _hash_table(1 << int(lengths.max()).bit_length())[position], starts
-    )
-    hashes += lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    leads = np.ones(order.size, dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=leads[1:])
-    leader = np.empty(order.size, dtype=np.intp)
-    leader[order] = order[np.flatnonzero(leads)[np.cumsum(leads) - 1]]
-    # Byte for byte against the leader (equal hashes and lengths: equal positions), and ASCII.
-    wrong = np.add.reduceat((text != text[position + np.repeat(starts[leader], lengths)]) | (text >= 128), starts) > 0
-    leader[wrong] = np.flatnonzero(wrong)
-    return leader
+    if edges.size:
+        # Per token (sums over [start, end) at the even places): letters past ``f``, and digits.
+        above_f = np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2]
+        digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2]
+        first, last = edges[0::2], edges[1::2]
+        ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
+        text[spans_mask(text.size, first[ids], last[ids])] = ord("0")
+    blob = text.tobytes()
+    stops = np.cumsum(ends - begins).tolist()
+    return [blob[start:stop] for start, stop in zip([0, *stops[:-1]], stops, strict=True)]
 
 
-@cache
-def _hash_table(length: int) -> npt.NDArray[np.uint64]:
-    """Odd 64-bit multipliers, one per position (asked for in powers of two: cached few times)."""
-    generator = np.random.default_rng(20261130)
-    return generator.integers(0, 1 << 63, length, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+@lru_cache(maxsize=8192)
+def says_more_of(key: bytes) -> bool:
+    """``says_more`` of an ASCII text, given its ``id_masked`` key."""
+    return _says_more(_IDS.sub("0", key.decode("ascii")))
 
 
 @lru_cache(maxsize=8192)

@@ -27,15 +27,16 @@ from cvlogs.parsing.activity import (
     CLASS,
     ClassNames,
     class_names,
-    same_says_more,
+    id_masked,
     says_more,
+    says_more_of,
     thread_groups,
     trigger_groups,
     vocabulary_stems,
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets
+from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder
@@ -316,13 +317,7 @@ def _vocabulary_in(
     ends = np.append(index.starts, len(index.chunk))[_stops(index, records, cuts)]
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
-    if 4 * int(lengths.sum()) < len(index.chunk):  # an index per byte copied: cheap while they are few
-        text = index.data[np.repeat(begins - offsets, lengths) + np.arange(int(lengths.sum()))].tobytes()
-    else:  # a mask over the chunk: half the time when a half of it is copied (measured)
-        inside = np.zeros(len(index.chunk) + 1, dtype=np.int8)  # +1 where a record starts, -1 after it
-        inside[begins] += 1
-        inside[ends] -= 1  # apart from the line above: a record may start where the one before it ends
-        text = index.data[: len(index.chunk)][np.cumsum(inside[:-1], dtype=np.int8).view(bool)].tobytes()
+    text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
     found, _, codes = finder.tagged(text)
     owner = np.searchsorted(offsets, found, side="right") - 1
     return begins[owner] + (found - offsets[owner]), codes
@@ -335,14 +330,11 @@ def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNa
         return lines
     begins = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
     ends = np.append(index.starts, len(index.chunk))[_stops(index, lines, cuts)]
-    leaders = same_says_more(index.data, begins, ends)
-    asked = np.unique(leaders)
-    chunk = index.chunk
     said = [
-        says_more(decode(chunk[begin:end]))
-        for begin, end in zip(begins[asked].tolist(), ends[asked].tolist(), strict=True)
+        says_more_of(key) if key.isascii() else says_more(decode(index.chunk[begin:end]))
+        for key, begin, end in zip(id_masked(index.data, begins, ends), begins.tolist(), ends.tolist(), strict=True)
     ]
-    saying: Offsets = lines[np.array(said, dtype=bool)[np.searchsorted(asked, leaders)]]
+    saying: Offsets = lines[np.array(said, dtype=bool)]
     return saying
 
 
