@@ -81,21 +81,23 @@ _MIN_ID = 6
 
 
 def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> list[bytes]:
-    """The texts ``data[begins[i]:ends[i]]`` (ascending, apart, each ending in a byte that is no
-    ASCII letter or digit) lower-cased in ASCII, with every id token that ``_IDS`` masks (a run
-    of ASCII letters and digits that is all hex digits, holds a digit and is six or more long)
-    made all ``0``: numpy for all texts at once.  For an ASCII text, ``_IDS`` finds in this what
-    it finds in the text lower-cased, at the same places, so ``says_more_of`` it is ``says_more``
-    of the text; activity records that differ only in their ids are one key."""
+    """The texts ``data[begins[i]:ends[i]]`` lower-cased in ASCII, with every id token that
+    ``_IDS`` masks (a run of ASCII letters and digits that is all hex digits, holds a digit and is
+    six or more long) made all ``0``: numpy for all texts at once.  The texts are ascending and
+    apart, and each but the last ends in a byte that is no letter or digit (a record's line feed).
+    For an ASCII text, ``_IDS`` finds in this what it finds in the text lower-cased, at the same
+    places, so ``says_more_of`` it is ``says_more`` of the text; activity records that differ only
+    in their ids are one key."""
     size = int(ends[-1]) if ends.size else 0
     text = data[:size][spans_mask(size, begins, ends)]
     text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
-    digit = (text - np.uint8(ord("0"))) < 10
-    letter = (text - np.uint8(ord("a"))) < 26
-    edges = np.flatnonzero(np.diff(np.r_[False, digit | letter, False]))  # token starts and ends, interleaved
+    # One byte past the end, no letter or digit: a token ends before it, and so inside the sums.
+    digit = np.r_[(text - np.uint8(ord("0"))) < 10, False]
+    letter = np.r_[(text - np.uint8(ord("a"))) < 26, False]
+    edges = np.flatnonzero(np.diff(np.r_[False, digit | letter]))  # token starts and ends, interleaved
     if edges.size:
         # Per token (sums over [start, end) at the even places): letters past ``f``, and digits.
-        above_f = np.add.reduceat(letter & (text > np.uint8(ord("f"))), edges, dtype=np.int32)[0::2]
+        above_f = np.add.reduceat(letter & np.r_[text > np.uint8(ord("f")), False], edges, dtype=np.int32)[0::2]
         digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2]
         first, last = edges[0::2], edges[1::2]
         ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
