@@ -128,3 +128,21 @@ def test_a_damaged_stored_file_is_derived_again(tmp_path: Path, monkeypatch: pyt
         assert required_stems("(?:timed out|refused)") == (b"refused", b"timed out")
     finally:
         prefilter._stored.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "numbers"),
+    [
+        ("403[ \t]{1,8}forbidden", {"403"}),
+        ("169\\.254\\.169\\.254|fd00:ec2::254", {"169", "254"}),  # 00 and 2 are glued to letters
+        ("e(?:ai_again|c(?:2(?:[ \t]cannot|exception)|onnreset))", set()),  # the trie keeps ec2 together
+        ("size of [0-9]{1,10}|throttl\\w{0,40}|[^\\]]{1,8}", set()),  # classes take every digit or none
+        ("version [0-5]", None),  # some digits only
+        ("(a)\\1", None),  # a back-reference
+        ("code 0", None),  # a free number of zeros: a masked number would match it
+    ],
+)
+def test_free_numbers_are_the_digits_a_pattern_tells_apart(pattern: str, numbers: set[str] | None) -> None:
+    from cvlogs.parsing.prefilter import free_numbers  # noqa: PLC0415
+
+    assert free_numbers(pattern) == (None if numbers is None else frozenset(numbers))

@@ -24,7 +24,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
-from cvlogs.parsing.prefilter import required_stems
+from cvlogs.parsing.prefilter import free_numbers, required_stems
 
 CLASS, TRIGGER = 1, 2
 """Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
@@ -81,13 +81,18 @@ _MIN_ID = 6
 
 
 def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> list[bytes]:
-    """The texts ``data[begins[i]:ends[i]]`` lower-cased in ASCII, with every id token that
-    ``_IDS`` masks (a run of ASCII letters and digits that is all hex digits, holds a digit and is
-    six or more long) made all ``0``: numpy for all texts at once.  The texts are ascending and
-    apart, and each but the last ends in a byte that is no letter or digit (a record's line feed).
-    For an ASCII text, ``_IDS`` finds in this what it finds in the text lower-cased, at the same
-    places, so ``says_more_of`` it is ``says_more`` of the text; activity records that differ only
-    in their ids are one key."""
+    """The texts ``data[begins[i]:ends[i]]`` as ``says_more_of`` keys: numpy for all texts at once.
+
+    Lower-cased in ASCII; every id token that ``_IDS`` masks (a run of ASCII letters and digits
+    that is all hex digits, holds a digit and is six or more long) made all ``0``, and so every
+    number (a token of digits only) that holds none of the error gate's free numbers (see
+    ``masked_numbers``).  The texts are ascending and apart, and each but the last ends in a byte
+    that is no letter or digit (a record's line feed).  An id stays a token of six or more ``0``,
+    which ``_IDS`` masks as it masks the id, and a number keeps its length and place, which the
+    gate cannot tell from its own digits: so for an ASCII text ``says_more_of`` its key is
+    ``says_more`` of the text, and activity records that differ only in their ids, sizes and
+    percentages are one key (a test plants both in every shape of line).
+    """
     size = int(ends[-1]) if ends.size else 0
     text = data[:size][spans_mask(size, begins, ends)]
     text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
@@ -96,15 +101,45 @@ def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> li
     letter = np.r_[(text - np.uint8(ord("a"))) < 26, False]
     edges = np.flatnonzero(np.diff(np.r_[False, digit | letter]))  # token starts and ends, interleaved
     if edges.size:
-        # Per token (sums over [start, end) at the even places): letters past ``f``, and digits.
+        # Per token (sums over [start, end) at the even places): letters, letters past ``f``, digits.
+        letters = np.add.reduceat(letter, edges, dtype=np.int32)[0::2]
         above_f = np.add.reduceat(letter & np.r_[text > np.uint8(ord("f")), False], edges, dtype=np.int32)[0::2]
         digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2]
         first, last = edges[0::2], edges[1::2]
-        ids = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
-        text[spans_mask(text.size, first[ids], last[ids])] = ord("0")
+        masked = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
+        numbers = masked_numbers()
+        if numbers is not None:
+            kept = np.zeros(first.size, dtype=bool)  # numbers that hold a free number of the gate
+            for number in numbers:
+                at = np.flatnonzero(_occurs(text, number))
+                kept[np.searchsorted(first, at, side="right") - 1] = True
+            masked |= (letters == 0) & ~kept
+        text[spans_mask(text.size, first[masked], last[masked])] = ord("0")
     blob = text.tobytes()
     stops = np.cumsum(ends - begins).tolist()
     return [blob[start:stop] for start, stop in zip([0, *stops[:-1]], stops, strict=True)]
+
+
+def _occurs(text: npt.NDArray[np.uint8], word: bytes) -> npt.NDArray[np.bool_]:
+    """Per position of ``text``, whether ``word`` starts there."""
+    found = np.zeros(text.size, dtype=bool)
+    count = text.size - len(word) + 1
+    if count > 0:
+        found[:count] = True
+        for offset, byte in enumerate(word):
+            found[:count] &= text[offset : offset + count] == byte
+    return found
+
+
+@cache
+def masked_numbers() -> tuple[bytes, ...] | None:
+    """The error gate's free numbers (``prefilter.free_numbers``: ``169``, ``254``, ``403``), a
+    number holding one of which keeps its digits in a key; None when numbers cannot be masked
+    (the gate tells digits apart otherwise, or a step word holds a digit)."""
+    free = free_numbers(_pattern(aws_errors.ERROR_GATE))
+    if free is None or any(byte in b"0123456789" for word in step_words() for byte in word):
+        return None
+    return tuple(sorted(number.encode() for number in free))
 
 
 @lru_cache(maxsize=8192)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from functools import cache
@@ -188,6 +189,99 @@ def _literal_starts(items: list[tuple[Any, Any]], limit: int = 512) -> list[str]
             continue
         return starts
     return starts
+
+
+_DIGITS = frozenset("0123456789")
+_NUMBER = re.compile("[0-9]+")
+
+
+def free_numbers(pattern: str) -> frozenset[str] | None:
+    """The numbers ``pattern`` may match inside a number of the text, or None when it tells digits apart otherwise.
+
+    What a number's digits are can change a match only through the pattern's literal digits (a
+    class such as ``[0-9]`` or ``\\w`` takes every digit or none; a class or a back-reference
+    that takes some digits only, or a free number of only ``0``, makes this None).  A run of
+    literal digits next to a literal letter (``ec2``, ``imdsv2``) can only match inside a token
+    that holds that letter, never inside a number standing on its own; the other runs are
+    returned: a number that holds none of them can have its digits made ``0`` without changing
+    whether or where the pattern matches.
+    """
+    if _sre_parse is None:  # pragma: no cover
+        return None
+    found: set[str] = set()
+    return frozenset(found) if _free_numbers(list(_sre_parse.parse(pattern)), found) else None
+
+
+def _free_numbers(items: list[tuple[Any, Any]], found: set[str], before: str = "") -> bool:
+    """``free_numbers`` of a sequence; ``before`` is the literal character the sequence follows
+    (a trie's ``ec(?:2...|...)``: the ``2`` is glued to the ``c`` outside its group)."""
+    run: list[str] = [before]  # the character before is context only: it was looked at where it stands
+    for op, value in [*items, (None, None)]:  # a sentinel flushes the last literal run
+        if op is _sre.LITERAL:
+            run.append(chr(value))
+            continue
+        text = "".join(run)
+        for number in _NUMBER.finditer(text, len(run[0])):
+            if not (
+                text[number.start() - 1 : number.start()].isalpha() or text[number.end() : number.end() + 1].isalpha()
+            ):
+                found.add(number[0])  # not glued to a letter
+        if op is None:
+            break
+        if not _digits_alike(op, value, found, text[-1:]):
+            return False
+        run = [""]
+    return not any(set(number) == {"0"} for number in found)
+
+
+def _digits_alike(op: Any, value: Any, found: set[str], before: str) -> bool:
+    """Whether the item ``op``/``value`` treats every digit alike (literal digits inside it noted in
+    ``found``; ``before``: the literal character it follows, which a group's first digits may be glued to)."""
+    if op is _sre.IN:
+        return _class_digits(value) in (frozenset(), _DIGITS)
+    if op is _sre.NOT_LITERAL:
+        return chr(value) not in _DIGITS
+    inner = _sequences(op, value, before)
+    if inner is None:
+        return op is _sre.ANY or op is _sre.AT  # a back-reference or anything not known: no
+    return all(_free_numbers(items, found, glued) for items, glued in inner)
+
+
+def _sequences(op: Any, value: Any, before: str) -> list[tuple[list[tuple[Any, Any]], str]] | None:
+    """The sequences inside a group, alternation, repeat or assertion, each with the literal
+    character it follows (none for a repeat, which follows itself too)."""
+    if op is _sre.SUBPATTERN:
+        return [(list(value[-1]), before)]
+    if op is _sre.BRANCH:
+        return [(list(branch), before) for branch in value[1]]
+    if op is _sre.ATOMIC_GROUP:
+        return [(list(value), before)]
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+        return [(list(value[2]), "")]
+    if op is _sre.ASSERT or op is _sre.ASSERT_NOT:
+        return [(list(value[1]), "")]
+    return None
+
+
+def _class_digits(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The digits a character class takes (None when it holds something not known here)."""
+    taken: set[str] = set()
+    negate = False
+    for op, value in items:
+        if op is _sre.NEGATE:
+            negate = True
+        elif op is _sre.LITERAL:
+            taken |= {chr(value)} & _DIGITS
+        elif op is _sre.RANGE:
+            taken |= {chr(code) for code in range(value[0], value[1] + 1)} & _DIGITS
+        elif op is _sre.CATEGORY:
+            if value in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD, _sre.CATEGORY_NOT_SPACE):
+                taken |= _DIGITS
+            elif value not in (_sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_WORD, _sre.CATEGORY_SPACE):
+                return None
+        else:
+            return None
+    return frozenset(_DIGITS - taken if negate else taken)
 
 
 def _all_literal(items: list[tuple[Any, Any]]) -> bool:
