@@ -101,12 +101,11 @@ def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> li
     letter = np.r_[(text - np.uint8(ord("a"))) < 26, False]
     edges = np.flatnonzero(np.diff(np.r_[False, digit | letter]))  # token starts and ends, interleaved
     if edges.size:
-        # Per token (sums over [start, end) at the even places): letters, letters past ``f``, digits.
+        # Per token (sums over [start, end) at the even places): its letters, and those past ``f``.
         letters = np.add.reduceat(letter, edges, dtype=np.int32)[0::2]
         above_f = np.add.reduceat(letter & np.r_[text > np.uint8(ord("f")), False], edges, dtype=np.int32)[0::2]
-        digits = np.add.reduceat(digit, edges, dtype=np.int32)[0::2]
         first, last = edges[0::2], edges[1::2]
-        masked = (last - first >= _MIN_ID) & (above_f == 0) & (digits > 0)
+        masked = (last - first >= _MIN_ID) & (above_f == 0) & (letters < last - first)  # a digit in it
         numbers = masked_numbers()
         if numbers is not None:
             kept = np.zeros(first.size, dtype=bool)  # numbers that hold a free number of the gate
