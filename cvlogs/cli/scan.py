@@ -10,9 +10,9 @@ from cvlogs.anonymize import Pseudonyms
 from cvlogs.cli import common
 from cvlogs.cli.app import app
 from cvlogs.containers import DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMBER_BYTES
-from cvlogs.output import refuse_inputs, write_text
+from cvlogs.output import refuse_inputs, text_output, write_text
 from cvlogs.pipeline import scan as run_scan
-from cvlogs.render import Format, RenderOptions, render
+from cvlogs.render import Format, RenderOptions, write
 from cvlogs.report import Report, no_cycle_collection
 
 
@@ -118,4 +118,5 @@ def emit(report: Report, output_format: Format, output: str | None, options: Ren
 
         Console(highlight=False).print(renderable(report, options))
         return
-    write_text(render(report, output_format, options), output)
+    with text_output(output) as stream:
+        write(report, output_format, stream, options)
