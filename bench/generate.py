@@ -6,7 +6,9 @@ kind of noise a VSA proxy writes.  The same arguments always give the same bytes
 
 ``--amazon-share S`` makes that share of the noise lines Amazon-class activity (snapshot, volume
 and API progress lines with distinct ids, sizes and percentages, written by ``CVAmazon*``
-classes), the lines an EC2 backup fills vsbkp.log with.  The default, 0.125, is one noise line in
+classes), the lines an EC2 backup fills vsbkp.log with.  Three of the six shapes hold words of the
+error vocabulary (``instance``, ``pending``) and one of them a duration that changes from line to
+line: what makes a line cost more than an irrelevant one.  The default, 0.125, is one noise line in
 eight over the whole node: during an EC2 backup vsbkp.log is mostly Amazon-class lines, while
 cvd.log, vsdiscovery.log and vsrst.log (together about half of a node's lines) have few, so an
 eighth is a middle case, not the best one; ``bench/compare.py`` also runs 0.02 and 0.5.
@@ -54,6 +56,7 @@ AMAZON_NOISE = (
     "CVAmazonVolume::AttachVolume() - Volume [vol-0{hex15}] attached to instance [i-0{hex15}] as [/dev/xvd{dev}]",
     "CVAmazonEBSDirect::ReadBlocks() - Read [{n}] blocks of snapshot [snap-0{hex15}] in [{n}] ms",
     "CAmazonEC2::DescribeSnapshots() - Snapshot [snap-0{hex15}] state [pending] progress [{pct}%]",
+    "CAmazonEC2::DescribeInstances() - Instance [i-0{hex15}] state [running] in [{n}] ms, [{pct}] volumes",
 )
 DEFAULT_AMAZON_SHARE = 0.125
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cvlogs.grammars import aws_errors, credentials
 from hypothesis import HealthCheck, assume, given, settings
@@ -211,3 +212,60 @@ def test_accounts_and_spans_count_the_activity_runs(tmp_path: Path) -> None:
     first, second = report.spans
     assert (first.activity, first.steps, first.end.second) == (5, 7, 10)
     assert (second.activity, second.steps) == (1, 2)
+
+
+_TOKENS = st.sampled_from(
+    ["snap-0", "0abc123", "ABC123", "deadbeef", "123456", "12345", "ec2rolerequesterror", "Pending", "instance",
+     "AccessDenied", "é", "K", " ", " ", "[", "]", "-", "_", ":", "%", "0", "1a2b3c4d5e6f7a8b", "fF00aa",
+     # numbers the error gate reads, whole and inside others, and its phrases around numbers
+     "403", "1403", "4031", "40", "3", " forbidden", "(403) Forbidden", "169", "254", ".", "169.254.169.254",
+     "fd00:ec2::254", "2", "ec2", "imdsv2", "IMDSv", "minimum field size of ", "12", "00", "9"]
+)  # fmt: skip
+
+
+@given(st.lists(st.lists(_TOKENS, max_size=12).map("".join), min_size=1, max_size=40))
+def test_an_id_masked_key_is_what_says_more_masks(texts: list[str]) -> None:
+    """``says_more_of`` an ``id_masked`` key is ``says_more`` of the text, for texts made of ids,
+    numbers and the error gate's own numbers and phrases; a text that is not ASCII is never asked
+    through its key."""
+    from cvlogs.parsing.activity import id_masked, says_more, says_more_of  # noqa: PLC0415
+
+    raw = [f" {text}\n".encode() for text in texts]
+    data = np.frombuffer(b"".join(raw) + b"\n" * 8, dtype=np.uint8)
+    ends = np.cumsum([len(r) for r in raw])
+    keys = id_masked(data, ends - [len(r) for r in raw], ends)
+    assert len(keys) == len(texts)
+    for text, key in zip(texts, keys, strict=True):
+        if text.isascii():
+            assert says_more_of(key) == says_more(f" {text}\n"), (text, key)
+        else:
+            assert not key.isascii()
+
+
+def test_numbers_are_masked_unless_the_gate_reads_them() -> None:
+    from cvlogs.parsing.activity import id_masked, masked_numbers  # noqa: PLC0415
+
+    assert masked_numbers() == (b"169", b"254", b"403")
+    texts = [b" took [1234] ms, status 403 x1403 [v2] ec2 12.5\n", b" took [77] ms, status 403 x1403 [v7] ec2 31.0\n"]
+    data = np.frombuffer(b"".join(texts) + b"\n" * 8, dtype=np.uint8)
+    ends = np.cumsum([len(t) for t in texts])
+    keys = id_masked(data, ends - [len(t) for t in texts], ends)
+    assert keys == [
+        b" took [0000] ms, status 403 x1403 [v2] ec2 00.0\n",
+        b" took [00] ms, status 403 x1403 [v7] ec2 00.0\n",
+    ]
+
+
+def test_activity_lines_that_differ_in_ids_are_one_key() -> None:
+    from cvlogs.parsing.activity import id_masked  # noqa: PLC0415
+
+    lines = [
+        f" CAmazonEC2::DescribeSnapshots() - Snapshot [snap-0{n:015x}] state [pending] progress [42%]\n".encode()
+        for n in range(1, 5000, 7)
+    ]
+    data = np.frombuffer(b"".join(lines) + b"\n" * 8, dtype=np.uint8)
+    ends = np.cumsum([len(line) for line in lines])
+    keys = id_masked(data, ends - [len(line) for line in lines], ends)
+    assert set(keys) == {
+        b" camazonec2::describesnapshots() - snapshot [snap-0000000000000000] state [pending] progress [00%]\n"
+    }

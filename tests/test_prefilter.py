@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -93,3 +97,52 @@ def test_exact_says_whether_a_candidate_starts_its_stem(pieces: list[bytes], sam
 def test_required_stems_are_held_by_every_match(pattern: str, stems: tuple[bytes, ...] | None) -> None:
     """The stems read from a pattern's parse tree: one of them is in every match."""
     assert required_stems(pattern) == stems
+
+
+def test_the_scanner_reads_every_stem_it_needs_from_the_stored_file() -> None:
+    """A fresh process derives nothing: ``cvlogs/data/required_stems.json`` is up to date (if this
+    fails after a grammar or ``prefilter.py`` changed, run ``python -m cvlogs.parsing.prefilter``)."""
+    code = "import cvlogs.parsing.scanner, cvlogs.parsing.prefilter as p; print(len(p.derived))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "0\n"
+
+
+def test_stored_stems_are_what_the_derivation_gives() -> None:
+    from cvlogs.grammars import aws_errors  # noqa: PLC0415
+
+    from cvlogs.parsing import prefilter  # noqa: PLC0415
+    from cvlogs.parsing.activity import _pattern  # noqa: PLC0415
+
+    gate = _pattern(aws_errors.ERROR_GATE)
+    assert prefilter._digest(gate, PREFILTER) in prefilter._stored()
+    assert required_stems(gate, PREFILTER) == prefilter.derive_stems(gate, PREFILTER)
+
+
+def test_a_damaged_stored_file_is_derived_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvlogs.parsing import prefilter  # noqa: PLC0415
+
+    damaged = tmp_path / "stems.json"
+    damaged.write_text('{"cut', encoding="utf-8")
+    monkeypatch.setattr(prefilter, "STORED_STEMS", damaged)
+    prefilter._stored.cache_clear()
+    try:
+        assert required_stems("(?:timed out|refused)") == (b"refused", b"timed out")
+    finally:
+        prefilter._stored.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "numbers"),
+    [
+        ("403[ \t]{1,8}forbidden", {"403"}),
+        ("169\\.254\\.169\\.254|fd00:ec2::254", {"169", "254"}),  # 00 and 2 are glued to letters
+        ("e(?:ai_again|c(?:2(?:[ \t]cannot|exception)|onnreset))", set()),  # the trie keeps ec2 together
+        ("size of [0-9]{1,10}|throttl\\w{0,40}|[^\\]]{1,8}", set()),  # classes take every digit or none
+        ("version [0-5]", None),  # some digits only
+        ("(a)\\1", None),  # a back-reference
+        ("code 0", None),  # a free number of zeros: a masked number would match it
+    ],
+)
+def test_free_numbers_are_the_digits_a_pattern_tells_apart(pattern: str, numbers: set[str] | None) -> None:
+    from cvlogs.parsing.prefilter import free_numbers  # noqa: PLC0415
+
+    assert free_numbers(pattern) == (None if numbers is None else frozenset(numbers))

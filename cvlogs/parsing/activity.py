@@ -23,8 +23,8 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.lineindex import LineIndex, Offsets
-from cvlogs.parsing.prefilter import required_stems
+from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
+from cvlogs.parsing.prefilter import free_numbers, required_stems
 
 CLASS, TRIGGER = 1, 2
 """Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
@@ -77,6 +77,74 @@ def says_more(text: str) -> bool:
 
 
 _IDS = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(?![0-9a-z])")
+_MIN_ID = 6
+
+
+def id_masked(data: npt.NDArray[np.uint8], begins: Offsets, ends: Offsets) -> list[bytes]:
+    """The texts ``data[begins[i]:ends[i]]`` as ``says_more_of`` keys: numpy for all texts at once.
+
+    Lower-cased in ASCII; every id token that ``_IDS`` masks (a run of ASCII letters and digits
+    that is all hex digits, holds a digit and is six or more long) made all ``0``, and so every
+    number (a token of digits only) that holds none of the error gate's free numbers (see
+    ``masked_numbers``).  The texts are ascending and apart, and each but the last ends in a byte
+    that is no letter or digit (a record's line feed).  An id stays a token of six or more ``0``,
+    which ``_IDS`` masks as it masks the id, and a number keeps its length and place, which the
+    gate cannot tell from its own digits: so for an ASCII text ``says_more_of`` its key is
+    ``says_more`` of the text, and activity records that differ only in their ids, sizes and
+    percentages are one key (a test plants both in every shape of line).
+    """
+    size = int(ends[-1]) if ends.size else 0
+    text = data[:size][spans_mask(size, begins, ends)]
+    text += np.uint8(32) * ((text - np.uint8(ord("A"))) < 26)  # ASCII lower case
+    # One byte past the end, no letter or digit: a token ends before it, and so inside the sums.
+    digit = np.r_[(text - np.uint8(ord("0"))) < 10, False]
+    letter = np.r_[(text - np.uint8(ord("a"))) < 26, False]
+    edges = np.flatnonzero(np.diff(np.r_[False, digit | letter]))  # token starts and ends, interleaved
+    if edges.size:
+        # Per token (sums over [start, end) at the even places): its letters, and those past ``f``.
+        letters = np.add.reduceat(letter, edges, dtype=np.int32)[0::2]
+        above_f = np.add.reduceat(letter & np.r_[text > np.uint8(ord("f")), False], edges, dtype=np.int32)[0::2]
+        first, last = edges[0::2], edges[1::2]
+        masked = (last - first >= _MIN_ID) & (above_f == 0) & (letters < last - first)  # a digit in it
+        numbers = masked_numbers()
+        if numbers is not None:
+            kept = np.zeros(first.size, dtype=bool)  # numbers that hold a free number of the gate
+            for number in numbers:
+                at = np.flatnonzero(_occurs(text, number))
+                kept[np.searchsorted(first, at, side="right") - 1] = True
+            masked |= (letters == 0) & ~kept
+        text[spans_mask(text.size, first[masked], last[masked])] = ord("0")
+    blob = text.tobytes()
+    stops = np.cumsum(ends - begins).tolist()
+    return [blob[start:stop] for start, stop in zip([0, *stops[:-1]], stops, strict=True)]
+
+
+def _occurs(text: npt.NDArray[np.uint8], word: bytes) -> npt.NDArray[np.bool_]:
+    """Per position of ``text``, whether ``word`` starts there."""
+    found = np.zeros(text.size, dtype=bool)
+    count = text.size - len(word) + 1
+    if count > 0:
+        found[:count] = True
+        for offset, byte in enumerate(word):
+            found[:count] &= text[offset : offset + count] == byte
+    return found
+
+
+@cache
+def masked_numbers() -> tuple[bytes, ...] | None:
+    """The error gate's free numbers (``prefilter.free_numbers``: ``169``, ``254``, ``403``), a
+    number holding one of which keeps its digits in a key; None when numbers cannot be masked
+    (the gate tells digits apart otherwise, or a step word holds a digit)."""
+    free = free_numbers(_pattern(aws_errors.ERROR_GATE))
+    if free is None or any(byte in b"0123456789" for word in step_words() for byte in word):
+        return None
+    return tuple(sorted(number.encode() for number in free))
+
+
+@lru_cache(maxsize=8192)
+def says_more_of(key: bytes) -> bool:
+    """``says_more`` of an ASCII text, given its ``id_masked`` key."""
+    return _says_more(_IDS.sub("0", key.decode("ascii")))
 
 
 @lru_cache(maxsize=8192)
@@ -124,6 +192,8 @@ class ClassNames:
     """The lines of the named candidates (ascending, a line once per candidate)."""
     keys: npt.NDArray[np.uint64]
     """Per entry of ``lines``: its window with only the pid, thread and job bytes left (as words)."""
+    prefixes: Offsets
+    """Per entry of ``lines``: where its header prefix (pid, thread, date and time) ends, from the line start."""
 
 
 def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
@@ -143,7 +213,7 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     named = index.is_header(lines) & (offsets < _FIELDS)
     rows = np.flatnonzero(named)
     if rows.size == 0:
-        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+        return _no_names(named, lines)
     windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
     raw = windows[starts[rows]]  # one row copy per line, in C
     at = offsets[rows]
@@ -160,13 +230,14 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     candidates = np.flatnonzero(fits)
     if candidates.size == 0:
         named[:] = False
-        return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64))
+        return _no_names(named, lines)
     order, group, same = _groups(shape[candidates])
     leaders = candidates[order[np.flatnonzero(np.r_[True, group[1:] != group[:-1]])]]
     looks = [_shape_key(shape[row].tobytes()) for row in leaders.tolist()]
     begins = np.array([look[0] for look in looks])
     ends = np.array([look[1] for look in looks])
     masks = np.array([look[2] for look in looks], dtype=np.uint64)
+    prefixes = np.array([look[3] for look in looks], dtype=np.int64)
     rows_sorted = candidates[order]
     where = at[rows_sorted]
     good = same & (begins[group] <= where) & (where < ends[group])
@@ -175,7 +246,11 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     named[rows] = False
     named[rows[keep]] = True
     keys = raw[keep].view("<u8") & masks[kept_groups]
-    return ClassNames(named, lines[rows[keep]], keys)
+    return ClassNames(named, lines[rows[keep]], keys, prefixes[kept_groups])
+
+
+def _no_names(named: npt.NDArray[np.bool_], lines: Offsets) -> ClassNames:
+    return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64), lines[:0])
 
 
 def _prefixes() -> npt.NDArray[np.uint64]:
@@ -207,21 +282,22 @@ def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.ND
 
 
 @lru_cache(maxsize=4096)
-def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64]]:
+def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int]:
     """The span of the Amazon class name of the ``Class::Method()`` that ends ``shape`` (empty when
-    there is none), and the word masks of its pid, thread and job bytes."""
+    there is none), the word masks of its pid, thread and job bytes, and where its header prefix
+    ends (the digits made ``0`` leave the prefix as long as the line's own)."""
     mask = np.zeros(_WINDOW, dtype=np.uint8)
     text = shape.rstrip(b"\0").decode("latin-1")
     found = _HEADER.match(text)
     # The function and its parentheses (``()``, or a source line number) must end the shape.
     if found is None or found.start("source_line") < 0 or found.end("source_line") + 1 != len(text):
-        return 0, 0, mask.view("<u8")
+        return 0, 0, mask.view("<u8"), 0
     if not any(word in found["class_name"].lower() for word in credentials.AMAZON_CLASS_WORDS):
-        return 0, 0, mask.view("<u8")
+        return 0, 0, mask.view("<u8"), 0
     for name in ("pid", "tid", "job"):
         if found.start(name) >= 0:
             mask[found.start(name) : found.end(name)] = 0xFF
-    return found.start("class_name"), found.end("class_name"), mask.view("<u8")
+    return found.start("class_name"), found.end("class_name"), mask.view("<u8"), found.end("time")
 
 
 def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:

@@ -18,9 +18,14 @@ against 5 ms for the previous one-anchor search over both parities plus ``bytes.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,7 +51,57 @@ def as_stem(text: str) -> bytes | None:
     return best.encode() if len(best) >= _MIN_STEM else None
 
 
+#: Stems derived from long patterns, stored with the package under a digest of their inputs and
+#: of this module's source (the error gate's took 0.33 s in every process that read a file).
+STORED_STEMS = Path(__file__).resolve().parent.parent / "data" / "required_stems.json"
+derived: dict[str, tuple[str, tuple[bytes, ...], tuple[bytes, ...] | None]] = {}
+"""The stems derived in this process rather than read from ``STORED_STEMS``: digest -> pattern,
+known stems, stems (what ``python -m cvlogs.parsing.prefilter`` writes to the file)."""
+
+
 def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
+    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored):
+    read from ``STORED_STEMS`` when stored for exactly these inputs and this code, else derived
+    (see ``derive_stems``)."""
+    digest = _digest(pattern, known)
+    stored = _stored()
+    if digest in stored:
+        stems = stored[digest]
+        return None if stems is None else tuple(stem.encode("latin-1") for stem in stems)
+    found = derived[digest] = (pattern, known, derive_stems(pattern, known))
+    return found[2]
+
+
+def _digest(pattern: str, known: tuple[bytes, ...]) -> str:
+    """The key of a derivation: the code, the pattern and the known stems (their order does not
+    matter, and set order changes from process to process)."""
+    return hashlib.sha256(b"\0".join([_source(), pattern.encode("utf-8", "surrogatepass"), *sorted(known)])).hexdigest()
+
+
+@cache
+def _source() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+@cache
+def _stored() -> dict[str, list[str] | None]:
+    try:
+        stored: dict[str, list[str] | None] = json.loads(STORED_STEMS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or damaged: derive, as if nothing were stored
+        return {}
+    return stored
+
+
+def store_derived() -> None:
+    """Write the stems derived in this process to ``STORED_STEMS`` (replacing its content)."""
+    stems = {
+        digest: None if found is None else [stem.decode("latin-1") for stem in found]
+        for digest, (_, _, found) in sorted(derived.items())
+    }
+    STORED_STEMS.write_text(json.dumps(stems, indent=1) + "\n", encoding="utf-8")
+
+
+def derive_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
 
     Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
@@ -134,6 +189,99 @@ def _literal_starts(items: list[tuple[Any, Any]], limit: int = 512) -> list[str]
             continue
         return starts
     return starts
+
+
+_DIGITS = frozenset("0123456789")
+_NUMBER = re.compile("[0-9]+")
+
+
+def free_numbers(pattern: str) -> frozenset[str] | None:
+    """The numbers ``pattern`` may match inside a number of the text, or None when it tells digits apart otherwise.
+
+    What a number's digits are can change a match only through the pattern's literal digits (a
+    class such as ``[0-9]`` or ``\\w`` takes every digit or none; a class or a back-reference
+    that takes some digits only, or a free number of only ``0``, makes this None).  A run of
+    literal digits next to a literal letter (``ec2``, ``imdsv2``) can only match inside a token
+    that holds that letter, never inside a number standing on its own; the other runs are
+    returned: a number that holds none of them can have its digits made ``0`` without changing
+    whether or where the pattern matches.
+    """
+    if _sre_parse is None:  # pragma: no cover
+        return None
+    found: set[str] = set()
+    return frozenset(found) if _free_numbers(list(_sre_parse.parse(pattern)), found) else None
+
+
+def _free_numbers(items: list[tuple[Any, Any]], found: set[str], before: str = "") -> bool:
+    """``free_numbers`` of a sequence; ``before`` is the literal character the sequence follows
+    (a trie's ``ec(?:2...|...)``: the ``2`` is glued to the ``c`` outside its group)."""
+    run: list[str] = [before]  # the character before is context only: it was looked at where it stands
+    for op, value in [*items, (None, None)]:  # a sentinel flushes the last literal run
+        if op is _sre.LITERAL:
+            run.append(chr(value))
+            continue
+        text = "".join(run)
+        for number in _NUMBER.finditer(text, len(run[0])):
+            if not (
+                text[number.start() - 1 : number.start()].isalpha() or text[number.end() : number.end() + 1].isalpha()
+            ):
+                found.add(number[0])  # not glued to a letter
+        if op is None:
+            break
+        if not _digits_alike(op, value, found, text[-1:]):
+            return False
+        run = [""]
+    return not any(set(number) == {"0"} for number in found)
+
+
+def _digits_alike(op: Any, value: Any, found: set[str], before: str) -> bool:
+    """Whether the item ``op``/``value`` treats every digit alike (literal digits inside it noted in
+    ``found``; ``before``: the literal character it follows, which a group's first digits may be glued to)."""
+    if op is _sre.IN:
+        return _class_digits(value) in (frozenset(), _DIGITS)
+    if op is _sre.NOT_LITERAL:
+        return chr(value) not in _DIGITS
+    inner = _sequences(op, value, before)
+    if inner is None:
+        return op is _sre.ANY or op is _sre.AT  # a back-reference or anything not known: no
+    return all(_free_numbers(items, found, glued) for items, glued in inner)
+
+
+def _sequences(op: Any, value: Any, before: str) -> list[tuple[list[tuple[Any, Any]], str]] | None:
+    """The sequences inside a group, alternation, repeat or assertion, each with the literal
+    character it follows (none for a repeat, which follows itself too)."""
+    if op is _sre.SUBPATTERN:
+        return [(list(value[-1]), before)]
+    if op is _sre.BRANCH:
+        return [(list(branch), before) for branch in value[1]]
+    if op is _sre.ATOMIC_GROUP:
+        return [(list(value), before)]
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+        return [(list(value[2]), "")]
+    if op is _sre.ASSERT or op is _sre.ASSERT_NOT:
+        return [(list(value[1]), "")]
+    return None
+
+
+def _class_digits(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The digits a character class takes (None when it holds something not known here)."""
+    taken: set[str] = set()
+    negate = False
+    for op, value in items:
+        if op is _sre.NEGATE:
+            negate = True
+        elif op is _sre.LITERAL:
+            taken |= {chr(value)} & _DIGITS
+        elif op is _sre.RANGE:
+            taken |= {chr(code) for code in range(value[0], value[1] + 1)} & _DIGITS
+        elif op is _sre.CATEGORY:
+            if value in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD, _sre.CATEGORY_NOT_SPACE):
+                taken |= _DIGITS
+            elif value not in (_sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_WORD, _sre.CATEGORY_SPACE):
+                return None
+        else:
+            return None
+    return frozenset(_DIGITS - taken if negate else taken)
 
 
 def _all_literal(items: list[tuple[Any, Any]]) -> bool:
@@ -294,3 +442,11 @@ def naive_starts(stems: tuple[bytes, ...], text: bytes) -> set[int]:
             found.add(position)
             position = lowered.find(stem, position + 1)
     return found
+
+
+if __name__ == "__main__":  # python -m cvlogs.parsing.prefilter: store what the scanner derives
+    STORED_STEMS.write_text("{}\n", encoding="utf-8")
+    importlib.import_module("cvlogs.parsing.scanner")
+    stored = importlib.import_module("cvlogs.parsing.prefilter")  # this file runs as __main__: another module
+    stored.store_derived()
+    print(f"stored the stems of {len(stored.derived)} patterns in {STORED_STEMS}")

@@ -11,7 +11,6 @@ called per line.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
@@ -21,21 +20,23 @@ import numpy as np
 import numpy.typing as npt
 
 from cvlogs.errors import BROKEN
-from cvlogs.grammars import aws_errors, credentials, header
+from cvlogs.grammars import aws_errors, credentials
 from cvlogs.intake import LogSource, broken_reason
 from cvlogs.model import ActivityRun, Banner, Event, FileResult, LineSample, Location, SkippedSource, YearSource
 from cvlogs.parsing.activity import (
     CLASS,
     ClassNames,
     class_names,
+    id_masked,
     says_more,
+    says_more_of,
     thread_groups,
     trigger_groups,
     vocabulary_stems,
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets
+from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder
@@ -64,7 +65,6 @@ PREFILTER_GROUPS = trigger_groups(PREFILTER)
 VOCABULARY = vocabulary_stems(PREFILTER)
 _ACTIVITY = Meaning("activity")
 _NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
-PREFIX_AT_TEXT = re.compile(header.HEADER_PREFIX_PATTERN)
 
 ThreadKey = tuple[int, str, str]
 """pid, thread, job as a header states them: the scanner's half of a sequence key."""
@@ -276,6 +276,11 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     if state.finder is None:
         state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES], PREFILTER_GROUPS)
     positions, groups, codes = state.finder.tagged(index.chunk)
+    # Only stems count: a shared or six-byte anchor context is no proof ("instance [", "De" of
+    # "Describe"), and which anchors a file gets depends on its first chunk, which must not change
+    # which records are read (a false candidate cost its record a cache miss in the grammars).
+    real = state.finder.exact(index.data, positions, codes)
+    positions, groups = positions[real], groups[real]
     relevant = index.records_at(positions[groups != 0])
     classy = groups == CLASS
     if relevant.size == 0 or not classy.any():
@@ -283,13 +288,8 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     names = class_names(index, positions[classy])
     named = np.zeros(positions.size, dtype=bool)
     named[classy] = names.named
-    # A candidate in a record that may be plain activity decides only if it is a stem itself: a
-    # shared or six-byte anchor context is no proof ("instance [", "De" of "Describe"), and which
-    # anchors a file gets depends on its first chunk, which must not change the result.
-    suspect = ~named
+    suspect = ~named  # a stem outside a class name: the record may say more than activity
     if names.lines.size:
-        check = np.flatnonzero(suspect & _in_records(index, names.lines, positions))
-        suspect[check] = state.finder.exact(index.data, positions[check], codes[check])
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             if state.vocabulary is None:
@@ -299,8 +299,8 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
             # A stem is necessary, not sufficient: a record whose vocabulary the error gate and
             # the step words do not confirm ("attached to instance", "state [pending]") is plain.
             owners = index.records_at_each(found[words])
-            confirmed = [line for line in np.unique(owners).tolist() if _says_more(index, line, cuts)]
-            words[np.flatnonzero(words)[~_among(np.array(confirmed, dtype=np.int64), owners)]] = False
+            confirmed = _saying_more(index, np.unique(owners), cuts, names)
+            words[np.flatnonzero(words)[~_among(confirmed, owners)]] = False
             positions = np.concatenate([positions, found])
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
@@ -317,24 +317,25 @@ def _vocabulary_in(
     ends = np.append(index.starts, len(index.chunk))[_stops(index, records, cuts)]
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
-    text = index.data[np.repeat(begins - offsets, lengths) + np.arange(int(lengths.sum()))].tobytes()
+    text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
     found, _, codes = finder.tagged(text)
     owner = np.searchsorted(offsets, found, side="right") - 1
     return begins[owner] + (found - offsets[owner]), codes
 
 
-def _says_more(index: LineIndex, line: int, cuts: Offsets) -> bool:
-    """Whether the record of header line ``line`` may mean more than activity (see ``says_more``)."""
-    stop = int(_stops(index, np.array([line]), cuts)[0])
-    end = int(index.starts[stop]) if stop < index.count else len(index.chunk)
-    text = decode(index.chunk[int(index.starts[line]) : end])
-    prefix = PREFIX_AT_TEXT.match(text)  # the pid, thread and time would only defeat the cache
-    return says_more(text[prefix.end() :] if prefix is not None else text)
-
-
-def _in_records(index: LineIndex, lines: Offsets, positions: Offsets) -> npt.NDArray[np.bool_]:
-    """For each byte position, whether its record's header line is one of ``lines`` (ascending)."""
-    return _among(lines, index.records_at_each(positions))
+def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> Offsets:
+    """Those of the header ``lines`` (named, ascending) whose records may mean more than activity
+    (see ``says_more``): asked once per group of records that differ only in their ids."""
+    if lines.size == 0:
+        return lines
+    begins = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
+    ends = np.append(index.starts, len(index.chunk))[_stops(index, lines, cuts)]
+    said = [
+        says_more_of(key) if key.isascii() else says_more(decode(index.chunk[begin:end]))
+        for key, begin, end in zip(id_masked(index.data, begins, ends), begins.tolist(), ends.tolist(), strict=True)
+    ]
+    saying: Offsets = lines[np.array(said, dtype=bool)]
+    return saying
 
 
 def _among(values: Offsets, items: Offsets) -> npt.NDArray[np.bool_]:
