@@ -8,9 +8,10 @@ the rule of that finding is what the account's ``rule`` column names.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Evidence, Finding
@@ -40,62 +41,105 @@ def summarise_accounts(
 
     ``error_rules`` maps each event that an error-severity finding cites to that finding's rule.
     """
-    sequences: dict[AccountId, list[Sequence]] = defaultdict(list)
-    outcomes: dict[AccountId, list[Outcome]] = defaultdict(list)
-    failed: dict[AccountId, int] = defaultdict(int)
-    times: dict[AccountId, list[datetime]] = defaultdict(list)
-    hosts: dict[AccountId, set[str]] = defaultdict(set)
-    roles: dict[AccountId, set[str]] = defaultdict(set)
+    tallies: dict[AccountId, _Tally] = {}
+    hosts: set[tuple[AccountId, str]] = set()
+    roles: set[tuple[AccountId, str]] = set()
     for sequence in context.sequences:
         if (account := sequence.account_id) is None:
             continue
-        sequences[account].append(sequence)
+        tally = tallies.get(account) or tallies.setdefault(account, _Tally())
+        tally.sequences += 1
         if sequence.role_arn:
-            roles[account].add(sequence.role_arn)
+            roles.add((account, sequence.role_arn))
         for end in sequence.activity_ends:  # activity is counted in runs, not among the events
-            if end.time is not None:
-                times[account].append(end.time)
+            tally.seen(end.time)
             if end.host:
-                hosts[account].add(end.host)
+                hosts.add((account, end.host))
         if (outcome := _outcome(sequence, error_rules)) is not None:
-            outcomes[account].append(outcome)
-            failed[account] += outcome[1]
-    _events(context, error_rules, times, hosts, outcomes)
+            tally.judge(outcome)
+            tally.failed += outcome[1]
+    _events(context, error_rules, tallies, hosts)
     named_by_error: dict[AccountId, str] = {}
     for finding in findings:
-        if finding.account_id is None:
+        if (account := finding.account_id) is None:
             continue
-        times.setdefault(finding.account_id, [])  # an account that only a finding names still gets a row
+        tallies.setdefault(account, _Tally())  # an account that only a finding names still gets a row
         if finding.role_arn:
-            roles[finding.account_id].add(finding.role_arn)
+            roles.add((account, finding.role_arn))
         if finding.severity == "error":
-            named_by_error.setdefault(finding.account_id, finding.rule)
+            named_by_error.setdefault(account, finding.rule)
+    roles_of, hosts_of = _grouped(roles), _grouped(hosts)
     summaries = []
-    for account in sorted(set(times) | set(sequences)):
-        status, rule = _status(outcomes[account], named_by_error.get(account))
-        seen = times[account]
+    for account in sorted(tallies):
+        tally = tallies[account]
+        status, rule = tally.status(named_by_error.get(account))
         summaries.append(
             AccountSummary(
                 account_id=account,
-                roles=tuple(sorted(roles[account])),
+                roles=roles_of.get(account, ()),
                 status=status,
-                sequences=len(sequences[account]),
-                failed_sequences=failed[account],
-                first_seen=min(seen, default=None),
-                last_seen=max(seen, default=None),
-                hosts=tuple(sorted(hosts[account])),
+                sequences=tally.sequences,
+                failed_sequences=tally.failed,
+                first_seen=tally.first,
+                last_seen=tally.last,
+                hosts=hosts_of.get(account, ()),
                 rule=rule,
             )
         )
     return summaries
 
 
+class _Tally:
+    """What an account's summary needs of its sequences and events, kept as they are read: counts,
+    the first and last time, its latest outcome and latest failure (100,000 tenants make 100,000
+    of these, where lists of every time and outcome per account cost several times the memory)."""
+
+    __slots__ = ("failed", "failure", "first", "last", "outcome", "sequences")
+
+    def __init__(self) -> None:
+        self.sequences = 0
+        self.failed = 0
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.outcome: Outcome | None = None
+        self.failure: Outcome | None = None
+
+    def seen(self, moment: datetime | None) -> None:
+        if moment is None:
+            return
+        if self.first is None or moment < self.first:
+            self.first = moment
+        if self.last is None or moment > self.last:
+            self.last = moment
+
+    def judge(self, outcome: Outcome) -> None:
+        """Keep the latest outcome and the latest failure; of two at the same time, the one judged later."""
+        if self.outcome is None or outcome[0] >= self.outcome[0]:
+            self.outcome = outcome
+        if outcome[1] and (self.failure is None or outcome[0] >= self.failure[0]):
+            self.failure = outcome
+
+    def status(self, error_rule: str | None) -> tuple[AccountStatus, str | None]:
+        if self.outcome is None:
+            # Nothing complete to judge by; an error-severity finding on the account still says it fails.
+            return ("failing", error_rule) if error_rule is not None else ("unknown", None)
+        if self.outcome[1]:
+            return "failing", self.outcome[2]
+        if self.failure is not None:
+            return "recovered", self.failure[2]
+        return "ok", None
+
+
+def _grouped(pairs: set[tuple[AccountId, str]]) -> dict[AccountId, tuple[str, ...]]:
+    """(account, value) pairs as each account's values, sorted."""
+    return {account: tuple(value for _, value in group) for account, group in groupby(sorted(pairs), itemgetter(0))}
+
+
 def _events(
     context: Correlation,
     error_rules: Mapping[EventKey, str],
-    times: dict[AccountId, list[datetime]],
-    hosts: dict[AccountId, set[str]],
-    outcomes: dict[AccountId, list[Outcome]],
+    tallies: dict[AccountId, _Tally],
+    hosts: set[tuple[AccountId, str]],
 ) -> None:
     """Times and hosts of each account's events; errors outside any sequence are outcomes too.
 
@@ -108,12 +152,12 @@ def _events(
         account = owner.account_id if owner is not None else None
         if account is None and (account := event.account_id) is None:
             continue
-        if event.time is not None:
-            times[account].append(event.time)
+        tally = tallies.get(account) or tallies.setdefault(account, _Tally())
+        tally.seen(event.time)
         if event.host:
-            hosts[account].add(event.host)
+            hosts.add((account, event.host))
         if owner is None and (rule := error_rules.get(key)) is not None:
-            outcomes[account].append((event.time or datetime.min, True, rule))
+            tally.judge((event.time or datetime.min, True, rule))
 
 
 def failure_of(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
@@ -135,16 +179,3 @@ def _outcome(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Outcome
     status, rule = failure_of(sequence, error_rules)
     moment = sequence.first.time or datetime.min
     return None if status == "incomplete" else (moment, status == "failed", rule)
-
-
-def _status(outcomes: list[Outcome], error_rule: str | None) -> tuple[AccountStatus, str | None]:
-    if not outcomes:
-        # Nothing complete to judge by; an error-severity finding on the account still says it fails.
-        return ("failing", error_rule) if error_rule is not None else ("unknown", None)
-    outcomes.sort(key=lambda o: o[0])
-    failures = [rule for _, failed, rule in outcomes if failed]
-    if outcomes[-1][1]:
-        return "failing", outcomes[-1][2]
-    if failures:
-        return "recovered", failures[-1]
-    return "ok", None

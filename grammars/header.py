@@ -81,8 +81,8 @@ _TRAILER_RE = re.compile(TRAILER_PATTERN)
 def split_trailer(message: str) -> tuple[str, str]:
     """Split a duplicated header off the end of ``message``: ``(message, trailer)``."""
     start = max(0, len(message) - TRAILER_WINDOW)
-    if _CLOCK_RE.search(message, start) is None:
-        return message.rstrip(), ""  # no hh:mm:ss near the end, so no trailer (and no costlier search)
+    if message.find(":", start) < 0 or _CLOCK_RE.search(message, start) is None:
+        return message.rstrip(), ""  # no colon or hh:mm:ss near the end, so no trailer (nor a costlier search)
     found = _TRAILER_RE.search(message, start)
     if found is None:
         return message.rstrip(), ""

@@ -4,8 +4,8 @@
 
 Writes a vsbkp.log with one Connect + Assume role sequence per tenant (every 10th denied), scans
 it once (the time of the parse stage grows with the distinct messages: one role ARN per tenant),
-then renders the report in each format and prints time, size and peak RSS (JSON first, so the
-peak after it is what a JSON scan needs).
+then writes the report in each format to a file as ``cvlogs scan -o`` does and prints time, size
+and peak RSS (JSON first, so the peak after it is what a JSON scan needs).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     options = parser.parse_args()
     import cvlogs  # noqa: PLC0415  (after the arguments: --help stays fast)
-    from cvlogs.render import Format, render  # noqa: PLC0415
+    from cvlogs.output import text_output  # noqa: PLC0415
+    from cvlogs.render import Format, write  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as scratch:
         log = Path(scratch, "vsbkp_2026_11_20_23_59_59.log")
@@ -54,7 +55,10 @@ def main() -> None:
               f"{len(report.findings):,} findings; peak RSS {_peak():.0f} MB")  # fmt: skip
         for output in (Format.json, Format.text, Format.markdown, Format.html):
             started = time.perf_counter()
-            size = len(render(report, output).encode())
+            written = Path(scratch, f"report.{output}")
+            with text_output(str(written)) as stream:  # as the command line writes it (JSON in pieces)
+                write(report, output, stream)
+            size = written.stat().st_size
             print(f"{output:>8}: {time.perf_counter() - started:6.1f} s, {size / 1e6:6.1f} MB, "
                   f"peak RSS so far {_peak():.0f} MB")  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
@@ -14,7 +15,8 @@ import pytest
 
 import cvlogs
 from cvlogs.parsing import scan_paths
-from cvlogs.render import RENDERERS, Format, RenderOptions, render
+from cvlogs.redact import NAME_FIELDS, scrub
+from cvlogs.render import RENDERERS, Format, RenderOptions, json_report, render
 from cvlogs.report import Filters, Report, build_report, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -53,6 +55,40 @@ def test_json_report_validates_against_the_shipped_schema(samples: Path) -> None
     document = json.loads(render(_report(samples), Format.json))
     jsonschema.validate(document, schema)
     assert document["summary"]["lines"] == sum(f["lines"] for f in document["files"])
+
+
+@pytest.mark.parametrize("accounts", [(), ("210987654321",), ("000000000000",)])
+def test_the_streamed_json_is_the_encoded_document(samples: Path, accounts: tuple[str, ...]) -> None:
+    """The JSON written entry by entry is, character for character, ``json.dumps`` of the whole
+    document (with entries, and with the arrays empty when the filter keeps no account)."""
+    report = _report(samples, Filters(accounts=accounts))
+    stream = io.StringIO()
+    json_report.write(report, RenderOptions(), stream)
+    assert stream.getvalue() == json.dumps(json_report.as_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_scrub_visits_the_text_fields_of_every_record(samples: Path) -> None:
+    """scrub reaches every string a report holds but cvlogs' own words, and only those; the
+    fields that hold none (times, counts, statuses) are left as they are."""
+    report = _report(samples)
+    changed = scrub(report, lambda text: f"<{text}>")
+    assert {a.account_id for a in changed.accounts} == {f"<{a.account_id}>" for a in report.accounts}
+    assert [a.roles for a in changed.accounts] == [tuple(f"<{r}>" for r in a.roles) for a in report.accounts]
+    assert [a.status for a in changed.accounts] == [a.status for a in report.accounts]
+    assert [e.text for f in changed.findings for e in f.evidence] == [
+        f"<{e.text}>" for f in report.findings for e in f.evidence
+    ]
+    assert [f.remedy for f in changed.findings] == [f.remedy for f in report.findings]
+    assert [s.text for f in changed.files for s in f.unparsed_samples] == [
+        f"<{s.text}>" for f in report.files for s in f.unparsed_samples
+    ]
+    assert [s.location.path for f in changed.files for s in f.unparsed_samples] == [
+        f"<{s.location.path}>" for f in report.files for s in f.unparsed_samples
+    ]
+    names = scrub(report, lambda text: f"<{text}>", only=NAME_FIELDS)
+    assert [f.path for f in names.files] == [f"<{f.path}>" for f in report.files]
+    assert [f.family for f in names.files] == [f.family for f in report.files]
+    assert [a.roles for a in names.accounts] == [a.roles for a in report.accounts]
 
 
 def test_accounting_holds_in_the_report(samples: Path) -> None:

@@ -82,7 +82,7 @@ def _read_rest(text: str) -> Rest:
     assert found is not None  # every part of the rest is optional
     job, function, class_name, method, message, line = found.group(*_GROUPS)
     message, _ = header.split_trailer(message)
-    shown = intern(header.function_column(function, line))
+    shown = _function_column(function, line)
     return (
         intern(job or ""),
         shown,
@@ -91,6 +91,11 @@ def _read_rest(text: str) -> Rest:
         message,
         int(line) if line else None,
     )
+
+
+@lru_cache(maxsize=4096)
+def _function_column(function: str | None, line: str | None) -> str:
+    return intern(header.function_column(function, line))
 
 
 def match_header(line: str, cache: bool = True) -> HeaderFields | None:

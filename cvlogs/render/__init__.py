@@ -1,7 +1,9 @@
 """Renderers of a ``Report``: one module per format behind one small interface.
 
-Each renderer is a function ``(Report, RenderOptions) -> str``; ``Format`` maps the command line's
-``--format`` values to their modules, and a test proves that the mapping is total.  A module is
+Each renderer is a function ``(Report, RenderOptions) -> str``; a module whose output grows with
+the logs may also offer ``write(Report, RenderOptions, stream)``, which writes the same text in
+pieces (``write`` below uses it).  ``Format`` maps the command line's ``--format`` values to
+their modules, and a test proves that the mapping is total.  A module is
 imported when its format is asked for: the text renderer needs rich, which a JSON report for a
 script does not (start-up time counts on every run).
 """
@@ -12,6 +14,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import IO
 
 from cvlogs.report import Report
 
@@ -59,3 +62,14 @@ def renderer(output: Format) -> Renderer:
 def render(report: Report, output: Format, options: RenderOptions = DEFAULT) -> str:
     """The report in ``output`` format, as one string."""
     return renderer(output)(report, options)
+
+
+def write(report: Report, output: Format, stream: IO[str], options: RenderOptions = DEFAULT) -> None:
+    """The report in ``output`` format, written to ``stream``: in pieces where the format's module
+    can (the JSON of 100,000 accounts is never one string), else as one string."""
+    module = importlib.import_module(f"cvlogs.render.{RENDERERS[output]}")
+    writer: Callable[[Report, RenderOptions, IO[str]], None] | None = getattr(module, "write", None)
+    if writer is None:
+        stream.write(renderer(output)(report, options))
+    else:
+        writer(report, options, stream)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
-from cvlogs.model import Banner, FileResult, Finding
+from cvlogs.model import AccountSummary, Banner, FileResult, Finding
 from cvlogs.render import DEFAULT, RenderOptions
 from cvlogs.report import SCHEMA, Report, format_offset
 
@@ -23,6 +25,12 @@ def iso(moment: datetime | None) -> str | None:
 
 def as_dict(report: Report) -> dict[str, Any]:
     """The report as the contract's JSON object."""
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _members(report).items()}
+
+
+def _members(report: Report) -> dict[str, Any]:
+    """The members of the JSON object, in order; the arrays that grow with the logs (files,
+    accounts, findings) as iterators of their entries, so that a writer holds one entry at a time."""
     return {
         "schema": SCHEMA,
         "tool": {"name": "cvlogs", "version": report.version},
@@ -44,24 +52,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "account_status": report.status_counts(),
             "findings": report.severity_counts(),
         },
-        "files": [
-            {
-                "path": f.path,
-                "family": f.family,
-                "host": f.host,
-                "lines": f.lines,
-                "events": f.records,
-                "continuations": f.continuations,
-                "banner": f.banner,
-                "unparsed": f.unparsed,
-                "first_time": iso(f.first_time),
-                "last_time": iso(f.last_time),
-                "utc_offset": format_offset(f.utc_offset),
-                "year_source": f.year_source,
-                "environment": banner_dict(f.environment),
-            }
-            for f in report.files
-        ],
+        "files": map(file_dict, report.files),
         "environment": [
             {
                 "host": m.host,
@@ -74,21 +65,42 @@ def as_dict(report: Report) -> dict[str, Any]:
             for m in report.machines
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-        "accounts": [
-            {
-                "account_id": a.account_id,
-                "roles": list(a.roles),
-                "status": a.status,
-                "sequences": a.sequences,
-                "failed_sequences": a.failed_sequences,
-                "first_seen": iso(a.first_seen),
-                "last_seen": iso(a.last_seen),
-                "hosts": list(a.hosts),
-                "rule": a.rule,
-            }
-            for a in report.accounts
-        ],
-        "findings": [finding_dict(f) for f in report.findings],
+        "accounts": map(account_dict, report.accounts),
+        "findings": map(finding_dict, report.findings),
+    }
+
+
+def file_dict(f: FileResult) -> dict[str, Any]:
+    """One file as the contract's JSON object."""
+    return {
+        "path": f.path,
+        "family": f.family,
+        "host": f.host,
+        "lines": f.lines,
+        "events": f.records,
+        "continuations": f.continuations,
+        "banner": f.banner,
+        "unparsed": f.unparsed,
+        "first_time": iso(f.first_time),
+        "last_time": iso(f.last_time),
+        "utc_offset": format_offset(f.utc_offset),
+        "year_source": f.year_source,
+        "environment": banner_dict(f.environment),
+    }
+
+
+def account_dict(a: AccountSummary) -> dict[str, Any]:
+    """One account as the contract's JSON object."""
+    return {
+        "account_id": a.account_id,
+        "roles": list(a.roles),
+        "status": a.status,
+        "sequences": a.sequences,
+        "failed_sequences": a.failed_sequences,
+        "first_seen": iso(a.first_seen),
+        "last_seen": iso(a.last_seen),
+        "hosts": list(a.hosts),
+        "rule": a.rule,
     }
 
 
@@ -133,4 +145,36 @@ def banner_dict(banner: Banner | None) -> dict[str, Any] | None:
 
 def render(report: Report, options: RenderOptions = DEFAULT) -> str:
     """Exactly one JSON document, indented for people, with a final newline."""
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    write(report, options, buffer)
+    return buffer.getvalue()
+
+
+_ENCODER = json.JSONEncoder(indent=2, ensure_ascii=False)
+
+
+def write(report: Report, options: RenderOptions, stream: IO[str]) -> None:
+    """``render``'s document written to ``stream`` entry by entry: the same characters as
+    ``json.dumps(as_dict(report), indent=2)``, without holding the whole document (100,000
+    accounts are 50 MB of JSON, and the encoder's pieces several times that) in memory."""
+    for number, (key, value) in enumerate(_members(report).items()):
+        stream.write(f"{'{' if number == 0 else ','}\n  {_ENCODER.encode(key)}: ")
+        if isinstance(value, Iterator):
+            _write_array(value, stream)
+        else:
+            stream.write(_nested(_ENCODER.encode(value), 1))
+    stream.write("\n}\n")
+
+
+def _write_array(entries: Iterator[Any], stream: IO[str]) -> None:
+    """A member's array, one entry at a time (``[]`` when empty, as ``json.dumps`` writes it)."""
+    opening = "[\n    "
+    for entry in entries:
+        stream.write(opening + _nested(_ENCODER.encode(entry), 2))
+        opening = ",\n    "
+    stream.write("[]" if opening.startswith("[") else "\n  ]")
+
+
+def _nested(encoded: str, level: int) -> str:
+    """An encoded value as it stands ``level`` levels deep (an encoded string holds no line break)."""
+    return encoded.replace("\n", "\n" + "  " * level)
