@@ -22,7 +22,7 @@ from typing import BinaryIO, NamedTuple
 from cvlogs.intake import LogSource
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, cut_in
 
-MIN_PART_BYTES = 64 << 20
+MIN_PART_BYTES = 16 << 20
 """The smallest part worth a process of its own (see the README's performance section)."""
 _WINDOW = 1 << 18
 """How far before a block end the cut is looked for: 64 lines of 4 KB."""
