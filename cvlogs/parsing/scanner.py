@@ -434,6 +434,12 @@ def _stops(index: LineIndex, records: Offsets, cuts: Offsets) -> Offsets:
     return stops
 
 
+def _record_ends(index: LineIndex, records: Offsets, cuts: Offsets) -> Offsets:
+    """Where each record's bytes end in the chunk: after its last line's line feed (see ``_stops``)."""
+    ends: Offsets = np.append(index.starts, len(index.chunk))[_stops(index, records, cuts)]
+    return ends
+
+
 def _account(index: LineIndex, banners: list[Found], state: _FileState) -> None:
     """Count the chunk's lines: records, continuations, banner lines, and unparsed lines (the
     headerless lines before a file's first record that are not a banner's)."""
@@ -511,7 +517,7 @@ def _vocabulary_in(
     copy of just their bytes: a fiftieth of the chunk when activity is rare.  A record's bytes end
     with its line feed, which no stem holds, so no stem is found across two of them."""
     begins = index.starts[records]
-    ends = np.append(index.starts, len(index.chunk))[_stops(index, records, cuts)]
+    ends = _record_ends(index, records, cuts)
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
     text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
@@ -526,7 +532,7 @@ def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNa
     if lines.size == 0:
         return lines
     begins = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
-    ends = np.append(index.starts, len(index.chunk))[_stops(index, lines, cuts)]
+    ends = _record_ends(index, lines, cuts)
     said = [
         says_more_of(key) if key.isascii() else says_more(decode(index.chunk[begin:end]))
         for key, begin, end in zip(id_masked(index.data, begins, ends), begins.tolist(), ends.tolist(), strict=True)
