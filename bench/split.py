@@ -2,13 +2,12 @@
 
     python bench/split.py                          # one file of 5,000,000 lines, and the 10-file corpus
     python bench/split.py --lines 1000000 --runs 5
-    python bench/split.py --sizes 8,16,32,64,128   # single files of these MB, split whatever their size:
-                                                   # where a split starts to pay
+    python bench/split.py --sizes 8,16,32,64,128   # single files of these MB: where a split starts to pay
 
 The single file is ``bench/generate.py``'s corpus concatenated into one vsbkp.log (a bundle with
 one multi-gigabyte log is the case splitting is for); the directory is the corpus as generated.
 Each run is ``cvlogs scan PATH --format json --jobs N`` in a fresh process, with splitting as
-shipped (``split.MIN_PART_BYTES``) or switched off (the minimum part set past any file); runs
+shipped (``split.TAIL_BYTES``) or switched off (the smallest part set past any file); runs
 alternate so both see the same machine weather, and the two reports must be byte-identical.
 Figures are printed, never asserted.
 """
@@ -27,16 +26,16 @@ from compare import checked_report, compile_bytecode, timed
 from generate import generate
 
 _SCAN = (
-    "import sys, cvlogs.parsing.split as split; split.MIN_PART_BYTES = int(sys.argv[1]); "
+    "import sys, cvlogs.parsing.split as split; split.TAIL_BYTES = int(sys.argv[1]); "
     "from cvlogs.cli import main; sys.argv = ['cvlogs', *sys.argv[2:]]; main()"
 )
 _NEVER = 1 << 62
 
 
-def scan(path: Path, min_part: int, jobs: int, report: Path) -> tuple[float, float, bytes]:
+def scan(path: Path, tail: int, jobs: int, report: Path) -> tuple[float, float, bytes]:
     """Wall and CPU seconds of one scan, and its report."""
     report.unlink(missing_ok=True)
-    command = [sys.executable, "-c", _SCAN, str(min_part), "scan", str(path), "--format", "json"]
+    command = [sys.executable, "-c", _SCAN, str(tail), "scan", str(path), "--format", "json"]
     seconds, cpu, _ = timed([*command, "--jobs", str(jobs), "-o", str(report)])
     return seconds, cpu, report.read_bytes()
 
@@ -97,15 +96,14 @@ def main() -> None:
             for name, path in targets.items():
                 reports = []
                 for splitting in (True, False):
-                    shipped = 1 if args.sizes else split.MIN_PART_BYTES  # with --sizes, split whatever the size
-                    seconds, cpu, text = scan(path, shipped if splitting else _NEVER, args.jobs, report)
+                    seconds, cpu, text = scan(path, split.TAIL_BYTES if splitting else _NEVER, args.jobs, report)
                     checked_report(report, counts[name])
                     times.setdefault((name, splitting), []).append((seconds, cpu))
                     reports.append(text)
                 if reports[0] != reports[1]:
                     raise SystemExit(f"{name}: the reports differ with and without splitting")
-    least = "any size" if args.sizes else f"at least {split.MIN_PART_BYTES >> 20} MB"
-    print(f"\n{args.runs} alternating runs, --jobs {args.jobs}, {os.cpu_count()} CPUs, parts of {least};\n"
+    least = f"{split.TAIL_BYTES >> 20} MB"
+    print(f"\n{args.runs} alternating runs, --jobs {args.jobs}, {os.cpu_count()} CPUs, the last parts of {least};\n"
           "median wall time (runs), median CPU seconds; the reports are identical:\n")  # fmt: skip
     print("| corpus | split | whole | ratio | CPU s split / whole |")
     print("|---|---|---|---|---|")

@@ -64,8 +64,14 @@ def _source(path: Path) -> LogSource:
     return discover([path])[0][0]
 
 
+def _in_parts(source: LogSource, parts: int, size: int) -> list[Span] | None:
+    """``source`` cut into about ``parts`` equal parts on a grid of ``size`` bytes."""
+    length = source.file.stat().st_size
+    return split.split(source, [round(length * part / parts / size) * size for part in range(1, parts)], size)
+
+
 def _read_in_parts(source: LogSource, parts: int, chunk_size: int) -> tuple[list[Span], FileResult | SkippedSource]:
-    spans = split.split(source, parts, size=chunk_size, min_part=1)
+    spans = _in_parts(source, parts, chunk_size)
     assert spans is not None
     # As a worker sends a part back: pickled (see ``_FileState.__getstate__``).
     read = [pickle.loads(pickle.dumps(scan_part(source, span, chunk_size=chunk_size))) for span in spans]
@@ -119,23 +125,44 @@ def test_the_cases_the_design_is_about_are_cut(tmp_path: Path) -> None:
 
 
 def test_the_report_is_the_same_with_and_without_splitting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``cvlogs scan --format json``: one process, two processes reading a large file in parts."""
+    """``cvlogs scan --format json``: one process, two and three processes reading a file in parts."""
     write_log(tmp_path, "vsbkp.log", _log(11, 60_000, leading=False, banners=True, ending="\n"))
     write_log(tmp_path, "cvd.log", _log(12, 200, leading=False, banners=False, ending="\n"))
-    monkeypatch.setattr(split, "MIN_PART_BYTES", 1 << 20)
+    monkeypatch.setattr(split, "TAIL_BYTES", 1 << 20)
     sources, _ = discover([tmp_path])
-    assert [len(split.split(s, 3) or ()) for s in sources] == [0, 3]
-    assert len(split.pieces(sources, 3)) == 4  # what --jobs 3 reads: cvd.log whole, vsbkp.log in three parts
+    work = split.pieces(sources, 3)
+    assert [piece.source.path for piece in work if piece.span is None] == ["cvd.log"]  # too small to cut
+    assert len(work) >= 4  # vsbkp.log, the last source read, is cut into parts down to a block
     base = ["scan", str(tmp_path), "--format", "json"]
     runner = CliRunner()
-    one = runner.invoke(app, [*base, "--jobs", "1"])
-    three = runner.invoke(app, [*base, "--jobs", "3"])
-    assert one.exit_code == three.exit_code in {0, 1}  # 1: findings
-    assert one.stdout == three.stdout
+    one, two, three = (runner.invoke(app, [*base, "--jobs", jobs]) for jobs in ("1", "2", "3"))
+    assert one.exit_code == two.exit_code == three.exit_code in {0, 1}  # 1: findings
+    assert one.stdout == two.stdout == three.stdout
     assert json.loads(one.stdout)["files"]
     seen: list[str] = []
     assert list(scan_sources(sources, jobs=2, progress=lambda r: seen.append(r.path))) == list(scan_sources(sources))
     assert sorted(seen) == ["cvd.log", "vsbkp.log"]
+
+
+def test_the_last_pieces_are_small_and_each_no_larger_than_the_work_after_it() -> None:
+    """Readers that take the largest piece left end together when every piece is balanced by the
+    pieces after it: only the smallest of the bench corpus's files is cut, one large file alone
+    is cut into parts that halve towards its end, more readers cut more."""
+    block, mb = split.CHUNK_SIZE, 1 << 20
+
+    def sizes(length: int, after: int, others: int) -> list[int]:
+        ends = split._ends(length, after, others)
+        return [b - a for a, b in zip([0, *ends], [*ends, length], strict=True)]
+
+    assert sizes(6 * mb + 400_000, after=0, others=1) == [2 * block, 400_000 + block]
+    assert sizes(6 * mb + 400_000, after=6 * mb, others=1) == [6 * mb + 400_000]
+    alone = sizes(600 * mb, after=0, others=1)
+    assert sum(alone) == 600 * mb
+    assert alone[-2:] == [block, block]
+    ordered = sorted(alone, reverse=True)
+    assert all(piece <= max(split.TAIL_BYTES, sum(ordered[n + 1 :])) for n, piece in enumerate(ordered))
+    assert len(sizes(600 * mb, after=0, others=2)) > len(alone)
+    assert sizes(2 * block + 1000, after=0, others=1) == [2 * block + 1000]  # never cut in the first block
 
 
 def test_a_part_with_a_nul_byte_hands_the_file_back_whole(tmp_path: Path) -> None:
@@ -150,7 +177,7 @@ def test_a_part_with_a_nul_byte_hands_the_file_back_whole(tmp_path: Path) -> Non
         data[:middle] + utf16 + data[middle:],
     )
     source = _source(tmp_path / "vsbkp.log")
-    spans = split.split(source, 4, size=512, min_part=1)
+    spans = _in_parts(source, 4, 512)
     assert spans is not None
     read = [scan_part(source, span, chunk_size=512) for span in spans]
     assert None in read
@@ -165,19 +192,21 @@ def test_utf16_compressed_and_archived_logs_are_read_whole(tmp_path: Path) -> No
     write_log(tmp_path / "b", "vsbkp_2026_11_19_22_15_03.log.gz", gzip.compress(text.encode()))
     write_log(tmp_path / "c", "vsbkp.log", text)
     for folder, parts in [("a", None), ("b", None), ("c", 4)]:
-        spans = split.split(_source(tmp_path / folder), 4, size=1024, min_part=1)
+        spans = _in_parts(_source(tmp_path / folder), 4, 1024)
         assert (spans and len(spans)) == parts, folder
 
 
 def test_small_files_and_one_reader_are_never_split(tmp_path: Path) -> None:
-    """A part must pay for its process: files under two ``MIN_PART_BYTES`` are read whole, and
-    nothing is split for one reader or for ``keep_all`` (every record would cross processes)."""
+    """A part starts past the file's first two blocks, and nothing is split for one reader or
+    for ``keep_all`` (every record would cross processes)."""
     write_log(tmp_path, "vsbkp.log", _log(5, 2000, leading=False, banners=False, ending="\n"))
     source = _source(tmp_path / "vsbkp.log")
-    assert split.split(source, 2) is None
-    assert split.split(source, 2, min_part=1) is None  # a cut is never in the first megabyte block
-    assert split.split(source, 2, size=1024, min_part=1) is not None
+    assert [piece.span for piece in split.pieces([source], 2)] == [None]  # under two blocks
+    assert split.split(source, [split.CHUNK_SIZE]) is None  # a cut is never in the first block
+    assert split.split(source, [2048], size=1024) is not None
+    assert _in_parts(source, 2, 1024) is not None
     assert all(piece.span is None for piece in split.pieces([source], 1))
+    assert all(piece.span is None for piece in split.pieces([source], 2, keep_all=True))
 
 
 def test_a_line_cut_short_for_its_length_keeps_the_result(tmp_path: Path) -> None:
@@ -192,7 +221,7 @@ def test_a_line_cut_short_for_its_length_keeps_the_result(tmp_path: Path) -> Non
     long_line = b"x" * 2 * MAX_LINE_BYTES + b"\n"
     write_log(tmp_path, "vsbkp.log", data[:middle] + record + long_line + data[middle:])
     source = _source(tmp_path / "vsbkp.log")
-    spans = split.split(source, 4, size=1 << 16, min_part=1)
+    spans = _in_parts(source, 4, 1 << 16)
     assert spans is not None
     read = [scan_part(source, span, chunk_size=1 << 16) for span in spans]
     assert merge_parts(source, read) == scan_source(source, chunk_size=1 << 16)

@@ -22,8 +22,8 @@ from typing import BinaryIO, NamedTuple
 from cvlogs.intake import LogSource
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, cut_in
 
-MIN_PART_BYTES = 16 << 20
-"""The smallest part worth a process of its own (see the README's performance section)."""
+TAIL_BYTES = CHUNK_SIZE
+"""The size the last pieces of a scan are cut down to: one block, the smallest part there is."""
 _WINDOW = 1 << 18
 """How far before a block end the cut is looked for: 64 lines of 4 KB."""
 _TRIES = 16
@@ -43,59 +43,88 @@ class Piece(NamedTuple):
     def size(self) -> int:
         """The bytes to read, for the largest-first order."""
         if self.span is None:
-            try:
-                return self.source.file.stat().st_size
-            except OSError:
-                return 0
-        return (self.span.stop or self.source.file.stat().st_size) - self.span.start
+            return _length(self.source)
+        return (self.span.stop or _length(self.source)) - self.span.start
 
 
 def pieces(sources: list[LogSource], jobs: int, *, keep_all: bool = False) -> list[Piece]:
-    """The work of a scan by ``jobs`` readers: each source whole, or, when large, in parts.
+    """The work of a scan by ``jobs`` readers, cut so that they end together.
+
+    The readers take the largest piece left (``cvlogs.parsing.readers``), so while one reads a
+    piece the others read the smaller ones; they end together when those hold the piece's bytes
+    for each other reader.  So, from the smallest source up, a source is cut from its end into
+    parts no larger than the bytes after them per other reader, and at least ``TAIL_BYTES``: the
+    smallest source ends in parts of a block or two, the larger ones stay whole, and one large
+    file alone is cut into parts that halve towards its end.
 
     Not split with ``keep_all``: every record would travel between processes twice (as a part's
     pending record, then as an event), which costs more than the second core saves.
     """
+    spans: list[list[Span] | None] = [None] * len(sources)
+    if not keep_all and jobs > 1:
+        after = 0
+        for index in sorted(range(len(sources)), key=lambda at: _length(sources[at])):
+            length = _length(sources[index])
+            spans[index] = split(sources[index], _ends(length, after, jobs - 1))
+            after += length
     found: list[Piece] = []
     for index, source in enumerate(sources):
-        parts = None if keep_all or jobs <= 1 else split(source, jobs)
+        parts = spans[index]
         found += [Piece(index, source, span) for span in parts] if parts else [Piece(index, source)]
     return found
 
 
-def split(source: LogSource, jobs: int, size: int = CHUNK_SIZE, min_part: int | None = None) -> list[Span] | None:
-    """The parts to read ``source`` in (up to ``jobs``, each at least ``min_part`` bytes, by default
-    ``MIN_PART_BYTES``), or None."""
-    if source.members or source.compression is not None or source.url is not None:
+def _ends(length: int, after: int, others: int, size: int = CHUNK_SIZE) -> list[int]:
+    """The block ends to cut a file of ``length`` bytes before, with ``after`` bytes of work after
+    it for ``others`` readers: parts no larger than their work after them per reader (at least
+    ``TAIL_BYTES``), cut from the file's end, never in its first block."""
+    ends: list[int] = []
+    end = length
+    while (cut := round((end - max(TAIL_BYTES, after // others)) / size) * size) >= 2 * size:
+        ends.append(cut)
+        after += end - cut
+        end = cut
+    return ends[::-1]
+
+
+def split(source: LogSource, ends: list[int], size: int = CHUNK_SIZE) -> list[Span] | None:
+    """The parts to read ``source`` in, cut where the whole read cuts the blocks that end at
+    ``ends`` (multiples of ``size``, ascending; the next block end when one tells nothing), or
+    None: the file is read whole."""
+    if not ends or source.members or source.compression is not None or source.url is not None:
         return None
     try:
         length = source.file.stat().st_size
-        count = min(jobs, length // (MIN_PART_BYTES if min_part is None else min_part))
-        if count < 2:
-            return None
         with open(source.file, "rb") as stream:
             head = stream.read(_HEAD)
             if b"\x00" in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 return None
-            cuts = _cuts(stream, length, count, size)
+            cuts = _cuts(stream, length, ends, size)
     except OSError:
         return None  # read whole, where the error is reported as it always is
     if not cuts:
         return None
     starts = [0, *(cut for cut, _ in cuts)]
-    ends = [size, *(end + size for _, end in cuts)]
+    firsts = [size, *(end + size for _, end in cuts)]
     stops = [*starts[1:], None]
     reads = [*(end for _, end in cuts), None]
-    return [Span(*fields) for fields in zip(starts, ends, stops, reads, strict=True)]
+    return [Span(*fields) for fields in zip(starts, firsts, stops, reads, strict=True)]
 
 
-def _cuts(stream: BinaryIO, length: int, count: int, size: int) -> list[tuple[int, int]]:
+def _length(source: LogSource) -> int:
+    try:
+        return source.file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _cuts(stream: BinaryIO, length: int, ends: list[int], size: int) -> list[tuple[int, int]]:
     """For each part after the first: where it starts and the block end the whole read cuts it at."""
     found: list[tuple[int, int]] = []
     previous = size  # a cut is never in the first block (its search would reach the byte-order mark)
     width = min(size, _WINDOW)
-    for part in range(1, count):
-        end = max(previous + size, round(length * part / count / size) * size)
+    for target in ends:
+        end = max(previous + size, target)
         for _ in range(_TRIES):
             if end >= length:
                 return found
