@@ -133,6 +133,10 @@ def test_the_report_is_the_same_with_and_without_splitting(tmp_path: Path, monke
     work = split.pieces(sources, 3)
     assert [piece.source.path for piece in work if piece.span is None] == ["cvd.log"]  # too small to cut
     assert len(work) >= 4  # vsbkp.log, the last source read, is cut into parts down to a block
+    alone = [source for source in sources if source.path == "vsbkp.log"]
+    assert [piece.span for piece in split.pieces(alone, 3)] == [None]  # cutting it would fork a reader
+    monkeypatch.setattr(split, "LONE_FILE_BYTES", 1 << 20)
+    assert len(split.pieces(alone, 3)) >= 3
     base = ["scan", str(tmp_path), "--format", "json"]
     runner = CliRunner()
     one, two, three = (runner.invoke(app, [*base, "--jobs", jobs]) for jobs in ("1", "2", "3"))
