@@ -79,8 +79,12 @@ def read_shared(pieces: list[Piece], task: Task, jobs: int, store: Store, contex
         store(index, result)
 
     try:
-        while (position := _take(taken, len(order))) is not None:
+        while True:
+            # What the workers handed back first, then the next piece: a result can take this
+            # process a third of a second to unpickle, and a piece taken before would wait for it.
             _collect(handed, keep, wait=False, workers=workers)
+            if (position := _take(taken, len(order))) is None:
+                break
             index = order[position]
             keep(index, task(pieces[index]))
         while done < len(pieces):
