@@ -68,11 +68,11 @@ def scan_sources(
 ) -> Iterator[FileResult | SkippedSource]:
     """Each source's result, in the order of ``sources``, read by up to ``jobs`` processes.
 
-    The unit of work is a file, or a part of a large one (``cvlogs.parsing.split``): shipping
-    chunks of one file to workers was measured slower than one process, a part of many chunks
-    is not.  This process is one of the ``jobs`` (see ``cvlogs.parsing.readers``).  Sources
-    are plain data and the task is a module-level function, so the workers start with
-    ``spawn`` (Windows, macOS) as well as ``fork``.
+    The unit of work is a file, or a part of one (``cvlogs.parsing.split`` cuts the work so that
+    the readers end together): shipping chunks of one file to workers was measured slower than
+    one process, a part of whole blocks is not.  This process is one of the ``jobs`` (see
+    ``cvlogs.parsing.readers``).  Sources are plain data and the task is a module-level
+    function, so the workers start with ``spawn`` (Windows, macOS) as well as ``fork``.
     """
     try:
         if jobs > 1:

@@ -1,9 +1,9 @@
 """Several processes reading the files of one scan: this one and ``jobs - 1`` workers.
 
-Every reader, this process included, takes the largest piece of work (a file, or a part of a
-large one: see ``cvlogs.parsing.split``) nobody has taken yet from a counter in shared memory,
-reads it, and takes the next: no reader waits for work while one is left, and the last piece to
-finish is a small one.  Workers hand their results back through a queue
+Every reader, this process included, takes the largest piece of work (a file, or a part of
+one: see ``cvlogs.parsing.split``) nobody has taken yet from a counter in shared memory, reads
+it, and takes the next: no reader waits for work while one is left, and the last pieces, cut
+small, end together.  Workers hand their results back through a queue
 (events as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
 
 Measured on the bench corpus, against ``concurrent.futures.ProcessPoolExecutor``: the pool's
