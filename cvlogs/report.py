@@ -426,8 +426,9 @@ def report_of(
         found = occurrences(context, catalogue)
         findings = group_findings(found, catalogue)
         severity = {code: rule.severity for code, rule in catalogue.items()}
-        rule_of = evidence_rules(found, severity)
-        errors = {key: code for key, code in rule_of.items() if catalogue[code].severity == "error"}
+        # The lines that error-severity findings cite (what fails a sequence); the events table
+        # wants every rule's lines, only it.
+        errors = evidence_rules([o for o in found if severity[o.code] == "error"], severity)
         accounts = summarise_accounts(context, findings, errors)
         report = Report(
             version=__version__,
@@ -460,7 +461,11 @@ def report_of(
         # The events' diagnosis joins the report after the scrubbing: the events table redacts its
         # rows itself, and an anonymised report keeps no events.
         anonymised = anonymize_accounts or anonymize_hosts
-        diagnosis = Diagnosis(context, rule_of, severity, filters) if with_events and not anonymised else None
+        diagnosis = (
+            Diagnosis(context, evidence_rules(found, severity), severity, filters)
+            if with_events and not anonymised
+            else None
+        )
         return dataclasses.replace(report, diagnosis=diagnosis)
 
 
