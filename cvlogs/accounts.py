@@ -145,10 +145,7 @@ def _events(
 
     An event speaks of its sequence's account when the sequence has one, else of its own.
     """
-    step_of = context.event_sequence
-    for event in context.events:
-        key = event_key(event)
-        owner = step_of.get(key)
+    for event, owner in zip(context.events, context.owners, strict=True):
         account = owner.account_id if owner is not None else None
         if account is None and (account := event.account_id) is None:
             continue
@@ -156,7 +153,7 @@ def _events(
         tally.seen(event.time)
         if event.host:
             hosts.add((account, event.host))
-        if owner is None and (rule := error_rules.get(key)) is not None:
+        if owner is None and (rule := error_rules.get(event_key(event))) is not None:
             tally.judge((event.time or datetime.min, True, rule))
 
 

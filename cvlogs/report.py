@@ -534,8 +534,8 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         activity = sequence.activity.examples if sequence.activity is not None else []
         members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
-    for event in context.events:
-        if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:
+    for event, owner in zip(context.events, context.owners, strict=True):
+        if event.kind == "error" and owner is None and event.account_id is not None:
             steps.append(step(event, event.account_id, 0))
     return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
 
