@@ -180,11 +180,11 @@ class Correlation:
 
     @cached_property
     def event_sequence(self) -> dict[tuple[str | None, str, int], Sequence]:
-        """(host, path, line) of each step (an event, a run's first record) -> its sequence.
+        """(host, path, line) of each event -> the sequence it is a step of.
 
         Built when first asked for (the events table, ``cvlogs watch``): a report walks
-        ``owners``, and 40,000 keys in a dict cost a tenth of the correlation."""
-        steps = [*zip(self.events, self.owners, strict=True), *((run.first, sequence) for run, sequence in self.runs)]
+        ``owners``, and a key per step in a dict cost a tenth of the correlation."""
+        steps = zip(self.events, self.owners, strict=True)
         return {(e.host, e.location.path, e.location.line): sequence for e, sequence in steps if sequence is not None}
 
     def sequence_of(self, event: Event) -> Sequence | None:

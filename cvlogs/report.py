@@ -214,17 +214,14 @@ RunSequences = dict[RunKey, tuple[list[int], list[tuple[int, Sequence]]]]
 
 
 def _run_sequences(context: Correlation) -> RunSequences:
-    """The sequence of each activity run, by its key and lines (the correlation knows a run by its
-    first record; runs of one key never overlap, they are cut at that key's credential steps)."""
+    """The sequence of each activity run, by its key and lines (runs of one key never overlap, they
+    are cut at that key's credential steps, and the correlation lists a file's runs in line order)."""
     runs: RunSequences = {}
-    for result in context.scan.files:
-        for run in result.activity:
-            first = run.first
-            if (sequence := context.event_sequence.get(event_key(first))) is None:
-                continue
-            starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
-            starts.append(first.location.line)
-            ends.append((run.last.location.line, sequence))
+    for run, sequence in context.runs:
+        first = run.first
+        starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
+        starts.append(first.location.line)
+        ends.append((run.last.location.line, sequence))
     return runs
 
 
