@@ -131,6 +131,13 @@ class Sequence:
         self.last_step = last
 
     @property
+    def steps(self) -> tuple[Event, ...]:
+        """Its Connect, Assume role and error steps, in that order (its activity is counted apart)."""
+        if self.connect is None:
+            return (*self.validates, *self.errors)
+        return (self.connect, *self.validates, *self.errors)
+
+    @property
     def activity_ends(self) -> tuple[Event, ...]:
         """The first and last activity records (none without activity): the rest are only counted."""
         activity = self.activity

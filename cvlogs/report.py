@@ -152,7 +152,7 @@ def spans(context: Correlation, errors: Mapping[EventKey, str]) -> list[Sequence
     found: list[SequenceSpan] = []
     for sequence in context.sequences:
         account = sequence.account_id
-        steps = [e for e in (sequence.connect, *sequence.validates, *sequence.errors) if e is not None]
+        steps = sequence.steps
         times = [e.time for e in (*steps, *sequence.activity_ends) if e.time is not None]
         if account is None or not times:
             continue
