@@ -235,7 +235,7 @@ def _merged(files: list[FileResult], with_activity: bool) -> Iterable[_Item]:
     ordered = sorted(files, key=lambda f: (f.first_time or _NO_TIME, f.path))
     streams = [_stream(f, index, with_activity) for index, f in enumerate(ordered)]
     if all(map(_in_order, streams)):
-        return sorted([item for stream in streams for item in stream])
+        return sorted(chain.from_iterable(streams))
     return heapq.merge(*streams)
 
 
