@@ -3,8 +3,8 @@
 Every reader, this process included, takes the largest piece of work (a file, or a part of
 one: see ``cvlogs.parsing.split``) nobody has taken yet from a counter in shared memory, reads
 it, and takes the next: no reader waits for work while one is left, and the last pieces, cut
-small, end together.  Workers hand their results back through a queue
-(events as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
+small, end together.  Workers hand their results back through a queue (events and activity
+runs as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
 
 Measured on the bench corpus, against ``concurrent.futures.ProcessPoolExecutor``: the pool's
 thread in this process hands a worker its next file only when it gets a turn of the GIL from
