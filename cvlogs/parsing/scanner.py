@@ -497,7 +497,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             if state.vocabulary is None:
                 state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
-            found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, state.vocabulary)
+            found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, names, state.vocabulary)
             hits, stems = state.vocabulary.matches(index.data, found, found_codes)
             owners = index.records_at_each(found[hits])
             # A clause is necessary, not sufficient: a record whose vocabulary the error gate and
@@ -512,13 +512,13 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
 
 
 def _vocabulary_in(
-    index: LineIndex, records: Offsets, cuts: Offsets, finder: StemFinder
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, finder: StemFinder
 ) -> tuple[Offsets, npt.NDArray[np.uint16]]:
-    """The vocabulary candidates (chunk positions, anchor codes) inside these records, found in a
-    copy of just their bytes: a fiftieth of the chunk when activity is rare.  A record's bytes end
-    with its line feed, which no stem holds, so no stem is found across two of them."""
-    begins = index.starts[records]
-    ends = _record_ends(index, records, cuts)
+    """The vocabulary candidates (chunk positions, anchor codes) in the texts of these records
+    (``_texts``), found in a copy of just those bytes: a fiftieth of the chunk when activity is
+    rare.  A record's bytes end with its line feed, which no stem holds, so no stem is found
+    across two of them."""
+    begins, ends = _texts(index, lines, cuts, names)
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
     text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
@@ -527,13 +527,20 @@ def _vocabulary_in(
     return begins[owner] + (found - offsets[owner]), codes
 
 
+def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
+    """Where the texts of the records of header ``lines`` (named, ascending) lie in the chunk:
+    from the end of the header prefix (pid to time) to the record's end.  What ``says_more``
+    reads; a clause met only in the prefix cannot make the gate match what follows it."""
+    begins: Offsets = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
+    return begins, _record_ends(index, lines, cuts)
+
+
 def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> Offsets:
     """Those of the header ``lines`` (named, ascending) whose records may mean more than activity
     (see ``says_more``): asked once per group of records that differ only in their ids."""
     if lines.size == 0:
         return lines
-    begins = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
-    ends = _record_ends(index, lines, cuts)
+    begins, ends = _texts(index, lines, cuts, names)
     said = [
         says_more_of(key) if key.isascii() else says_more(decode(index.chunk[begin:end]))
         for key, begin, end in zip(id_masked(index.data, begins, ends), begins.tolist(), ends.tolist(), strict=True)
