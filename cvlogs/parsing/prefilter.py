@@ -419,7 +419,9 @@ class StemFinder:
         self.numbers = {stem: number for number, stem in enumerate(stems)}
         self.groups = np.zeros(65536, dtype=np.uint8)
         """Per anchor code, the OR of the group bits of the stems that have it (``groups[i]`` is stem i's)."""
-        for number, stem in enumerate(stems):
+        # Shortest stems first: they have the fewest places for anchors, and a code two stems
+        # share loses its context check (``sts`` after ``hostname`` took ``st``: every "st" a candidate).
+        for number, stem in sorted(enumerate(stems), key=lambda item: len(item[1])):
             # Anchors of their own where the stem allows: a shared code loses its context check.
             first = min(
                 range(len(stem) - 2),
