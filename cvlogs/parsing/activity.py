@@ -23,7 +23,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.prefilter import Clauses, free_numbers, required_clauses, required_stems
 
 CLASS, TRIGGER = 1, 2
@@ -213,7 +213,7 @@ class Vocabulary:
         """The records (ascending) that hold every stem of a clause, from the stems found in
         them: ``stems[i]`` (a stem's number) stands in record ``records[i]``."""
         count = len(self.stems)
-        held = np.unique(records * count + stems)
+        held = distinct(records * count + stems)
         firsts = self.clauses[:, 0]
         # Each found stem against each clause it leads: the clause's other stems must be held too.
         begins = np.searchsorted(firsts, stems)
@@ -224,7 +224,7 @@ class Vocabulary:
         for column in range(1, self.clauses.shape[1]):
             wanted = owners * count + self.clauses[rows, column]
             ok &= held[np.minimum(np.searchsorted(held, wanted), held.size - 1)] == wanted
-        found: Offsets = np.unique(owners[ok])
+        found: Offsets = distinct(owners[ok])
         return found
 
 

@@ -38,7 +38,7 @@ from cvlogs.parsing.activity import (
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder
@@ -497,7 +497,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             if state.vocabulary is None:
                 state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
-            found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, names, state.vocabulary)
+            found, found_codes = _vocabulary_in(index, distinct(maybe), cuts, names, state.vocabulary)
             hits, stems = state.vocabulary.matches(index.data, found, found_codes)
             owners = index.records_at_each(found[hits])
             # A clause is necessary, not sufficient: a record whose vocabulary the error gate and
@@ -697,15 +697,15 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
     if source.sniff and banner is not None:
         family = family_of_module(banner.module) or family
     offsets = years.offsets
-    events = tuple(_event(p, offsets[p[1]], base_year, source.path, host, family) for p in state.pending)
-    runs = tuple(
-        ActivityRun(
-            _event(run.first, offsets[run.first[1]], base_year, source.path, host, family),
-            _event(run.last, offsets[run.last[1]], base_year, source.path, host, family),
-            run.records,
-        )
-        for run in sorted(state.runs, key=lambda run: run.first[2])  # in line order, however the chunks fell
-    )
+
+    def event(pending: _Pending) -> Event:
+        return _event(pending, offsets[pending[1]], base_year, source.path, host, family)
+
+    events = tuple(map(event, state.pending))
+    runs = []
+    for run in sorted(state.runs, key=lambda run: run.first[2]):  # in line order, however the chunks fell
+        head = event(run.first)  # a run of one record has one event, as its first and its last
+        runs.append(ActivityRun(head, head if run.last is run.first else event(run.last), run.records))
     first = _time(state.first[0], offsets[state.first[1]], base_year) if state.first else None
     last = _time(state.last[0], offsets[state.last[1]], base_year) if state.last else None
     return FileResult(
@@ -725,7 +725,7 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
         banner=state.banner,
         banners=tuple(state.banners),
         year_source=year_source,
-        activity=runs,
+        activity=tuple(runs),
     )
 
 
