@@ -51,14 +51,13 @@ def summarise_accounts(
         tally.sequences += 1
         if sequence.role_arn:
             roles.add((account, sequence.role_arn))
-        for end in sequence.activity_ends:  # activity is counted in runs, not among the events
-            tally.seen(end.time)
-            if end.host:
-                hosts.add((account, end.host))
+        if host := sequence.key[0]:  # the host of each of its steps
+            hosts.add((account, host))
+        tally.seen([e.time for e in (*sequence.steps, *sequence.activity_ends) if e.time is not None])
         if (outcome := _outcome(sequence, error_rules)) is not None:
             tally.judge(outcome)
             tally.failed += outcome[1]
-    _events(context, error_rules, tallies, hosts)
+    _unowned(context, error_rules, tallies, hosts)
     named_by_error: dict[AccountId, str] = {}
     for finding in findings:
         if (account := finding.account_id) is None:
@@ -104,13 +103,15 @@ class _Tally:
         self.outcome: Outcome | None = None
         self.failure: Outcome | None = None
 
-    def seen(self, moment: datetime | None) -> None:
-        if moment is None:
+    def seen(self, moments: list[datetime]) -> None:
+        """Widen the first and last time seen to take in ``moments``."""
+        if not moments:
             return
-        if self.first is None or moment < self.first:
-            self.first = moment
-        if self.last is None or moment > self.last:
-            self.last = moment
+        first, last = min(moments), max(moments)
+        if self.first is None or first < self.first:
+            self.first = first
+        if self.last is None or last > self.last:
+            self.last = last
 
     def judge(self, outcome: Outcome) -> None:
         """Keep the latest outcome and the latest failure; of two at the same time, the one judged later."""
@@ -135,28 +136,23 @@ def _grouped(pairs: set[tuple[AccountId, str]]) -> dict[AccountId, tuple[str, ..
     return {account: tuple(value for _, value in group) for account, group in groupby(sorted(pairs), itemgetter(0))}
 
 
-def _events(
+def _unowned(
     context: Correlation,
     error_rules: Mapping[EventKey, str],
     tallies: dict[AccountId, _Tally],
     hosts: set[tuple[AccountId, str]],
 ) -> None:
-    """Times and hosts of each account's events; errors outside any sequence are outcomes too.
-
-    An event speaks of its sequence's account when the sequence has one, else of its own.
-    """
-    step_of = context.event_sequence
-    for event in context.events:
-        key = event_key(event)
-        owner = step_of.get(key)
-        account = owner.account_id if owner is not None else None
-        if account is None and (account := event.account_id) is None:
+    """Times and hosts of the events that speak of an account their sequence lacks (or that are
+    in none); errors outside any sequence are outcomes too."""
+    for event, owner in zip(context.events, context.owners, strict=True):
+        if (owner is not None and owner.account_id is not None) or (account := event.account_id) is None:
             continue
         tally = tallies.get(account) or tallies.setdefault(account, _Tally())
-        tally.seen(event.time)
+        if event.time is not None:
+            tally.seen([event.time])
         if event.host:
             hosts.add((account, event.host))
-        if owner is None and (rule := error_rules.get(key)) is not None:
+        if owner is None and (rule := error_rules.get(event_key(event))) is not None:
             tally.judge((event.time or datetime.min, True, rule))
 
 
@@ -164,8 +160,8 @@ def failure_of(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple
     """A sequence's status (failed, ok, incomplete) and, when it failed, the rule of the last of
     its steps that an error-severity finding cites: the failure the sequence ended on."""
     rule = None
-    for event in (sequence.connect, *sequence.validates, *sequence.errors):
-        if event is not None and (found := error_rules.get(event_key(event))) is not None:
+    for event in sequence.steps:
+        if (found := error_rules.get(event_key(event))) is not None:
             rule = found
     if rule is not None:
         return "failed", rule

@@ -13,7 +13,9 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Literal
 
 from cvlogs.model import AccountId, ActivityRun, Event, FileResult, ScanResult, error_account
@@ -112,11 +114,28 @@ class Sequence:
                 return account
         return None
 
-    def add_activity(self, first: Event, last: Event, count: int) -> None:
-        if self.activity is None:
+    def add(self, first: Event, last: Event, count: int) -> None:
+        """A step: a Connect, an Assume role, an error, or an activity run of ``count`` records
+        from ``first`` to ``last``."""
+        kind = first.kind
+        if kind == "connect":
+            self.connect = first
+        elif kind == "validate":
+            self.validates.append(first)
+        elif kind == "error":
+            self.errors.append(first)
+        elif self.activity is None:
             self.activity = ActivitySummary(count, first, last, [first] if count == 1 else [first, last][:EXAMPLES])
         else:
             self.activity.add(first, last, count)
+        self.last_step = last
+
+    @property
+    def steps(self) -> tuple[Event, ...]:
+        """Its Connect, Assume role and error steps, in that order (its activity is counted apart)."""
+        if self.connect is None:
+            return (*self.validates, *self.errors)
+        return (self.connect, *self.validates, *self.errors)
 
     @property
     def activity_ends(self) -> tuple[Event, ...]:
@@ -151,18 +170,29 @@ def is_assume_step(event: Event) -> bool:
     return event.error is not None and event.error.operation == "AssumeRole"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Correlation:
-    """The sequences of every host, and where each error event belongs."""
+    """The sequences of every host, and the sequence each event is a step of."""
 
     scan: ScanResult
     sequences: tuple[Sequence, ...]
     events: tuple[Event, ...]
     """Every event of every host, in merged time order per host."""
-    event_sequence: dict[tuple[str | None, str, int], Sequence]
-    """(host, path, line) of an event -> the sequence it is a step of."""
+    owners: tuple[Sequence | None, ...]
+    """The sequence each event of ``events`` (at the same position) is a step of, None for none."""
+    runs: tuple[tuple[ActivityRun, Sequence], ...]
+    """The activity runs that are steps of a sequence, each with its sequence."""
     assume_times: dict[tuple[str | None, AccountId], list[datetime]]
     """Times of successful Assume role steps per (host, account), sorted."""
+
+    @cached_property
+    def event_sequence(self) -> dict[tuple[str | None, str, int], Sequence]:
+        """(host, path, line) of each event -> the sequence it is a step of.
+
+        Built when first asked for (the events table, ``cvlogs watch``): a report walks
+        ``owners``, and a key per step in a dict cost a tenth of the correlation."""
+        steps = zip(self.events, self.owners, strict=True)
+        return {(e.host, e.location.path, e.location.line): sequence for e, sequence in steps if sequence is not None}
 
     def sequence_of(self, event: Event) -> Sequence | None:
         return self.event_sequence.get((event.host, event.location.path, event.location.line))
@@ -187,37 +217,44 @@ def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Ite
     by_host: dict[str | None, list[FileResult]] = {}
     for result in files:
         by_host.setdefault(result.host, []).append(result)
-    for host in sorted(by_host, key=lambda h: h or ""):
-        ordered = sorted(by_host[host], key=lambda f: (f.first_time or _NO_TIME, f.path))
-        # (time, file, line) is unique, so the step itself is never compared.
-        streams = [_stream(f, index, with_activity) for index, f in enumerate(ordered)]
-        if all(_in_order(stream) for stream in streams):
-            merged: Iterable[tuple[datetime, int, int, Event | ActivityRun]] = sorted(
-                [item for stream in streams for item in stream]
-            )
-        else:
-            merged = heapq.merge(*streams)
-        for _, _, _, step in merged:
-            yield step
+    return chain.from_iterable(map(_STEP, _merged(by_host[host], with_activity)) for host in sorted(by_host, key=_name))
 
 
-def _stream(
-    result: FileResult, index: int, with_activity: bool
-) -> list[tuple[datetime, int, int, Event | ActivityRun]]:
-    stream: list[tuple[datetime, int, int, Event | ActivityRun]] = [
-        (e.time or _NO_TIME, index, e.location.line, e) for e in result.events
-    ]
+_Item = tuple[datetime, int, int, Event | ActivityRun]
+"""A step with what orders it: (time, file, line, step); (time, file, line) is unique, so the
+step itself is never compared."""
+_STEP = itemgetter(3)
+_LINE = itemgetter(2)
+
+
+def _name(host: str | None) -> str:
+    return host or ""
+
+
+def _merged(files: list[FileResult], with_activity: bool) -> Iterable[_Item]:
+    ordered = sorted(files, key=lambda f: (f.first_time or _NO_TIME, f.path))
+    streams = [_stream(f, index, with_activity) for index, f in enumerate(ordered)]
+    if all(map(_in_order, streams)):
+        return sorted(chain.from_iterable(streams))
+    return heapq.merge(*streams)
+
+
+def _stream(result: FileResult, index: int, with_activity: bool) -> list[_Item]:
+    """A file's steps in line order."""
+    stream: list[_Item] = [(e.time or _NO_TIME, index, e.location.line, e) for e in result.events]
     if with_activity and result.activity:
-        runs: list[tuple[datetime, int, int, Event | ActivityRun]] = [
-            (r.first.time or _NO_TIME, index, r.first.location.line, r) for r in result.activity
-        ]
-        stream = sorted(stream + runs, key=lambda item: item[2])  # file order
+        runs: list[_Item] = [(r.first.time or _NO_TIME, index, r.first.location.line, r) for r in result.activity]
+        stream = sorted(stream + runs, key=_LINE)
     return stream
 
 
-def _in_order(stream: list[tuple[datetime, int, int, Event | ActivityRun]]) -> bool:
+def _in_order(stream: list[_Item]) -> bool:
     times = [item[0] for item in stream]
     return times == sorted(times)  # a sorted list is checked in one pass, in C
+
+
+_STEPS = frozenset({"connect", "validate", "activity", "error"})
+"""The kinds of event that are steps of a sequence."""
 
 
 def correlate(scan: ScanResult) -> Correlation:
@@ -225,16 +262,16 @@ def correlate(scan: ScanResult) -> Correlation:
     open_by_key: dict[SequenceKey, Sequence] = {}
     job_of_pid: dict[tuple[str | None, int], str] = {}
     sequences: list[Sequence] = []
-    event_sequence: dict[tuple[str | None, str, int], Sequence] = {}
     events: list[Event] = []
+    owners: list[Sequence | None] = []
+    runs: list[tuple[ActivityRun, Sequence]] = []
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         if isinstance(step, ActivityRun):
-            event, last, records = step.first, step.last, step.records
+            event, last, records = step
         else:
             event = last = step
             records = 1
-            events.append(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
         host, pid, job = event.host, event.pid, event.job
         if is_placeholder_job(job):
@@ -243,25 +280,24 @@ def correlate(scan: ScanResult) -> Correlation:
             job_of_pid[(host, pid)] = job
         key = (host, pid, event.tid, job)
         current = open_by_key.get(key)
-        if event.kind == "connect":
+        kind = event.kind
+        # A Connect opens a sequence (closing the one open on its key), as does an Assume role
+        # with none open; activity and errors join the open one.
+        if kind == "connect" or (kind == "validate" and current is None):
             if current is not None:
                 current.closed_by_connect = True
-            current = open_by_key[key] = Sequence(key, connect=event)
+            current = open_by_key[key] = Sequence(key)
             sequences.append(current)
-        elif event.kind == "validate":
-            if current is None:
-                current = open_by_key[key] = Sequence(key)
-                sequences.append(current)
-            current.validates.append(event)
-        elif event.kind == "activity" and current is not None:
-            current.add_activity(event, last, records)
-        elif event.kind == "error" and current is not None:
-            current.errors.append(event)
+        if current is not None and kind in _STEPS:
+            current.add(event, last, records)
         else:
-            continue
-        current.last_step = last
-        event_sequence[(event.host, event.location.path, event.location.line)] = current
-    return Correlation(scan, tuple(sequences), tuple(events), event_sequence, _settle(sequences))
+            current = None
+        if not isinstance(step, ActivityRun):
+            events.append(step)
+            owners.append(current)
+        elif current is not None:
+            runs.append((step, current))
+    return Correlation(scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences))
 
 
 def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:

@@ -10,6 +10,7 @@ becomes ``[REDACTED]``.  ``scrub`` applies a text change to every string of a re
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -151,10 +152,7 @@ class _Scrubber:
             names = kind._fields
         else:
             return None
-        try:
-            hints = typing.get_type_hints(kind)
-        except NameError:  # an annotation only a type checker can resolve: every field is walked
-            hints = {}
+        hints = _hints(kind)
         fields = []
         for name in names:
             how = _how(hints.get(name, Any))
@@ -162,6 +160,16 @@ class _Scrubber:
             if name not in OWN_TEXT and how != _SKIP and (here or how == _WALK):
                 fields.append((name, how, here))
         return tuple(fields)
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    """A record type's field annotations, resolved (once per type: each scrub of a report, two of
+    them per report, would resolve them again)."""
+    try:
+        return typing.get_type_hints(kind)
+    except NameError:  # an annotation only a type checker can resolve: every field is walked
+        return {}
 
 
 def _how(hint: Any) -> int:

@@ -152,7 +152,7 @@ def spans(context: Correlation, errors: Mapping[EventKey, str]) -> list[Sequence
     found: list[SequenceSpan] = []
     for sequence in context.sequences:
         account = sequence.account_id
-        steps = [e for e in (sequence.connect, *sequence.validates, *sequence.errors) if e is not None]
+        steps = sequence.steps
         times = [e.time for e in (*steps, *sequence.activity_ends) if e.time is not None]
         if account is None or not times:
             continue
@@ -214,17 +214,14 @@ RunSequences = dict[RunKey, tuple[list[int], list[tuple[int, Sequence]]]]
 
 
 def _run_sequences(context: Correlation) -> RunSequences:
-    """The sequence of each activity run, by its key and lines (the correlation knows a run by its
-    first record; runs of one key never overlap, they are cut at that key's credential steps)."""
+    """The sequence of each activity run, by its key and lines (runs of one key never overlap, they
+    are cut at that key's credential steps, and the correlation lists a file's runs in line order)."""
     runs: RunSequences = {}
-    for result in context.scan.files:
-        for run in result.activity:
-            first = run.first
-            if (sequence := context.event_sequence.get(event_key(first))) is None:
-                continue
-            starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
-            starts.append(first.location.line)
-            ends.append((run.last.location.line, sequence))
+    for run, sequence in context.runs:
+        first = run.first
+        starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
+        starts.append(first.location.line)
+        ends.append((run.last.location.line, sequence))
     return runs
 
 
@@ -426,8 +423,9 @@ def report_of(
         found = occurrences(context, catalogue)
         findings = group_findings(found, catalogue)
         severity = {code: rule.severity for code, rule in catalogue.items()}
-        rule_of = evidence_rules(found, severity)
-        errors = {key: code for key, code in rule_of.items() if catalogue[code].severity == "error"}
+        # The lines that error-severity findings cite (what fails a sequence); the events table
+        # wants every rule's lines, only it.
+        errors = evidence_rules([o for o in found if severity[o.code] == "error"], severity)
         accounts = summarise_accounts(context, findings, errors)
         report = Report(
             version=__version__,
@@ -460,7 +458,11 @@ def report_of(
         # The events' diagnosis joins the report after the scrubbing: the events table redacts its
         # rows itself, and an anonymised report keeps no events.
         anonymised = anonymize_accounts or anonymize_hosts
-        diagnosis = Diagnosis(context, rule_of, severity, filters) if with_events and not anonymised else None
+        diagnosis = (
+            Diagnosis(context, evidence_rules(found, severity), severity, filters)
+            if with_events and not anonymised
+            else None
+        )
         return dataclasses.replace(report, diagnosis=diagnosis)
 
 
@@ -529,8 +531,8 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         activity = sequence.activity.examples if sequence.activity is not None else []
         members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
-    for event in context.events:
-        if event.kind == "error" and context.sequence_of(event) is None and event.account_id is not None:
+    for event, owner in zip(context.events, context.owners, strict=True):
+        if event.kind == "error" and owner is None and event.account_id is not None:
             steps.append(step(event, event.account_id, 0))
     return sorted(steps, key=lambda s: (s.account_id, s.utc or datetime.min, s.path, s.line))
 

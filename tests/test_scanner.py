@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import pickle
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -256,14 +257,28 @@ def test_the_process_pool_works_with_spawn(samples: Path) -> None:
 
 
 def test_file_results_survive_pickling_unchanged(samples: Path) -> None:
-    """Workers send results as columns; what arrives equals what was read, with or without events."""
+    """Workers send results as columns; what arrives equals what was read, with or without events
+    and activity runs, as the same types (runs and their events too)."""
     results = [scan_source(source) for source in discover([samples])[0]]
     assert any(isinstance(r, FileResult) and r.events for r in results)
+    assert any(isinstance(r, FileResult) and r.activity for r in results)
     empty = FileResult("x.log", "cvd", None, 0, 0, 0, 0, None, None)
-    for result in [*results, empty]:
+    only_runs = [replace(r, events=()) for r in results if isinstance(r, FileResult) and r.activity]
+    for result in [*results, empty, *only_runs]:
         copy = pickle.loads(pickle.dumps(result))
         assert copy == result
-        assert [type(e) for e in getattr(copy, "events", ())] == [type(e) for e in getattr(result, "events", ())]
+        assert _types(copy) == _types(result)
+
+
+def _types(result: object) -> list[list[type]]:
+    events = getattr(result, "events", ())
+    runs = getattr(result, "activity", ())
+    return [
+        [type(e) for e in events],
+        [type(e.location) for e in events],
+        [type(r) for r in runs],
+        [type(e) for r in runs for e in (r.first, r.last, r.first.location, r.last.location)],
+    ]
 
 
 @pytest.mark.parametrize("jobs", [2, 3, 8])

@@ -7,7 +7,7 @@ a vague line outside any sequence is nobody's).  Scan rules look at sequences, r
 
 from __future__ import annotations
 
-from cvlogs.correlate import Correlation
+from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics import (
     coverage_rules,
     credential_rules,
@@ -56,10 +56,9 @@ class ErrorExplainer:
         self.rules = error_rules()
         self._chosen: dict[tuple[int, str, str | None], ErrorRule] = {}
 
-    def explain(self, event: Event, context: Correlation) -> Occurrence | None:
-        """The occurrence of the most specific rule that explains the error ``event``; None for a line
-        that only reads like an AWS failure outside any sequence."""
-        sequence = context.sequence_of(event)
+    def explain(self, event: Event, sequence: Sequence | None, context: Correlation) -> Occurrence | None:
+        """The occurrence of the most specific rule that explains the error ``event`` (a step of
+        ``sequence``, if any); None for a line that only reads like an AWS failure outside any sequence."""
         key = (id(event.error), event.function, sequence.account_id if sequence else None)
         chosen = self._chosen.get(key)
         if chosen is not None and (found := chosen.explain(event, sequence, context)) is not None:
@@ -81,7 +80,11 @@ def diagnose(context: Correlation) -> list[Finding]:
 def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
     """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
-    explained = (explainer.explain(event, context) for event in context.events if event.kind == "error")
+    explained = (
+        explainer.explain(event, sequence, context)
+        for event, sequence in zip(context.events, context.owners, strict=True)
+        if event.kind == "error"
+    )
     found = [occurrence for occurrence in explained if occurrence is not None]
     for rule in instances.values():
         if isinstance(rule, ScanRule):

@@ -31,9 +31,9 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
     first = ordered[0]
     message = first.message
     if len(items) > 1:
-        others = sorted({o.message for o in items} - {first.message})
-        if others:
-            message += f" (and {len(items) - 1} more, e.g. {others[0]})"
+        other = min({o.message for o in items} - {first.message}, default=None)
+        if other is not None:
+            message += f" (and {len(items) - 1} more, e.g. {other})"
     times = [o.time for o in items if o.time is not None]
     return Finding(
         rule=rule.code,

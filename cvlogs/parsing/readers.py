@@ -4,7 +4,7 @@ Every reader, this process included, takes the largest piece of work (a file, or
 large one: see ``cvlogs.parsing.split``) nobody has taken yet from a counter in shared memory,
 reads it, and takes the next: no reader waits for work while one is left, and the last piece to
 finish is a small one.  Workers hand their results back through a queue
-(events as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
+(events and activity runs as columns, see ``FileResult.__reduce__``); this process's own share is never pickled.
 
 Measured on the bench corpus, against ``concurrent.futures.ProcessPoolExecutor``: the pool's
 thread in this process hands a worker its next file only when it gets a turn of the GIL from
