@@ -170,7 +170,7 @@ def test_long_texts_stay_out_of_the_caches() -> None:
     """A megabyte line is read like any other but not kept: the caches' memory stays bounded."""
     long_message = "AccessDenied: User: arn:aws:iam::123456789012:user/x is not authorized " + "x" * 1_000_000
     line = f"4012 1a2c 11/20 10:00:01 123 CAmazonInfo::Connect() - {long_message}"
-    caches = (lines._cached_rest, messages._meaning_of, messages._cached_interpret)
+    caches = (lines._cached_rest, messages._meaning_of, messages._masked_meaning, messages._cached_interpret)
     sizes = [cache.cache_info().currsize for cache in caches]
     fields = lines.match_header(line)
     assert fields is not None

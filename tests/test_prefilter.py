@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from cvlogs.grammars import aws_errors
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvlogs.parsing.prefilter import StemFinder, naive_starts, required_stems
+from cvlogs.parsing.activity import _pattern
+from cvlogs.parsing.prefilter import StemFinder, derive_clauses, derive_stems, naive_starts, required_stems
 from cvlogs.parsing.scanner import PREFILTER
 
 # Upper- and mixed-case stems, near misses, and bytes that OR 0x20 turns into stem bytes or letters.
@@ -99,6 +101,42 @@ def test_required_stems_are_held_by_every_match(pattern: str, stems: tuple[bytes
     assert required_stems(pattern) == stems
 
 
+@pytest.mark.parametrize(
+    ("pattern", "clauses"),
+    [
+        (r"pending[ \t]{1,8}deletion", ((b"deletion", b"pending"),)),
+        # a trie's alternatives each keep their own words: no "pending" with "denied"
+        (
+            r"p(?:ending[ \t]deletion|ermission[ \t]{1,8}denied)",
+            ((b"deletion", b"pending"), (b"denied", b"permission")),
+        ),
+        (r"ec2[ \t]i(?:mds[ \t]role|nstance[ \t]role)[ \t]found", ((b"found", b"imds"), (b"found", b"instance"))),
+        (r"(?:Foo|Ba)Exception", ((b"exception",),)),
+        (r"ab|cde", None),
+    ],
+)
+def test_clauses_of_two_stems_are_held_by_every_match(
+    pattern: str, clauses: tuple[tuple[bytes, ...], ...] | None
+) -> None:
+    assert derive_clauses(pattern, width=2) == clauses
+
+
+_GATE = _pattern(aws_errors.ERROR_GATE)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_match_of_the_gate_meets_one_of_its_clauses(data: st.DataObject) -> None:
+    """Texts the error gate matches (drawn from its own pattern) hold every stem of a clause."""
+    text = data.draw(st.from_regex(_GATE, alphabet=st.characters(codec="ascii")))
+    lowered = text.lower().encode()
+    assert any(all(stem in lowered for stem in clause) for clause in derive_clauses(_GATE, width=2) or ())
+
+
+def test_width_one_is_the_stems_one_of_which_every_match_holds() -> None:
+    assert derive_clauses(_GATE, PREFILTER) == tuple((stem,) for stem in derive_stems(_GATE, PREFILTER) or ())
+
+
 def test_the_scanner_reads_every_stem_it_needs_from_the_stored_file() -> None:
     """A fresh process derives nothing: ``cvlogs/data/required_stems.json`` is up to date (if this
     fails after a grammar or ``prefilter.py`` changed, run ``python -m cvlogs.parsing.prefilter``)."""
@@ -110,11 +148,11 @@ def test_stored_stems_are_what_the_derivation_gives() -> None:
     from cvlogs.grammars import aws_errors  # noqa: PLC0415
 
     from cvlogs.parsing import prefilter  # noqa: PLC0415
-    from cvlogs.parsing.activity import _pattern  # noqa: PLC0415
+    from cvlogs.parsing.activity import _WIDTH, _pattern  # noqa: PLC0415
 
     gate = _pattern(aws_errors.ERROR_GATE)
-    assert prefilter._digest(gate, PREFILTER) in prefilter._stored()
-    assert required_stems(gate, PREFILTER) == prefilter.derive_stems(gate, PREFILTER)
+    assert prefilter._digest(gate, PREFILTER, _WIDTH) in prefilter._stored()
+    assert prefilter.required_clauses(gate, PREFILTER, _WIDTH) == prefilter.derive_clauses(gate, PREFILTER, _WIDTH)
 
 
 def test_a_damaged_stored_file_is_derived_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,8 +23,8 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
-from cvlogs.parsing.prefilter import free_numbers, required_stems
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
+from cvlogs.parsing.prefilter import Clauses, free_numbers, required_clauses, required_stems
 
 CLASS, TRIGGER = 1, 2
 """Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
@@ -42,19 +42,27 @@ _HEADER = re.compile(header.HEADER_PATTERN)
 
 
 @cache
-def vocabulary(triggers: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
-    """Stems one of which every message holds that the message grammars can say more of than ``activity``.
+def vocabulary(triggers: tuple[bytes, ...] = ()) -> Clauses | None:
+    """Clauses of stems, all the stems of one of which every message holds that the message
+    grammars can say more of than ``activity``.
 
-    The stems every match of the error gate holds (``aws_errors.ERROR_GATE``, the one search that
-    every message stating an error passes; read from its pattern), and the Connect and Assume role
-    steps (``connecting to``, ``assume role`` and its variants, and the two step methods).  None
-    when the gate yields no such stems: then every candidate takes the slow path.  Where the gate
-    leaves a choice, stems that hold a trigger (searched anyway) are taken.
+    The clauses every match of the error gate meets (``aws_errors.ERROR_GATE``, the one search
+    that every message stating an error passes; read from its pattern, up to two stems a clause:
+    ``pending`` and ``deletion``, not ``pending`` alone), and the Connect and Assume role steps
+    (``connecting to``, ``assume role`` and its variants, and the two step methods), a stem each.
+    None when the gate yields no clauses: then every candidate takes the slow path.  Where the
+    gate leaves a choice, stems that hold a trigger (searched anyway) are taken.
     """
-    gate = required_stems(_pattern(aws_errors.ERROR_GATE), triggers)
+    gate = required_clauses(_pattern(aws_errors.ERROR_GATE), triggers, _WIDTH)
     if gate is None:
         return None
-    return tuple(sorted({*gate, *step_words()}))
+    return tuple(sorted({*gate, *((word,) for word in step_words())}))
+
+
+_WIDTH = 2
+"""Stems a clause of the gate's may hold."""
+_TRIMMED = 2
+"""How much shorter a stem may be to be searched for a longer one that holds it."""
 
 
 @cache
@@ -172,13 +180,52 @@ def trigger_groups(triggers: tuple[bytes, ...]) -> tuple[int, ...]:
     return tuple(CLASS if stem in class_words else TRIGGER for stem in triggers)
 
 
-def vocabulary_stems(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    """The vocabulary to search besides the triggers: the shortest of nested words, none holding a trigger."""
-    kept: list[bytes] = []
-    for word in sorted(set(vocabulary(triggers) or ()), key=len):
-        if not any(shorter in word for shorter in (*kept, *triggers)):
-            kept.append(word)
-    return tuple(kept)
+@dataclass(frozen=True)
+class Vocabulary:
+    """The vocabulary to search besides the triggers, and its clauses by stem number.
+
+    A clause with a stem that holds a trigger is left out: a record that meets it holds the
+    trigger, which the trigger search finds (outside a class name, that makes the record one
+    the grammars read).
+    """
+
+    stems: tuple[bytes, ...]
+    clauses: npt.NDArray[np.int64]
+    """One row per clause: its stems' numbers, the first repeated to fill the row."""
+
+    @classmethod
+    def of(cls, triggers: tuple[bytes, ...]) -> Vocabulary:
+        kept = [c for c in vocabulary(triggers) or () if not any(t in stem for stem in c for t in triggers)]
+        # A stem that holds one a byte or two shorter is searched as that one (a text that holds it
+        # holds both; a trie's words come cut at different letters: ``nstance``, ``instance``).
+        shortest = sorted({stem for clause in kept for stem in clause}, key=lambda stem: (len(stem), stem))
+        inner = {s: next(t for t in shortest if t in s and len(s) - len(t) <= _TRIMMED) for s in shortest}
+        trimmed = {frozenset(inner[stem] for stem in clause) for clause in kept}
+        kept = sorted(tuple(sorted(c)) for c in trimmed if not any(other < c for other in trimmed))
+        stems = tuple(sorted({stem for clause in kept for stem in clause}))
+        number = {stem: n for n, stem in enumerate(stems)}
+        width = max(map(len, kept), default=1)
+        rows = [[number[stem] for stem in clause] for clause in kept]
+        table = np.array([row + row[:1] * (width - len(row)) for row in rows], dtype=np.int64).reshape(-1, width)
+        return cls(stems, table[np.argsort(table[:, 0], kind="stable")])
+
+    def met(self, records: Offsets, stems: Offsets) -> Offsets:
+        """The records (ascending) that hold every stem of a clause, from the stems found in
+        them: ``stems[i]`` (a stem's number) stands in record ``records[i]``."""
+        count = len(self.stems)
+        held = distinct(records * count + stems)
+        firsts = self.clauses[:, 0]
+        # Each found stem against each clause it leads: the clause's other stems must be held too.
+        begins = np.searchsorted(firsts, stems)
+        sizes = np.searchsorted(firsts, stems, side="right") - begins
+        rows = np.repeat(begins - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        owners = np.repeat(records, sizes)
+        ok = np.ones(rows.size, dtype=bool)
+        for column in range(1, self.clauses.shape[1]):
+            wanted = owners * count + self.clauses[rows, column]
+            ok &= held[np.minimum(np.searchsorted(held, wanted), held.size - 1)] == wanted
+        found: Offsets = distinct(owners[ok])
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ import importlib
 import json
 import re
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,28 +53,38 @@ def as_stem(text: str) -> bytes | None:
 #: Stems derived from long patterns, stored with the package under a digest of their inputs and
 #: of this module's source (the error gate's took 0.33 s in every process that read a file).
 STORED_STEMS = Path(__file__).resolve().parent.parent / "data" / "required_stems.json"
-derived: dict[str, tuple[str, tuple[bytes, ...], tuple[bytes, ...] | None]] = {}
-"""The stems derived in this process rather than read from ``STORED_STEMS``: digest -> pattern,
-known stems, stems (what ``python -m cvlogs.parsing.prefilter`` writes to the file)."""
+Clauses = tuple[tuple[bytes, ...], ...]
+"""Ways a text can hold what a pattern needs: every match holds all the stems of one clause."""
+
+derived: dict[str, tuple[str, tuple[bytes, ...], int, Clauses | None]] = {}
+"""The clauses derived in this process rather than read from ``STORED_STEMS``: digest -> pattern,
+known stems, width, clauses (what ``python -m cvlogs.parsing.prefilter`` writes to the file)."""
 
 
 def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
-    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored):
-    read from ``STORED_STEMS`` when stored for exactly these inputs and this code, else derived
-    (see ``derive_stems``)."""
-    digest = _digest(pattern, known)
+    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored)."""
+    clauses = required_clauses(pattern, known)
+    return None if clauses is None else tuple(sorted({stem for clause in clauses for stem in clause}))
+
+
+def required_clauses(pattern: str, known: tuple[bytes, ...] = (), width: int = 1) -> Clauses | None:
+    """Clauses of up to ``width`` stems, all the stems of one of which every match of ``pattern``
+    holds (case ignored): read from ``STORED_STEMS`` when stored for exactly these inputs and
+    this code, else derived (see ``derive_clauses``)."""
+    digest = _digest(pattern, known, width)
     stored = _stored()
     if digest in stored:
-        stems = stored[digest]
-        return None if stems is None else tuple(stem.encode("latin-1") for stem in stems)
-    found = derived[digest] = (pattern, known, derive_stems(pattern, known))
-    return found[2]
+        clauses = stored[digest]
+        return None if clauses is None else tuple(tuple(stem.encode("latin-1") for stem in c) for c in clauses)
+    found = derived[digest] = (pattern, known, width, derive_clauses(pattern, known, width))
+    return found[3]
 
 
-def _digest(pattern: str, known: tuple[bytes, ...]) -> str:
-    """The key of a derivation: the code, the pattern and the known stems (their order does not
-    matter, and set order changes from process to process)."""
-    return hashlib.sha256(b"\0".join([_source(), pattern.encode("utf-8", "surrogatepass"), *sorted(known)])).hexdigest()
+def _digest(pattern: str, known: tuple[bytes, ...], width: int = 1) -> str:
+    """The key of a derivation: the code, the pattern, the width and the known stems (their order
+    does not matter, and set order changes from process to process)."""
+    parts = [_source(), pattern.encode("utf-8", "surrogatepass"), str(width).encode(), *sorted(known)]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 @cache
@@ -84,87 +93,155 @@ def _source() -> bytes:
 
 
 @cache
-def _stored() -> dict[str, list[str] | None]:
+def _stored() -> dict[str, list[list[str]] | None]:
     try:
-        stored: dict[str, list[str] | None] = json.loads(STORED_STEMS.read_text(encoding="utf-8"))
+        stored: dict[str, list[list[str]] | None] = json.loads(STORED_STEMS.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # missing or damaged: derive, as if nothing were stored
         return {}
     return stored
 
 
 def store_derived() -> None:
-    """Write the stems derived in this process to ``STORED_STEMS`` (replacing its content)."""
+    """Write the clauses derived in this process to ``STORED_STEMS`` (replacing its content)."""
     stems = {
-        digest: None if found is None else [stem.decode("latin-1") for stem in found]
-        for digest, (_, _, found) in sorted(derived.items())
+        digest: None if found is None else [[stem.decode("latin-1") for stem in clause] for clause in found]
+        for digest, (_, _, _, found) in sorted(derived.items())
     }
     STORED_STEMS.write_text(json.dumps(stems, indent=1) + "\n", encoding="utf-8")
 
 
 def derive_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
-    """Stems one of which every match of the regular expression ``pattern`` holds (case ignored).
+    """Stems one of which every match of ``pattern`` holds: ``derive_clauses`` of width one."""
+    clauses = derive_clauses(pattern, known)
+    return None if clauses is None else tuple(sorted({stem for clause in clauses for stem in clause}))
 
-    Read from the pattern's parse tree: in a sequence, the best of its literal runs, groups,
-    alternations (every alternative needs stems of its own) and repeats of at least one; None
-    when no such set of stems of three bytes or more exists (then a caller cannot skip the pattern).
-    Where a choice is left, stems that hold one of the ``known`` stems (searched anyway) come first.
+
+def derive_clauses(pattern: str, known: tuple[bytes, ...] = (), width: int = 1) -> Clauses | None:
+    """Clauses of up to ``width`` stems such that every match of ``pattern`` holds all the stems of
+    one of them (case ignored); None when there are none of three bytes or more (then a caller
+    cannot skip the pattern).
+
+    Read from the pattern's parse tree: a sequence needs what each of its items needs (a literal
+    run, a group, an alternation, whose every alternative needs clauses of its own, or a repeat of
+    at least one), so its clauses are the best item's, each joined with the next best item's up
+    to ``width`` stems (a word of a phrase alone, such as ``pending`` of ``pending deletion``,
+    is common where the phrase is not).  Where a choice is left, stems that hold one of the
+    ``known`` stems (searched anyway) come first, then the longest.
     """
     if _sre_parse is None:  # pragma: no cover
         return None
-    found = _sequence_stems(list(_sre_parse.parse(pattern)), known)
-    return None if found is None else tuple(sorted(found))
+    found = _sequence_clauses(list(_sre_parse.parse(pattern)), known, width)
+    return None if found is None else tuple(sorted(tuple(sorted(clause)) for clause in _simplest(found)))
 
 
-def _sequence_stems(items: list[tuple[Any, Any]], known: tuple[bytes, ...] = ()) -> frozenset[bytes] | None:
-    options: list[frozenset[bytes]] = []
+_Dnf = frozenset[frozenset[bytes]]
+_MAX_CLAUSES = 64
+"""Clauses one item may have after joining; a join that would make more keeps the best item's."""
+
+
+def _single(stem: bytes) -> _Dnf:
+    return frozenset({frozenset({stem})})
+
+
+def _sequence_clauses(items: list[tuple[Any, Any]], known: tuple[bytes, ...], width: int) -> _Dnf | None:
+    options: list[_Dnf] = []
     run: list[str] = []
 
     def flush() -> None:
         if run and (stem := as_stem("".join(run))) is not None:
-            options.append(frozenset({stem}))
+            options.append(_single(stem))
 
     for op, value in items:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
-        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value, known)):
+        joined = None
+        if op in (_sre.BRANCH, _sre.SUBPATTERN) and run and (joined := _joined("".join(run), op, value, known, width)):
             options.append(joined)  # a trie: "a" then "ws..." or "ccess..." is "aws" or "access"
         flush()
         run.clear()
-        inner: frozenset[bytes] | None = None
-        if op is _sre.SUBPATTERN:
-            inner = _sequence_stems(list(value[-1]), known)
+        inner: _Dnf | None = None
+        if joined and width > 1:
+            pass  # the joined clauses hold each alternative's own: joining them with these would pair alternatives
+        elif op is _sre.SUBPATTERN:
+            inner = _sequence_clauses(list(value[-1]), known, width)
         elif op is _sre.BRANCH:
-            branches = [_sequence_stems(list(alternative), known) for alternative in value[1]]
+            branches = [_sequence_clauses(list(alternative), known, width) for alternative in value[1]]
             if all(b is not None for b in branches):
                 inner = frozenset().union(*(b for b in branches if b is not None))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
-            inner = _sequence_stems(list(value[2]), known)
+            inner = _sequence_clauses(list(value[2]), known, width)
         if inner is not None:
             options.append(inner)
     flush()
-    return max(options, key=lambda stems: _preference(stems, known), default=None)
+    return _all_of(options, known, width)
 
 
-def _preference(stems: AbstractSet[bytes], known: tuple[bytes, ...]) -> tuple[bool, int, int]:
-    """Stems searched anyway first, then the longest shortest stem (the fewest chance matches)."""
+def _all_of(options: list[_Dnf], known: tuple[bytes, ...], width: int) -> _Dnf | None:
+    """What a text that holds every one of ``options`` holds: the best option's clauses, joined
+    with the next best's while a clause has room (``width``)."""
+    if not options:
+        return None
+    ranked = sorted(options, key=lambda option: _preference(option, known), reverse=True)  # stable: first best
+    best = ranked[0]
+    for other in ranked[1:width]:
+        if len(best) * len(other) > _MAX_CLAUSES:
+            break
+        best = _simplest(frozenset(_strongest(a | b, width) for a in best for b in other))
+    return best
+
+
+def _strongest(clause: frozenset[bytes], width: int) -> frozenset[bytes]:
+    """The ``width`` longest stems of a clause, none inside another (fewer stems: a weaker
+    clause, still held)."""
+    kept: list[bytes] = []
+    for stem in sorted(clause, key=lambda stem: (-len(stem), stem)):
+        if len(kept) < width and not any(stem in longer for longer in kept):
+            kept.append(stem)
+    return frozenset(kept)
+
+
+def _simplest(clauses: _Dnf) -> _Dnf:
+    """Without the clauses that hold another one (a text that meets them meets it)."""
+    return frozenset(c for c in clauses if not any(other < c for other in clauses))
+
+
+def _preference(option: _Dnf, known: tuple[bytes, ...]) -> tuple[bool, int, int]:
+    """Stems searched anyway first, then the longest shortest stem (the fewest chance matches);
+    a clause counts by its longest stem."""
+    stems = {max(clause, key=lambda stem: (len(stem), stem)) for clause in option}
     return all(any(k in stem for k in known) for stem in stems), min(map(len, stems)), -len(stems)
 
 
-def _joined(prefix: str, op: Any, value: Any, known: tuple[bytes, ...]) -> frozenset[bytes] | None:
-    """Stems of ``prefix`` followed by a group or alternation: each alternative's literal start
-    joined to the prefix where that makes a stem, else the alternative's own stems."""
+def _joined(prefix: str, op: Any, value: Any, known: tuple[bytes, ...], width: int) -> _Dnf | None:
+    """Clauses of ``prefix`` followed by a group or alternation: each alternative's literal start
+    joined to the prefix where that makes a stem, and the alternative's own clauses."""
     alternatives = [list(value[-1])] if op is _sre.SUBPATTERN else [list(a) for a in value[1]]
-    found: set[bytes] = set()
+    found: set[frozenset[bytes]] = set()
     for alternative in alternatives:
+        lead = 0
+        while lead < len(alternative) and alternative[lead][0] is _sre.LITERAL:
+            lead += 1
+        if width > 1 and lead < len(alternative) and alternative[lead][0] in (_sre.BRANCH, _sre.SUBPATTERN):
+            # A trie inside the trie: joined alternative by alternative (joining every start with
+            # every clause of the group would pair words of different alternatives).
+            op_in, value_in = alternative[lead]
+            text = prefix + "".join(chr(item[1]) for item in alternative[:lead])
+            nested = _joined(text, op_in, value_in, known, width)
+            after = _sequence_clauses(alternative[lead + 1 :], known, width)
+            best = _all_of([choice for choice in (nested, after) if choice], known, width)
+            if best is None:
+                return None
+            found |= best
+            continue
         starts = _literal_starts(alternative)
         stems = [as_stem(prefix + start) for start in starts] if starts is not None else [None]
-        joined = frozenset(stem for stem in stems if stem is not None) if None not in stems else None
-        own = _sequence_stems(alternative, known)
-        choices: list[frozenset[bytes]] = [choice for choice in (joined, own) if choice]
-        if not choices:
+        joined = frozenset(frozenset({stem}) for stem in stems if stem is not None) if None not in stems else None
+        own = _sequence_clauses(alternative, known, width)
+        best = _all_of([choice for choice in (joined, own) if choice], known, width)
+        if best is None:
             return None
-        found |= max(choices, key=lambda stems: _preference(stems, known))
+        found |= best
     return frozenset(found)
 
 
@@ -339,9 +416,12 @@ class StemFinder:
         self.after = np.zeros(65536, dtype=np.uint16)
         self.after_mask = np.zeros(65536, dtype=np.uint16)
         self.anchors: dict[int, list[tuple[bytes, int]]] = {}
+        self.numbers = {stem: number for number, stem in enumerate(stems)}
         self.groups = np.zeros(65536, dtype=np.uint8)
         """Per anchor code, the OR of the group bits of the stems that have it (``groups[i]`` is stem i's)."""
-        for number, stem in enumerate(stems):
+        # Shortest stems first: they have the fewest places for anchors, and a code two stems
+        # share loses its context check (``sts`` after ``hostname`` took ``st``: every "st" a candidate).
+        for number, stem in sorted(enumerate(stems), key=lambda item: len(item[1])):
             # Anchors of their own where the stem allows: a shared code loses its context check.
             first = min(
                 range(len(stem) - 2),
@@ -385,19 +465,31 @@ class StemFinder:
     def exact(
         self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
     ) -> npt.NDArray[np.bool_]:
-        """Which candidates (from ``tagged``) start a stem of their anchor, in any case: one numpy
-        comparison per anchor code.  ``data`` is the text followed by at least a stem's length of padding."""
+        """Which candidates (from ``tagged``) start a stem of their anchor, in any case.  ``data``
+        is the text followed by at least a stem's length of padding."""
         result = np.zeros(positions.size, dtype=bool)
+        result[self.matches(data, positions, codes)[0]] = True
+        return result
+
+    def matches(
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+        """Each candidate (from ``tagged``) that starts a stem of its anchor, in any case, with the
+        stem's number (its place in ``stems``; a candidate may start two): one numpy comparison
+        per anchor and stem."""
+        found: list[npt.NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
+        numbers: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
         order = np.argsort(codes, kind="stable")
         ordered = codes[order]
         edges = np.flatnonzero(np.diff(ordered)) + 1
         for part in np.split(order, edges) if order.size else ():
             for stem, offset in self.anchors[int(codes[part[0]])]:
                 start = positions[part] - offset
-                inside = start >= 0
                 window = np.take(data, np.maximum(start, 0)[:, None] + np.arange(len(stem))) | np.uint8(0x20)
-                result[part] |= inside & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)
-        return result
+                hit = part[(start >= 0) & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)]
+                found.append(hit)
+                numbers.append(np.full(hit.size, self.numbers[stem], dtype=np.int64))
+        return np.concatenate(found), np.concatenate(numbers)
 
     def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
         codes = _even_windows(text)

@@ -28,17 +28,17 @@ from cvlogs.model import ActivityRun, Banner, Event, FileResult, LineSample, Loc
 from cvlogs.parsing.activity import (
     CLASS,
     ClassNames,
+    Vocabulary,
     class_names,
     id_masked,
     says_more,
     says_more_of,
     thread_groups,
     trigger_groups,
-    vocabulary_stems,
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets, spans_mask
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder
@@ -64,7 +64,7 @@ PREFILTER = prefilter_words(credentials.TRIGGERS + aws_errors.TRIGGERS)
 #: The triggers' groups: Amazon class words apart (see ``cvlogs.parsing.activity``).
 PREFILTER_GROUPS = trigger_groups(PREFILTER)
 #: The message grammars' vocabulary, searched only in chunks that hold plain activity candidates.
-VOCABULARY = vocabulary_stems(PREFILTER)
+VOCABULARY = Vocabulary.of(PREFILTER)
 _ACTIVITY = Meaning("activity")
 _NO_LINES: Offsets = np.zeros(0, dtype=np.int64)
 
@@ -496,14 +496,15 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             if state.vocabulary is None:
-                state.vocabulary = StemFinder(VOCABULARY, index.chunk[:_SAMPLE_BYTES])
-            found, found_codes = _vocabulary_in(index, np.unique(maybe), cuts, state.vocabulary)
-            words = state.vocabulary.exact(index.data, found, found_codes)
-            # A stem is necessary, not sufficient: a record whose vocabulary the error gate and
+                state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
+            found, found_codes = _vocabulary_in(index, distinct(maybe), cuts, names, state.vocabulary)
+            hits, stems = state.vocabulary.matches(index.data, found, found_codes)
+            owners = index.records_at_each(found[hits])
+            # A clause is necessary, not sufficient: a record whose vocabulary the error gate and
             # the step words do not confirm ("attached to instance", "state [pending]") is plain.
-            owners = index.records_at_each(found[words])
-            confirmed = _saying_more(index, np.unique(owners), cuts, names)
-            words[np.flatnonzero(words)[~_among(confirmed, owners)]] = False
+            confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
+            words = np.zeros(found.size, dtype=bool)
+            words[hits[_among(confirmed, owners)]] = True
             positions = np.concatenate([positions, found])
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
@@ -511,13 +512,13 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
 
 
 def _vocabulary_in(
-    index: LineIndex, records: Offsets, cuts: Offsets, finder: StemFinder
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, finder: StemFinder
 ) -> tuple[Offsets, npt.NDArray[np.uint16]]:
-    """The vocabulary candidates (chunk positions, anchor codes) inside these records, found in a
-    copy of just their bytes: a fiftieth of the chunk when activity is rare.  A record's bytes end
-    with its line feed, which no stem holds, so no stem is found across two of them."""
-    begins = index.starts[records]
-    ends = _record_ends(index, records, cuts)
+    """The vocabulary candidates (chunk positions, anchor codes) in the texts of these records
+    (``_texts``), found in a copy of just those bytes: a fiftieth of the chunk when activity is
+    rare.  A record's bytes end with its line feed, which no stem holds, so no stem is found
+    across two of them."""
+    begins, ends = _texts(index, lines, cuts, names)
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
     text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
@@ -526,13 +527,20 @@ def _vocabulary_in(
     return begins[owner] + (found - offsets[owner]), codes
 
 
+def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
+    """Where the texts of the records of header ``lines`` (named, ascending) lie in the chunk:
+    from the end of the header prefix (pid to time) to the record's end.  What ``says_more``
+    reads; a clause met only in the prefix cannot make the gate match what follows it."""
+    begins: Offsets = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
+    return begins, _record_ends(index, lines, cuts)
+
+
 def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> Offsets:
     """Those of the header ``lines`` (named, ascending) whose records may mean more than activity
     (see ``says_more``): asked once per group of records that differ only in their ids."""
     if lines.size == 0:
         return lines
-    begins = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
-    ends = _record_ends(index, lines, cuts)
+    begins, ends = _texts(index, lines, cuts, names)
     said = [
         says_more_of(key) if key.isascii() else says_more(decode(index.chunk[begin:end]))
         for key, begin, end in zip(id_masked(index.data, begins, ends), begins.tolist(), ends.tolist(), strict=True)
@@ -601,43 +609,50 @@ def _read_runs(
     the next one unless a credential event of its key comes first.
     """
     carried, state.open_runs = state.open_runs, {}
+    # A group's key is its first record's header fields (a header line always matches: the
+    # automaton and the pattern agree); byte groups that parse to one key are one key.
     leaders = _pendings(index, np.array([part[0] for part in groups]), base, cuts, state)
-    by_key: dict[ThreadKey, Offsets] = {}
-    for lines, leader in zip(groups, leaders, strict=True):
-        if leader is not None:  # a header line always matches: the automaton and the pattern agree
-            key = leader[0]
-            by_key[key] = np.sort(np.concatenate([by_key[key], lines])) if key in by_key else lines
-    # Each segment of a key's lines between two of its credential events: (key, segment, lines).
-    segments: list[tuple[ThreadKey, int, Offsets]] = []
-    for key, lines in by_key.items():
-        numbers = np.searchsorted(np.asarray(steps.get(key, ()), dtype=np.int64), lines)
-        edges = np.flatnonzero(np.diff(numbers)) + 1
-        segments += zip(
-            [key] * (edges.size + 1), numbers[np.r_[0, edges]].tolist(), np.split(lines, edges), strict=True
-        )
-    ends = _pendings(index, np.array([part[-1] for _, _, part in segments]), base, cuts, state)
+    ids: dict[ThreadKey, int] = {}
+    group_ids = [-1 if leader is None else ids.setdefault(leader[0], len(ids)) for leader in leaders]
+    keys = list(ids)
+    lines = np.concatenate(groups) if groups else _NO_LINES
+    owner = np.repeat(np.array(group_ids, dtype=np.int64), [part.size for part in groups])
+    span = index.count + 1  # (key, line) as one number: ``key * span + line``
+    code = np.sort((owner * span + lines)[owner >= 0])
+    owner, lines = np.divmod(code, span)
+    # Each line's segment: how many credential events of its key come before it.
+    marks = np.array(sorted(ids[key] * span + line for key in keys for line in steps.get(key, ())), dtype=np.int64)
+    number = np.searchsorted(marks, code) - np.searchsorted(marks, owner * span)
+    fresh = np.ones(lines.size, dtype=bool)
+    fresh[1:] = (owner[1:] != owner[:-1]) | (number[1:] != number[:-1])
+    firsts = np.flatnonzero(fresh)
+    lasts = np.append(firsts[1:], lines.size)[: firsts.size] - 1
+    ends = _pendings(index, lines[lasts], base, cuts, state)
+    run_keys = [keys[n] for n in owner[firsts].tolist()]
+    numbers = number[firsts].tolist()
+    counts = (lasts - firsts + 1).tolist()
     # A first record to read only where a run starts with more than one record.
     starting = [
-        i for i, (key, number, part) in enumerate(segments) if part.size > 1 and not (number == 0 and key in carried)
+        i
+        for i, (key, n, count) in enumerate(zip(run_keys, numbers, counts, strict=True))
+        if count > 1 and not (n == 0 and key in carried)
     ]
     heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
-    for i, head in zip(
-        starting, _pendings(index, np.array([segments[i][2][0] for i in starting]), base, cuts, state), strict=True
-    ):
+    for i, head in zip(starting, _pendings(index, lines[firsts[starting]], base, cuts, state), strict=True):
         heads[i] = head
-    for (key, number, part), head, last in zip(segments, heads, ends, strict=True):
+    for key, number, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
         if head is None or last is None:
             continue
         run = carried.pop(key, None) if number == 0 else None
         if run is None:
-            run = _Run(head[1], last[1], int(part.size))
+            run = _Run(head[1], last[1], size)
             state.runs.append(run)
         else:
-            run.last, run.records = last[1], run.records + int(part.size)
+            run.last, run.records = last[1], run.records + size
         if number == len(steps.get(key, ())):
             state.open_runs[key] = run
     for key, run in carried.items():
-        if key not in steps and key not in by_key:
+        if key not in steps and key not in ids:
             state.open_runs[key] = run
 
 
@@ -682,15 +697,15 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
     if source.sniff and banner is not None:
         family = family_of_module(banner.module) or family
     offsets = years.offsets
-    events = tuple(_event(p, offsets[p[1]], base_year, source.path, host, family) for p in state.pending)
-    runs = tuple(
-        ActivityRun(
-            _event(run.first, offsets[run.first[1]], base_year, source.path, host, family),
-            _event(run.last, offsets[run.last[1]], base_year, source.path, host, family),
-            run.records,
-        )
-        for run in sorted(state.runs, key=lambda run: run.first[2])  # in line order, however the chunks fell
-    )
+
+    def event(pending: _Pending) -> Event:
+        return _event(pending, offsets[pending[1]], base_year, source.path, host, family)
+
+    events = tuple(map(event, state.pending))
+    runs = []
+    for run in sorted(state.runs, key=lambda run: run.first[2]):  # in line order, however the chunks fell
+        head = event(run.first)  # a run of one record has one event, as its first and its last
+        runs.append(ActivityRun(head, head if run.last is run.first else event(run.last), run.records))
     first = _time(state.first[0], offsets[state.first[1]], base_year) if state.first else None
     last = _time(state.last[0], offsets[state.last[1]], base_year) if state.last else None
     return FileResult(
@@ -710,7 +725,7 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
         banner=state.banner,
         banners=tuple(state.banners),
         year_source=year_source,
-        activity=runs,
+        activity=tuple(runs),
     )
 
 
