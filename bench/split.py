@@ -2,13 +2,15 @@
 
     python bench/split.py                          # one file of 5,000,000 lines, and the 10-file corpus
     python bench/split.py --lines 1000000 --runs 5
-    python bench/split.py --sizes 8,16,32,64,128   # single files of these MB: where a split starts to pay
+    python bench/split.py --sizes 8,16,32,64,128   # single files of these MB, cut whatever their size:
+                                                   # where a split starts to pay
 
 The single file is ``bench/generate.py``'s corpus concatenated into one vsbkp.log (a bundle with
 one multi-gigabyte log is the case splitting is for); the directory is the corpus as generated.
 Each run is ``cvlogs scan PATH --format json --jobs N`` in a fresh process, with splitting as
-shipped (``split.TAIL_BYTES``) or switched off (the smallest part set past any file); runs
-alternate so both see the same machine weather, and the two reports must be byte-identical.
+shipped (``split.TAIL_BYTES``, ``split.LONE_FILE_BYTES``) or switched off (both set past any
+file); runs alternate so both see the same machine weather, and the two reports must be
+byte-identical.
 Figures are printed, never asserted.
 """
 
@@ -26,16 +28,16 @@ from compare import checked_report, compile_bytecode, timed
 from generate import generate
 
 _SCAN = (
-    "import sys, cvlogs.parsing.split as split; split.TAIL_BYTES = int(sys.argv[1]); "
-    "from cvlogs.cli import main; sys.argv = ['cvlogs', *sys.argv[2:]]; main()"
+    "import sys, cvlogs.parsing.split as split; split.TAIL_BYTES, split.LONE_FILE_BYTES = map(int, sys.argv[1:3]); "
+    "from cvlogs.cli import main; sys.argv = ['cvlogs', *sys.argv[3:]]; main()"
 )
 _NEVER = 1 << 62
 
 
-def scan(path: Path, tail: int, jobs: int, report: Path) -> tuple[float, float, bytes]:
-    """Wall and CPU seconds of one scan, and its report."""
+def scan(path: Path, cut: tuple[int, int], jobs: int, report: Path) -> tuple[float, float, bytes]:
+    """Wall and CPU seconds of one scan, ``cut`` the smallest part and lone file, and its report."""
     report.unlink(missing_ok=True)
-    command = [sys.executable, "-c", _SCAN, str(tail), "scan", str(path), "--format", "json"]
+    command = [sys.executable, "-c", _SCAN, *map(str, cut), "scan", str(path), "--format", "json"]
     seconds, cpu, _ = timed([*command, "--jobs", str(jobs), "-o", str(report)])
     return seconds, cpu, report.read_bytes()
 
@@ -96,7 +98,9 @@ def main() -> None:
             for name, path in targets.items():
                 reports = []
                 for splitting in (True, False):
-                    seconds, cpu, text = scan(path, split.TAIL_BYTES if splitting else _NEVER, args.jobs, report)
+                    # with --sizes, a file alone is cut whatever its size
+                    shipped = (split.TAIL_BYTES, 0 if args.sizes else split.LONE_FILE_BYTES)
+                    seconds, cpu, text = scan(path, shipped if splitting else (_NEVER, _NEVER), args.jobs, report)
                     checked_report(report, counts[name])
                     times.setdefault((name, splitting), []).append((seconds, cpu))
                     reports.append(text)
