@@ -3,13 +3,14 @@
 An EC2 backup fills vsbkp.log with progress lines of Amazon classes (``CVAmazonSnap::
 CreateSnapshot() - Snapshot [snap-0...] progress [42%]``).  The trigger stem ``amazon`` makes each
 a candidate, and each is a distinct text, so each used to go through every error grammar only to
-be called ``activity``.  A record whose only stems are Amazon class words inside the class name of
-its ``Class::Method()``, with none of the message grammars' *vocabulary* anywhere in it (every
-anchor an error fact is parsed at, the stems that every match of the anchorless facts holds, and
-the words of the Connect and Assume role steps), means ``activity`` whatever its message says, so
-it never reaches the grammars.  numpy decides where the class name is (one look per line *shape*)
-and groups those records by their pid, thread and job bytes, for all of a chunk's records at once:
-no Python object is made per activity line.
+be called ``activity``.  A record whose only triggers are Amazon class words inside the class name
+of its ``Class::Method()`` means ``activity`` whatever its message says, so it never reaches the
+grammars, unless its text meets a clause of the *vocabulary* (the stems that every match of the
+error gate holds, two to a clause where the gate allows: ``pending`` with ``deletion``; and the
+words of the Connect and Assume role steps) and the gate or a step word then confirms it.  numpy
+decides where the class name is (one look per line *shape*), which records meet a clause, and
+groups the plain records by their pid, thread and job bytes, for all of a chunk's records at
+once: no Python object is made per activity line.
 """
 
 from __future__ import annotations
