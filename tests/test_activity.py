@@ -48,6 +48,33 @@ def test_a_clause_may_hold_two_words_that_are_common_alone() -> None:
     assert _may_say_more("is pending deletion")
 
 
+# A stem, or a part or the whole of a clause (so that records meet some clauses and half of others).
+_FOUND = st.one_of(
+    st.integers(0, len(VOCABULARY.stems) - 1).map(lambda stem: [stem]),
+    st.sampled_from(VOCABULARY.clauses.tolist())
+    .flatmap(lambda row: st.sets(st.sampled_from(row), min_size=1))
+    .map(list),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), _FOUND), max_size=30).map(
+        lambda found: [(r, s) for r, ss in found for s in ss]
+    )
+)
+def test_a_record_meets_a_clause_when_it_holds_all_its_stems(found: list[tuple[int, int]]) -> None:
+    """``Vocabulary.met`` (numpy, all records at once) against sets: found stems by record."""
+    records = np.array([record for record, _ in found], dtype=np.int64)
+    stems = np.array([stem for _, stem in found], dtype=np.int64)
+    held: dict[int, set[int]] = {}
+    for record, stem in found:
+        held.setdefault(record, set()).add(stem)
+    clauses = [set(row) for row in VOCABULARY.clauses.tolist()]
+    expected = sorted(record for record, numbers in held.items() if any(c <= numbers for c in clauses))
+    assert VOCABULARY.met(records, stems).tolist() == expected
+
+
 # Words of the grammar samples that hold no trigger (vocabulary stems they may hold), ids, numbers
 # and punctuation: messages built from them that meet no clause are what the fast path calls
 # plain activity without reading them.
