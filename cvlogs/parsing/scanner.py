@@ -634,22 +634,22 @@ def _read_runs(
     # A first record to read only where a run starts with more than one record.
     starting = [
         i
-        for i, (key, n, count) in enumerate(zip(run_keys, numbers, counts, strict=True))
-        if count > 1 and not (n == 0 and key in carried)
+        for i, (key, segment, count) in enumerate(zip(run_keys, numbers, counts, strict=True))
+        if count > 1 and not (segment == 0 and key in carried)
     ]
     heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
     for i, head in zip(starting, _pendings(index, lines[firsts[starting]], base, cuts, state), strict=True):
         heads[i] = head
-    for key, number, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
+    for key, segment, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
         if head is None or last is None:
             continue
-        run = carried.pop(key, None) if number == 0 else None
+        run = carried.pop(key, None) if segment == 0 else None  # the chunk's first segment goes on a carried run
         if run is None:
             run = _Run(head[1], last[1], size)
             state.runs.append(run)
         else:
             run.last, run.records = last[1], run.records + size
-        if number == len(steps.get(key, ())):
+        if segment == len(steps.get(key, ())):  # after the key's last credential event: open at the chunk's end
             state.open_runs[key] = run
     for key, run in carried.items():
         if key not in steps and key not in ids:
