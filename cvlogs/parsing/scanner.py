@@ -272,12 +272,9 @@ def scan_part(
     """Read one part of a plain file (see ``cvlogs.parsing.split``) for ``merge_parts``; None
     when the part cannot be read apart from the rest (see ``Unsplittable``)."""
     try:
-        read = _scan(source, keep_all, chunk_size, span)
+        return _scan(source, keep_all, chunk_size, span)
     except Unsplittable:
         return None
-    if isinstance(read, SkippedSource):
-        return read
-    return read
 
 
 def merge_parts(
@@ -363,7 +360,10 @@ def _join_runs(state: _FileState, part: _FileState) -> None:
 
 
 def _key(pending: _Pending) -> ThreadKey:
-    fields = pending[0]
+    return _thread_key(pending[0])
+
+
+def _thread_key(fields: HeaderFields) -> ThreadKey:
     return fields.pid, fields.tid, fields.job
 
 
@@ -417,7 +417,7 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
                 raw = index.chunk[begin:end]
                 fields = _read_record(index, line, stop, raw, number=base + line + 1, state=state, meaning=meaning)
                 if fields is not None:
-                    steps.setdefault((fields.pid, fields.tid, fields.job), []).append(line)
+                    steps.setdefault(_thread_key(fields), []).append(line)
         _read_banners(pending, int(headers[-1]), state)
         if groups or state.open_runs:  # after the records and banners: their marks date the activity records;
             # a chunk without activity still ends the open runs of the keys it has credential events of
@@ -671,7 +671,7 @@ def _pendings(
             continue
         fields, message, first = read
         pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
-        found.append(((fields.pid, fields.tid, fields.job), pending))
+        found.append((_thread_key(fields), pending))
     return found
 
 
