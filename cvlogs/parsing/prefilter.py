@@ -63,7 +63,11 @@ known stems, width, clauses (what ``python -m cvlogs.parsing.prefilter`` writes 
 
 def required_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every match of the regular expression ``pattern`` holds (case ignored)."""
-    clauses = required_clauses(pattern, known)
+    return _stems_of(required_clauses(pattern, known))
+
+
+def _stems_of(clauses: Clauses | None) -> tuple[bytes, ...] | None:
+    """Every stem of the clauses, sorted (of width-one clauses: the stems one of which is held)."""
     return None if clauses is None else tuple(sorted({stem for clause in clauses for stem in clause}))
 
 
@@ -112,8 +116,7 @@ def store_derived() -> None:
 
 def derive_stems(pattern: str, known: tuple[bytes, ...] = ()) -> tuple[bytes, ...] | None:
     """Stems one of which every match of ``pattern`` holds: ``derive_clauses`` of width one."""
-    clauses = derive_clauses(pattern, known)
-    return None if clauses is None else tuple(sorted({stem for clause in clauses for stem in clause}))
+    return _stems_of(derive_clauses(pattern, known))
 
 
 def derive_clauses(pattern: str, known: tuple[bytes, ...] = (), width: int = 1) -> Clauses | None:
