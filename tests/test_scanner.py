@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -308,14 +309,19 @@ def test_an_error_in_a_worker_reaches_the_caller(samples: Path, monkeypatch: pyt
         list(scan_sources(sources, jobs=2, context=multiprocessing.get_context("fork")))
 
 
-def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_stops_the_scan(samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed mid-file (out of memory, say) breaks the pool: the scan raises, never hangs."""
     sources, _ = discover([samples])
-    largest = max(sources, key=lambda source: source.file.stat().st_size)
+    died = tmp_path / "died"
 
     def dying(source: LogSource, keep_all: bool = False) -> object:
-        if source.path == largest.path and multiprocessing.parent_process() is not None:
+        if multiprocessing.parent_process() is not None:  # a worker dies on the first file it takes
+            died.touch()
             os._exit(1)
+        # This process waits for that, or on a loaded machine it could read every file first.
+        deadline = time.monotonic() + 30
+        while not died.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
         return scan_source(source, keep_all=keep_all)
 
     monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
