@@ -48,6 +48,18 @@ def test_a_clause_may_hold_two_words_that_are_common_alone() -> None:
     assert _may_say_more("is pending deletion")
 
 
+@given(st.lists(st.integers(0, 1000), min_size=len(VOCABULARY.stems), max_size=len(VOCABULARY.stems)))
+def test_every_clause_holds_a_key_whatever_the_counts(counts: list[int]) -> None:
+    """The keys (one stem per clause, the rarest by the counts) leave no clause without one, so a
+    text that meets a clause holds a key; each two-stem clause's rarer stem is its key."""
+    keys = set(VOCABULARY.keys(np.array(counts, dtype=np.int64)))
+    for row in VOCABULARY.clauses.tolist():
+        assert keys & {VOCABULARY.stems[n] for n in row}
+        if len(set(row)) == 2 and counts[row[0]] != counts[row[1]]:
+            rarer = min(set(row), key=lambda n: counts[n])
+            assert VOCABULARY.stems[rarer] in keys
+
+
 # A stem, or a part or the whole of a clause (so that records meet some clauses and half of others).
 _FOUND = st.one_of(
     st.integers(0, len(VOCABULARY.stems) - 1).map(lambda stem: [stem]),
@@ -132,6 +144,9 @@ _MESSAGES += [
     "reason: VOLUME_BUSY",
     "amazonaws.com",
     "",
+    # Clauses of two stems whose one half is plain activity's own word (the keys are searched first).
+    "Key [k-1] is pending deletion",
+    "Instance [i-1] not found in region [us-east-1]",
 ]
 
 

@@ -210,6 +210,13 @@ class Vocabulary:
         table = np.array([row + row[:1] * (width - len(row)) for row in rows], dtype=np.int64).reshape(-1, width)
         return cls(stems, table[np.argsort(table[:, 0], kind="stable")])
 
+    def keys(self, counts: npt.NDArray[np.int64]) -> tuple[bytes, ...]:
+        """Stems of which a text that meets a clause holds at least one: each clause's least
+        frequent stem by ``counts`` (per stem number, from a sample), the lower number on a tie.
+        Searched first, they let the words of plain activity itself (``instance``, ``region``,
+        ``pending``: each the other half of a clause) pass without a candidate."""
+        return tuple(sorted({self.stems[min(row, key=lambda n: (counts[n], n))] for row in self.clauses.tolist()}))
+
     def met(self, records: Offsets, stems: Offsets) -> Offsets:
         """The records (ascending) that hold every stem of a clause, from the stems found in
         them: ``stems[i]`` (a stem's number) stands in record ``records[i]``."""

@@ -100,8 +100,8 @@ class _FileState:
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
-    vocabulary: StemFinder | None = None
-    """The vocabulary finder, tuned to the first chunk that needs it."""
+    vocabulary: tuple[StemFinder, StemFinder] | None = None
+    """The vocabulary's finders (its keys, all of it), tuned to the first chunk that needs them."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -496,9 +496,13 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             if state.vocabulary is None:
-                state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
-            found, found_codes = _vocabulary_in(index, distinct(maybe), cuts, names, state.vocabulary)
-            hits, stems = state.vocabulary.matches(index.data, found, found_codes)
+                state.vocabulary = _vocabulary_finders(index.chunk[:_SAMPLE_BYTES])
+            keys, vocabulary = state.vocabulary
+            # First the keys in every text, then the whole vocabulary in the texts that hold a key.
+            found, found_codes = _vocabulary_in(index, distinct(maybe), cuts, names, keys)
+            holding = distinct(index.records_at_each(found[keys.matches(index.data, found, found_codes)[0]]))
+            found, found_codes = _vocabulary_in(index, holding, cuts, names, vocabulary)
+            hits, stems = vocabulary.matches(index.data, found, found_codes)
             owners = index.records_at_each(found[hits])
             # A clause is necessary, not sufficient: a record whose vocabulary the error gate and
             # the step words do not confirm ("attached to instance", "state [pending]") is plain.
@@ -509,6 +513,16 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
     return relevant[read], relevant[~read], names
+
+
+def _vocabulary_finders(sample: bytes) -> tuple[StemFinder, StemFinder]:
+    """Finders of the vocabulary's keys (``Vocabulary.keys``, by how often each stem occurs in
+    ``sample``) and of the whole vocabulary, tuned to ``sample``."""
+    whole = StemFinder(VOCABULARY.stems, sample)
+    data = np.frombuffer(sample + b"\n" * max(map(len, VOCABULARY.stems)), dtype=np.uint8)
+    positions, _, codes = whole.tagged(sample)
+    counts = np.bincount(whole.matches(data, positions, codes)[1], minlength=len(VOCABULARY.stems))
+    return StemFinder(VOCABULARY.keys(counts), sample), whole
 
 
 def _vocabulary_in(
