@@ -49,15 +49,14 @@ def test_a_clause_may_hold_two_words_that_are_common_alone() -> None:
 
 
 @given(st.lists(st.integers(0, 1000), min_size=len(VOCABULARY.stems), max_size=len(VOCABULARY.stems)))
-def test_every_clause_holds_a_key_whatever_the_counts(counts: list[int]) -> None:
-    """The keys (one stem per clause, the rarest by the counts) leave no clause without one, so a
-    text that meets a clause holds a key; each two-stem clause's rarer stem is its key."""
-    keys = set(VOCABULARY.keys(np.array(counts, dtype=np.int64)))
+def test_a_text_that_meets_a_clause_holds_a_key_whatever_the_counts(counts: list[int]) -> None:
+    """Each clause's rarer stem by the counts holds a key (is one, or holds a shorter one), so a
+    text that meets a clause holds a key; and no key holds another."""
+    keys = VOCABULARY.keys(np.array(counts, dtype=np.int64))
     for row in VOCABULARY.clauses.tolist():
-        assert keys & {VOCABULARY.stems[n] for n in row}
-        if len(set(row)) == 2 and counts[row[0]] != counts[row[1]]:
-            rarer = min(set(row), key=lambda n: counts[n])
-            assert VOCABULARY.stems[rarer] in keys
+        rarer = VOCABULARY.stems[min(row, key=lambda n: (counts[n], n))]
+        assert any(key in rarer for key in keys)
+    assert not any(key in other for key in keys for other in keys if other != key)
 
 
 # A stem, or a part or the whole of a clause (so that records meet some clauses and half of others).

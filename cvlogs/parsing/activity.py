@@ -214,8 +214,11 @@ class Vocabulary:
         """Stems of which a text that meets a clause holds at least one: each clause's least
         frequent stem by ``counts`` (per stem number, from a sample), the lower number on a tie.
         Searched first, they let the words of plain activity itself (``instance``, ``region``,
-        ``pending``: each the other half of a clause) pass without a candidate."""
-        return tuple(sorted({self.stems[min(row, key=lambda n: (counts[n], n))] for row in self.clauses.tolist()}))
+        ``pending``: each the other half of a clause) pass without a candidate.  A key that holds
+        another (``regiondisabled``, ``disabled``) is left to that one: its anchors would lie in
+        the rest of it (``region``)."""
+        keys = {self.stems[min(row, key=lambda n: (counts[n], n))] for row in self.clauses.tolist()}
+        return tuple(sorted(key for key in keys if not any(other in key for other in keys - {key})))
 
     def met(self, records: Offsets, stems: Offsets) -> Offsets:
         """The records (ascending) that hold every stem of a clause, from the stems found in
