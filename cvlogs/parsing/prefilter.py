@@ -388,6 +388,14 @@ def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
     return counts
 
 
+def stem_counts(stems: tuple[bytes, ...], sample: bytes) -> npt.NDArray[np.int64]:
+    """For each stem, how often it may occur in ``sample`` (in any case): how often its rarest
+    two-byte window does, which no occurrence lacks.  One pass over the sample for all stems
+    (``bytes.count`` took 24 ms for the vocabulary's 123 stems in 256 KB)."""
+    counts = bigram_counts(sample)
+    return np.array([min(counts[_code(stem, i)] for i in range(len(stem) - 1)) for stem in stems], dtype=np.int64)
+
+
 def _even_windows(data: bytes) -> npt.NDArray[np.uint16]:
     """Every window at an even offset as a code, with bit 0x20 set in both bytes."""
     return np.frombuffer(data, dtype="<u2", count=len(data) // 2) | np.uint16(_CASE_BITS)

@@ -41,7 +41,7 @@ from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
-from cvlogs.parsing.prefilter import StemFinder
+from cvlogs.parsing.prefilter import StemFinder, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
@@ -100,8 +100,10 @@ class _FileState:
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk."""
-    vocabulary: tuple[StemFinder, StemFinder] | None = None
-    """The vocabulary's finders (its keys, all of it), tuned to the first chunk that needs them."""
+    keys: StemFinder | None = None
+    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the first chunk that needs it."""
+    vocabulary: StemFinder | None = None
+    """The whole vocabulary's finder, tuned to the first chunk that has a text holding a key."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -167,7 +169,7 @@ class _FileState:
         return -len(self.queries)
 
 
-_NOT_SENT = ("finder", "vocabulary", "marks")
+_NOT_SENT = ("finder", "keys", "vocabulary", "marks")
 
 
 def _plain(record: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -495,34 +497,40 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     if names.lines.size:
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
-            if state.vocabulary is None:
-                state.vocabulary = _vocabulary_finders(index.chunk[:_SAMPLE_BYTES])
-            keys, vocabulary = state.vocabulary
-            # First the keys in every text, then the whole vocabulary in the texts that hold a key.
-            found, found_codes = _vocabulary_in(index, distinct(maybe), cuts, names, keys)
-            holding = distinct(index.records_at_each(found[keys.matches(index.data, found, found_codes)[0]]))
-            found, found_codes = _vocabulary_in(index, holding, cuts, names, vocabulary)
-            hits, stems = vocabulary.matches(index.data, found, found_codes)
-            owners = index.records_at_each(found[hits])
-            # A clause is necessary, not sufficient: a record whose vocabulary the error gate and
-            # the step words do not confirm ("attached to instance", "state [pending]") is plain.
-            confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
-            words = np.zeros(found.size, dtype=bool)
-            words[hits[_among(confirmed, owners)]] = True
+            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state)
             positions = np.concatenate([positions, found])
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
     return relevant[read], relevant[~read], names
 
 
-def _vocabulary_finders(sample: bytes) -> tuple[StemFinder, StemFinder]:
-    """Finders of the vocabulary's keys (``Vocabulary.keys``, by how often each stem occurs in
-    ``sample``) and of the whole vocabulary, tuned to ``sample``."""
-    whole = StemFinder(VOCABULARY.stems, sample)
-    data = np.frombuffer(sample + b"\n" * max(map(len, VOCABULARY.stems)), dtype=np.uint8)
-    positions, _, codes = whole.tagged(sample)
-    counts = np.bincount(whole.matches(data, positions, codes)[1], minlength=len(VOCABULARY.stems))
-    return StemFinder(VOCABULARY.keys(counts), sample), whole
+def _vocabulary_words(
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState
+) -> tuple[Offsets, npt.NDArray[np.bool_]]:
+    """The vocabulary found in the texts of the header ``lines`` (named, ascending), and for each
+    whether it makes its record one the grammars read: it is part of a clause met in the record
+    that the error gate or the step words confirm ("attached to instance" and "state [pending]"
+    meet none; a clause is necessary, not sufficient).
+
+    The keys (``Vocabulary.keys``) are searched in every text first, and the whole vocabulary only
+    in the texts that hold one: a text that meets a clause holds its key, and plain activity's own
+    words (instance, region, pending) are the other halves of clauses, not keys."""
+    if state.keys is None:
+        sample = index.chunk[:_SAMPLE_BYTES]
+        state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample)), sample)
+    found, codes = _vocabulary_in(index, lines, cuts, names, state.keys)
+    holding = distinct(index.records_at_each(found[state.keys.matches(index.data, found, codes)[0]]))
+    if holding.size == 0:
+        return _NO_LINES, np.zeros(0, dtype=bool)
+    if state.vocabulary is None:
+        state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
+    found, codes = _vocabulary_in(index, holding, cuts, names, state.vocabulary)
+    hits, stems = state.vocabulary.matches(index.data, found, codes)
+    owners = index.records_at_each(found[hits])
+    confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
+    words = np.zeros(found.size, dtype=bool)
+    words[hits[_among(confirmed, owners)]] = True
+    return found, words
 
 
 def _vocabulary_in(
