@@ -217,8 +217,14 @@ class Vocabulary:
         ``pending``: each the other half of a clause) pass without a candidate.  A key that holds
         another (``regiondisabled``, ``disabled``) is left to that one: its anchors would lie in
         the rest of it (``region``)."""
-        keys = {self.stems[min(row, key=lambda n: (counts[n], n))] for row in self.clauses.tolist()}
-        return tuple(sorted(key for key in keys if not any(other in key for other in keys - {key})))
+        frequency = counts.tolist()
+        kept: list[bytes] = []
+        for key in sorted(
+            {self.stems[min(row, key=lambda n: (frequency[n], n))] for row in self.clauses.tolist()}, key=len
+        ):
+            if not any(shorter in key for shorter in kept):
+                kept.append(key)
+        return tuple(sorted(kept))
 
     def met(self, records: Offsets, stems: Offsets) -> Offsets:
         """The records (ascending) that hold every stem of a clause, from the stems found in

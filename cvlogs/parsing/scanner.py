@@ -41,7 +41,7 @@ from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
-from cvlogs.parsing.prefilter import StemFinder, stem_counts
+from cvlogs.parsing.prefilter import StemFinder, bigram_counts, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
@@ -517,7 +517,8 @@ def _vocabulary_words(
     words (instance, region, pending) are the other halves of clauses, not keys."""
     if state.keys is None:
         sample = index.chunk[:_SAMPLE_BYTES]
-        state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample)), sample)
+        bigrams = bigram_counts(sample)
+        state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, bigrams)), bigrams=bigrams)
     found, codes = _vocabulary_in(index, lines, cuts, names, state.keys)
     holding = distinct(index.records_at_each(found[state.keys.matches(index.data, found, codes)[0]]))
     if holding.size == 0:
