@@ -39,7 +39,7 @@ _COLUMNS = np.arange(_WINDOW)
 
 # Odd 64-bit multipliers for hashing a window; rows with equal hashes are compared byte for byte.
 _MULTIPLIERS = (np.arange(1, 2 * _WORDS, 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
-_HEADER = re.compile(header.HEADER_PATTERN)
+_HEADER = header.HEADER.re  # compiled once, where lines.py reads headers too
 
 
 @cache
