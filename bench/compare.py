@@ -103,32 +103,16 @@ def main() -> None:
         compile_bytecode()
         return
     shares = [float(share) for share in args.shares.split(",")]
-    ours: dict[float, list[Run]] = {share: [] for share in shares}
-    theirs: dict[float, list[Run]] = {share: [] for share in shares}
-    before: dict[float, list[Run]] = {share: [] for share in shares}
     with tempfile.TemporaryDirectory() as scratch:
         corpora = {share: Path(scratch, f"share-{share}", "Log_Files") for share in shares}
         for share, corpus in corpora.items():
             files = generate(corpus, args.lines, amazon_share=share)
             size = sum(f.stat().st_size for f in files) / 1e6
             print(f"Amazon share {share}: {len(files)} files, {args.lines:,} lines, {size:.1f} MB")
-        report_path = Path(scratch, "report.json")
         compile_bytecode()
         if args.baseline:  # this script under the baseline's interpreter compiles the baseline's cvlogs
             subprocess.run([args.baseline, __file__, "--compile-only"], check=True)
-        env = lnav_home(Path(scratch))
-        for _ in range(args.runs):
-            for share, corpus in corpora.items():
-                for python, runs in [(sys.executable, ours[share]), (args.baseline, before[share])]:
-                    if python is None:
-                        continue
-                    report_path.unlink(missing_ok=True)
-                    command = [python, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
-                    runs.append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
-                    checked_report(report_path, args.lines)
-                if env is not None:
-                    lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
-                    theirs[share].append(timed(lnav, env))
+        ours, theirs, before = _measure(args, corpora, Path(scratch))
     print(f"\n{args.lines:,} lines, {os.cpu_count()} CPUs, {args.runs} alternating runs; median wall time (runs);\n"
           "CPU seconds (median) and peak RSS as cvlogs / lnav:\n")  # fmt: skip
     print("| Amazon share | cvlogs scan --format json | lnav (format + count) | ratio | CPU s | peak RSS |")
@@ -155,8 +139,32 @@ def main() -> None:
             print(f"| {share} | {_cell(old)} | {against_lnav:.2f} | {change:.2f} | {_median(old, 1):.2f} |")
 
 
+def _measure(args: argparse.Namespace, corpora: dict[float, Path], scratch: Path) -> tuple[Runs, Runs, Runs]:
+    """The runs of this checkout's cvlogs, lnav's and the baseline's, each in turn on every corpus."""
+    ours: Runs = {share: [] for share in corpora}
+    theirs: Runs = {share: [] for share in corpora}
+    before: Runs = {share: [] for share in corpora}
+    report_path = scratch / "report.json"
+    env = lnav_home(scratch)
+    for _ in range(args.runs):
+        for share, corpus in corpora.items():
+            for python, runs in [(sys.executable, ours[share]), (args.baseline, before[share])]:
+                if python is None:
+                    continue
+                report_path.unlink(missing_ok=True)
+                command = [python, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
+                runs.append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
+                checked_report(report_path, args.lines)
+            if env is not None:
+                lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
+                theirs[share].append(timed(lnav, env))
+    return ours, theirs, before
+
+
 Run = tuple[float, float, float]
 """Wall seconds, CPU seconds, peak RSS in MB."""
+Runs = dict[float, list[Run]]
+"""The runs of one tool, per Amazon share."""
 
 
 def _median(runs: list[Run], field: int) -> float:
