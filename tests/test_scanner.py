@@ -369,3 +369,22 @@ def test_the_year_fold_of_a_file_within_one_year_is_the_walks(steps: list[int], 
 
     queries = [(min(after, len(steps) - 1), month) for after, month in asked]
     assert _fold(array("i", steps), queries) == _walk(array("i", steps), queries)
+
+
+@pytest.mark.parametrize("month", ["00", "13", "99"])
+def test_a_line_with_a_month_no_calendar_has_loses_only_its_own_time(tmp_path: Path, month: str) -> None:
+    """A damaged month neither dates the file as a banner would (month 00 was read as one: every
+    time of the file was lost) nor moves the year (13, then 07, made a New Year)."""
+    text = (
+        f"4012 1a2c 11/20 10:00:01 1 {VALIDATE}\n"
+        f"4012 1a2c {month}/20 10:00:02 1 {VALIDATE}\n"
+        f"4012 1a2c 07/21 10:00:03 1 {VALIDATE}\n"
+    )
+    write_log(tmp_path, "vsbkp_2026_11_20_10_00_00.log", text)
+    result = scan_paths([tmp_path])
+    assert [event.time for event in result.events] == [
+        datetime(2026, 11, 20, 10, 0, 1),
+        None,
+        datetime(2026, 7, 21, 10, 0, 3),
+    ]
+    assert result.files[0].year_source != "banner"

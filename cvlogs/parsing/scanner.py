@@ -150,7 +150,11 @@ class _FileState:
 
     def observe(self, fields: HeaderFields, line: int) -> int:
         """Note a line's month in file order; its year token: the index of its year offset once
-        folded (see ``_year_step``)."""
+        folded (see ``_year_step``).  A month no calendar has (a damaged ``00/20`` line) moves
+        nothing (step 0 was read as a banner, and every time of the file was lost): the line
+        takes the year in force."""
+        if not 1 <= fields.month <= 12:
+            return self.offset_at(line, 0)
         return self._step(fields.month, line)
 
     def _step(self, step: int, line: int) -> int:
