@@ -199,18 +199,37 @@ def test_a_trigger_in_a_continuation_line_brings_its_record(tmp_path: Path) -> N
     assert events[0].error.code == "ExpiredToken"
 
 
-@pytest.mark.parametrize("chunk_size", [1, 64, 4096, 1 << 20])
-def test_banners_after_a_long_record_are_never_cut_in_two(tmp_path: Path, chunk_size: int) -> None:
-    """A record longer than the chunker looks back over (here its continuations and seven banners,
-    65 lines) is cut before the banner lines at its end, not inside a banner (found by the
-    accounting test below, with chunks of one byte: 54 banner lines instead of 63)."""
-    text = f"4012 1a2c 11/20 10:00:01 1 {CONNECT}\n\tcontinuation\n\tcontinuation\n" + (BANNERS[0] + "\n") * 7
-    write_log(tmp_path, "vsbkp.log", text)
+@pytest.mark.parametrize(
+    ("banners", "blank", "chunk_size"),
+    [(7, "", 1), (7, "", 64), (20, "\n", 64), (20, "\n", 300), (20, "\n", 4096), (20, "", 1 << 20)],
+)
+def test_banners_after_a_long_record_are_never_cut_in_two(
+    tmp_path: Path, banners: int, blank: str, chunk_size: int
+) -> None:
+    """A record longer than the chunker looks back over (its continuations and the banners after
+    it, 65 lines and more) is cut before the banners at its end, not inside one (found by the
+    accounting test below, with chunks of one byte: 54 banner lines of 63; and by review, twenty
+    banners with blank lines, as a service that restarts again and again writes them)."""
+    head = f"4012 1a2c 11/20 10:00:01 1 {CONNECT}\n\tcontinuation\n\tcontinuation\n"
+    write_log(tmp_path, "vsbkp.log", head + (BANNERS[0] + "\n" + blank) * banners)
     data = (tmp_path / "vsbkp.log").read_bytes()
     result = scan_source(_source(tmp_path / "vsbkp.log"), chunk_size=chunk_size)
     assert isinstance(result, FileResult)
     assert _counts(result) == _reference_accounting(data)
-    assert result.banner == 7 * BANNERS[0].count("\n") + 7
+    assert result.banner == banners * (BANNERS[0].count("\n") + 1 + len(blank))
+
+
+def test_a_window_that_starts_among_banners_tells_no_cut() -> None:
+    """Where a file is split, the cut is looked for in a window before a block end: when the walk
+    back over the banners there reaches the window's start, what lies before it decides, so the
+    window tells nothing (a whole read's buffer starts where a chunk starts, and is cut there)."""
+    from cvlogs.parsing.chunks import cut_in, last_record_start  # noqa: PLC0415
+
+    border = b"*" * 30 + b"\n"
+    buffer = b"\tx\n" * 5 + (border + b"\tx\n" * 9) * 8
+    assert last_record_start(buffer) == 5 * len(b"\tx\n")
+    assert last_record_start(buffer, whole=False) == 0
+    assert cut_in(buffer) is None
 
 
 def test_compressed_files_read_like_plain_ones(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ bench corpus without Amazon lines about a fifth faster than 8 MB ones; with Amaz
 per-chunk work (thread keys, runs) weighs more, and 2 MB read a share of 0.5 about 15 % faster
 than 1 MB and 0.02 as fast (alternating runs, CPU seconds), for about 20 MB more per reader."""
 _BACKTRACK_LINES = 64
-_BANNER_LINES = 2 * _BACKTRACK_LINES
-"""Lines a long record's cut looks back over to leave the banners at its end whole (seven banners of nine lines)."""
+_BANNER_BYTES = 1 << 16
+"""How far a long record's cut looks back to leave the banners at its end whole (90 banners)."""
 _MAX_RECORD_BYTES = 1 << 20
 #: A line longer than this keeps only its start (a 10 MB line without a newline, say).
 MAX_LINE_BYTES = 1 << 20
@@ -232,12 +232,13 @@ def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield carry
 
 
-def last_record_start(buffer: bytes) -> int:
+def last_record_start(buffer: bytes, whole: bool = True) -> int:
     """Where to cut: the start of the last complete header line, so its continuations follow it.
 
     0 means "read more first" (the buffer holds one record so far).  A record longer than
     ``_BACKTRACK_LINES`` lines or ``_MAX_RECORD_BYTES`` is cut after a complete line: its lines
-    are still counted, only the record's message is shortened.
+    are still counted, only the record's message is shortened.  Not ``whole``: the buffer is a
+    window of the file (``cut_in``), whose first line may not start a chunk.
     """
     end = buffer.rfind(b"\n")
     if end < 0:
@@ -250,25 +251,26 @@ def last_record_start(buffer: bytes) -> int:
         if PREFIX_AT.match(buffer, start):
             return start
         start -= 1
-    return _before_banner_lines(buffer, end)
+    return _before_banner_lines(buffer, end, whole)
 
 
-def _before_banner_lines(buffer: bytes, end: int) -> int:
+def _before_banner_lines(buffer: bytes, end: int, whole: bool) -> int:
     """Where to cut a long record that ends at ``end`` (its last line feed) so that no banner is
     cut in two (a chunk's banner search reads only whole ones): after its last complete line,
     unless a border line lies within a banner's length before the cut, which then moves before
-    that border, and so on.  After ``_BANNER_LINES`` lines walked, after the last line anyway;
-    0 when the buffer, shorter than ``_MAX_RECORD_BYTES``, starts with the border (read more)."""
+    that border, and so on; after ``_BANNER_BYTES`` walked, after the last line anyway.  0 when
+    the buffer, shorter than ``_MAX_RECORD_BYTES``, starts with the border (read more first), or
+    when a window (not ``whole``) ends before the walk does: what lies before it decides."""
     cut = end + 1
-    walked = 0
-    while walked < _BANNER_LINES:
+    while cut > end + 1 - _BANNER_BYTES:
         border = None
         stop = cut
         for _ in range(banner.MAX_ENTRIES + 2):  # its entries, the closing border, the blank line after it
             if stop == 0:
+                if not whole:
+                    return 0
                 break
             start = buffer.rfind(b"\n", 0, stop - 1) + 1
-            walked += 1
             if BORDER.fullmatch(buffer, start, stop - 1):
                 border = start
                 break
@@ -276,7 +278,7 @@ def _before_banner_lines(buffer: bytes, end: int) -> int:
         if border is None:
             return cut
         if border == 0:
-            return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
+            return end + 1 if whole and len(buffer) > _MAX_RECORD_BYTES else 0
         cut = border
     return end + 1
 
@@ -287,5 +289,5 @@ def cut_in(window: bytes) -> int | None:
     tell: the search for the last record went back to its start."""
     if window.endswith(b"\r"):
         window = window[:-1]  # held for the next block, which may start with its LF
-    cut = last_record_start(_LONE_CR.sub(b"\n", window))
+    cut = last_record_start(_LONE_CR.sub(b"\n", window), whole=False)
     return cut or None
