@@ -138,12 +138,6 @@ class Sequence:
         return (self.connect, *self.validates, *self.errors)
 
     @property
-    def activity_ends(self) -> tuple[Event, ...]:
-        """The first and last activity records (none without activity): the rest are only counted."""
-        activity = self.activity
-        return () if activity is None else (activity.first, activity.last)
-
-    @property
     def activity_count(self) -> int:
         """How many activity records followed the sequence's steps."""
         return 0 if self.activity is None else self.activity.count

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cvlogs.accounts import EventKey, event_key, failure_of, line_key, summarise_accounts
+from cvlogs.accounts import EventKey, event_key, judgement, line_key, summarise_accounts
 from cvlogs.anonymize import Pseudonyms, host_scrubber
 from cvlogs.columns import Attributed
 from cvlogs.correlate import Correlation, Sequence, correlate
@@ -151,16 +151,15 @@ def spans(context: Correlation, errors: Mapping[EventKey, str]) -> list[Sequence
     """A span per timed sequence with an account, in time order."""
     found: list[SequenceSpan] = []
     for sequence in context.sequences:
-        account = sequence.account_id
-        steps = sequence.steps
-        times = [e.time for e in (*steps, *sequence.activity_ends) if e.time is not None]
-        if account is None or not times:
+        if (account := sequence.account_id) is None:
             continue
-        status, rule = failure_of(sequence, errors)
+        status, rule, start, end = judgement(sequence, errors)
+        if start is None or end is None:
+            continue
         found.append(
             SequenceSpan(
-                account, sequence.key[0], min(times), max(times), status,
-                len(steps) + sequence.activity_count, sequence.activity_count, rule,
+                account, sequence.key[0], start, end, status,
+                len(sequence.steps) + sequence.activity_count, sequence.activity_count, rule,
             )
         )  # fmt: skip
     return sorted(found, key=lambda s: (s.start, s.account_id))
