@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
@@ -187,13 +188,22 @@ class AssumeStorm(ScanRule):
                 if account is not None and validate.time is not None:
                     assumes[(validate.host, account)].append(validate)
         for (_, account), events in sorted(assumes.items(), key=lambda item: (item[0][0] or "", item[0][1])):
-            window = _densest_window(sorted(events, key=lambda e: e.time or datetime.min))
-            if len(window) > STORM_LIMIT:
+            window = _storm(sorted(events, key=_TIME))
+            if window:
                 message = f"{len(window)} Assume role steps for {account} within 60 s on one host"
                 yield self.occurrence(window[0], message, account, window[0].role_arn, window[-1])
 
 
-def _densest_window(events: list[Event]) -> list[Event]:
+_TIME = attrgetter("time")
+
+
+def _storm(events: list[Event]) -> list[Event]:
+    """The densest window of ``events`` (timed, in time order) when it holds more than
+    ``STORM_LIMIT`` of them within ``STORM_WINDOW``, else none.  Most accounts have no storm,
+    which one pass over the times ``STORM_LIMIT`` steps apart shows without walking windows."""
+    times = [e.time for e in events if e.time is not None]  # every one: only timed steps are collected
+    if not any(last - first <= STORM_WINDOW for first, last in zip(times, times[STORM_LIMIT:], strict=False)):
+        return []
     best_start, best_size = 0, 0
     start = 0
     for end, event in enumerate(events):
