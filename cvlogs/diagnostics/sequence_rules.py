@@ -44,14 +44,17 @@ class MissingValidate(ScanRule):
             connect = sequence.connect
             if connect is None or sequence.attempted_assume:
                 continue
-            ended = "the next Connect on the same thread" if sequence.closed_by_connect else None
-            latest = last_error.get((connect.host, sequence.key[3]))
-            if ended is None and connect.time is not None and latest is not None and latest > connect.time:
+            if sequence.closed_by_connect:
+                ended = "the next Connect on the same thread"
+            elif (latest := last_error.get((connect.host, sequence.key[3]))) is not None and (
+                connect.time is not None and latest > connect.time
+            ):
                 ended = "a later error in the same job"
-            if ended is not None:
-                account = sequence.account_id
-                message = f"Connect for {sequence.role_arn or 'a role'} had no Assume role step before {ended}"
-                yield self.occurrence(connect, message, account, sequence.role_arn)
+            else:
+                continue
+            role = sequence.role_arn
+            message = f"Connect for {role or 'a role'} had no Assume role step before {ended}"
+            yield self.occurrence(connect, message, sequence.account_id, role)
 
 
 def _last_error_by_job(context: Correlation) -> dict[tuple[str | None, str], datetime]:
@@ -151,13 +154,13 @@ class AccountMismatch(ScanRule):
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for sequence in context.sequences:
             connect = sequence.connect
-            if connect is None or connect.role is None or connect.role.account_id is None:
+            if connect is None or connect.role is None or (named := connect.role.account_id) is None:
                 continue
             for validate in sequence.validates:
                 other = validate.role.account_id if validate.role else None
-                if other is not None and other != connect.role.account_id:
-                    message = f"Connect names account {connect.role.account_id} but Assume role names {other}"
-                    yield self.occurrence(validate, message, connect.role.account_id, sequence.role_arn, connect)
+                if other is not None and other != named:
+                    message = f"Connect names account {named} but Assume role names {other}"
+                    yield self.occurrence(validate, message, named, sequence.role_arn, connect)
 
 
 @register
