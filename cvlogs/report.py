@@ -403,6 +403,7 @@ def report_of(
     with_steps: bool = True,
     with_events: bool = False,
     pseudonyms: Pseudonyms | None = None,
+    kept: list[object] | None = None,
 ) -> Report:
     """The report of an existing scan (the stages after parsing).
 
@@ -411,6 +412,9 @@ def report_of(
     ``with_events`` keeps the events with their diagnosis for the events table (they are
     otherwise freed with the correlation).  ``pseudonyms``
     receives the map of the anonymisation (``--map FILE``); without it the map is dropped.
+    ``kept`` receives the scan and the correlation the report was built from, for a caller that
+    frees them later or never (``cvlogs`` ends with ``os._exit``); without it they are freed as
+    this returns, object by object (20-35 ms of the 1M-line bench corpora's report stage).
     """
     pseudonyms = Pseudonyms() if pseudonyms is None else pseudonyms
     with no_cycle_collection():
@@ -462,6 +466,8 @@ def report_of(
             if with_events and not anonymised
             else None
         )
+        if kept is not None:
+            kept.append((scan, context, found))
         return dataclasses.replace(report, diagnosis=diagnosis)
 
 
