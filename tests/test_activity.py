@@ -48,6 +48,17 @@ def test_a_clause_may_hold_two_words_that_are_common_alone() -> None:
     assert _may_say_more("is pending deletion")
 
 
+@given(st.lists(st.integers(0, 1000), min_size=len(VOCABULARY.stems), max_size=len(VOCABULARY.stems)))
+def test_a_text_that_meets_a_clause_holds_a_key_whatever_the_counts(counts: list[int]) -> None:
+    """Each clause's rarer stem by the counts holds a key (is one, or holds a shorter one), so a
+    text that meets a clause holds a key; and no key holds another."""
+    keys = VOCABULARY.keys(np.array(counts, dtype=np.int64))
+    for row in VOCABULARY.clauses.tolist():
+        rarer = VOCABULARY.stems[min(row, key=lambda n: (counts[n], n))]
+        assert any(key in rarer for key in keys)
+    assert not any(key in other for key in keys for other in keys if other != key)
+
+
 # A stem, or a part or the whole of a clause (so that records meet some clauses and half of others).
 _FOUND = st.one_of(
     st.integers(0, len(VOCABULARY.stems) - 1).map(lambda stem: [stem]),
@@ -132,6 +143,9 @@ _MESSAGES += [
     "reason: VOLUME_BUSY",
     "amazonaws.com",
     "",
+    # Clauses of two stems whose one half is plain activity's own word (the keys are searched first).
+    "Key [k-1] is pending deletion",
+    "Instance [i-1] not found in region [us-east-1]",
 ]
 
 

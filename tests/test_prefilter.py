@@ -13,7 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cvlogs.parsing.activity import _pattern
-from cvlogs.parsing.prefilter import StemFinder, derive_clauses, derive_stems, naive_starts, required_stems
+from cvlogs.parsing.prefilter import (
+    StemFinder,
+    bigram_counts,
+    derive_clauses,
+    derive_stems,
+    naive_starts,
+    required_stems,
+    stem_counts,
+)
 from cvlogs.parsing.scanner import PREFILTER
 
 # Upper- and mixed-case stems, near misses, and bytes that OR 0x20 turns into stem bytes or letters.
@@ -184,3 +192,12 @@ def test_free_numbers_are_the_digits_a_pattern_tells_apart(pattern: str, numbers
     from cvlogs.parsing.prefilter import free_numbers  # noqa: PLC0415
 
     assert free_numbers(pattern) == (None if numbers is None else frozenset(numbers))
+
+
+@given(st.text(alphabet="aAbBnN ", max_size=200), st.lists(st.sampled_from(["ban", "nab", "aab", "bnb"]), min_size=1))
+def test_a_stem_count_is_never_below_the_stems_occurrences(text: str, stems: list[str]) -> None:
+    """``stem_counts`` bounds each stem's occurrences (in any case, overlapping ones too) from above."""
+    sample = text.encode()
+    counts = stem_counts(tuple(stem.encode() for stem in stems), bigram_counts(sample))
+    for stem, count in zip(stems, counts.tolist(), strict=True):
+        assert count >= len(naive_starts((stem.encode(),), sample))

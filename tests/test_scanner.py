@@ -8,13 +8,14 @@ import multiprocessing
 import os
 import pickle
 import re
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from cvlogs.grammars import banner, header
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cvlogs.intake import LogSource, discover
@@ -308,14 +309,19 @@ def test_an_error_in_a_worker_reaches_the_caller(samples: Path, monkeypatch: pyt
         list(scan_sources(sources, jobs=2, context=multiprocessing.get_context("fork")))
 
 
-def test_a_worker_that_dies_stops_the_scan(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_stops_the_scan(samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed mid-file (out of memory, say) breaks the pool: the scan raises, never hangs."""
     sources, _ = discover([samples])
-    largest = max(sources, key=lambda source: source.file.stat().st_size)
+    died = tmp_path / "died"
 
     def dying(source: LogSource, keep_all: bool = False) -> object:
-        if source.path == largest.path and multiprocessing.parent_process() is not None:
+        if multiprocessing.parent_process() is not None:  # a worker dies on the first file it takes
+            died.touch()
             os._exit(1)
+        # This process waits for that, or on a loaded machine it could read every file first.
+        deadline = time.monotonic() + 30
+        while not died.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
         return scan_source(source, keep_all=keep_all)
 
     monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
@@ -329,3 +335,23 @@ def test_a_header_line_with_nothing_after_its_time_is_a_cut_point() -> None:
 
     buffer = b"1 a 11/20 10:00:00 x\n continued\n1 a 11/20 10:00:01\n2 b 11/20 10:00:0"
     assert last_record_start(buffer) == buffer.index(b"1 a 11/20 10:00:01")
+
+
+@given(
+    st.lists(st.one_of(st.integers(1, 12), st.integers(1, 12).map(lambda m: -(2026 * 16 + m))), max_size=40),
+    st.lists(st.tuples(st.integers(-1, 40), st.integers(0, 12)), max_size=10),
+)
+@example([12, 6], [])  # six months back: a new year
+@example([12, 7], [])  # five: the same year
+@example([12], [(0, 6)])
+@example([12], [(0, 7)])
+@example([3, -(2026 * 16 + 3), 4], [])  # a banner
+def test_the_year_fold_of_a_file_within_one_year_is_the_walks(steps: list[int], asked: list[tuple[int, int]]) -> None:
+    """``_fold``'s shortcut (every offset 0 when no month goes back half a year and no banner
+    dates the file) answers what the step-by-step walk answers, whatever the steps."""
+    from array import array  # noqa: PLC0415
+
+    from cvlogs.parsing.scanner import _fold, _walk  # noqa: PLC0415  (the two ways)
+
+    queries = [(min(after, len(steps) - 1), month) for after, month in asked]
+    assert _fold(array("i", steps), queries) == _walk(array("i", steps), queries)

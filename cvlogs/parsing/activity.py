@@ -39,7 +39,7 @@ _COLUMNS = np.arange(_WINDOW)
 
 # Odd 64-bit multipliers for hashing a window; rows with equal hashes are compared byte for byte.
 _MULTIPLIERS = (np.arange(1, 2 * _WORDS, 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
-_HEADER = re.compile(header.HEADER_PATTERN)
+_HEADER = header.HEADER.re  # compiled once, where lines.py reads headers too
 
 
 @cache
@@ -209,6 +209,22 @@ class Vocabulary:
         rows = [[number[stem] for stem in clause] for clause in kept]
         table = np.array([row + row[:1] * (width - len(row)) for row in rows], dtype=np.int64).reshape(-1, width)
         return cls(stems, table[np.argsort(table[:, 0], kind="stable")])
+
+    def keys(self, counts: npt.NDArray[np.int64]) -> tuple[bytes, ...]:
+        """Stems of which a text that meets a clause holds at least one: each clause's least
+        frequent stem by ``counts`` (per stem number, from a sample), the lower number on a tie.
+        Searched first, they let the words of plain activity itself (``instance``, ``region``,
+        ``pending``: each the other half of a clause) pass without a candidate.  A key that holds
+        another (``regiondisabled``, ``disabled``) is left to that one: its anchors would lie in
+        the rest of it (``region``)."""
+        frequency = counts.tolist()
+        kept: list[bytes] = []
+        for key in sorted(
+            {self.stems[min(row, key=lambda n: (frequency[n], n))] for row in self.clauses.tolist()}, key=len
+        ):
+            if not any(shorter in key for shorter in kept):
+                kept.append(key)
+        return tuple(sorted(kept))
 
     def met(self, records: Offsets, stems: Offsets) -> Offsets:
         """The records (ascending) that hold every stem of a clause, from the stems found in

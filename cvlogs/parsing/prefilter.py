@@ -388,6 +388,16 @@ def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
     return counts
 
 
+def stem_counts(stems: tuple[bytes, ...], bigrams: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For each stem, how often it may occur in a sample whose ``bigram_counts`` are ``bigrams``:
+    how often its rarest two-byte window does, which no occurrence lacks (``bytes.count`` took
+    24 ms for the vocabulary's 123 stems in 256 KB)."""
+    codes = [_code(stem, i) for stem in stems for i in range(len(stem) - 1)]
+    firsts = np.cumsum([0] + [len(stem) - 1 for stem in stems[:-1]])
+    found: npt.NDArray[np.int64] = np.minimum.reduceat(bigrams[codes], firsts)
+    return found
+
+
 def _even_windows(data: bytes) -> npt.NDArray[np.uint16]:
     """Every window at an even offset as a code, with bit 0x20 set in both bytes."""
     return np.frombuffer(data, dtype="<u2", count=len(data) // 2) | np.uint16(_CASE_BITS)
@@ -406,12 +416,22 @@ class StemFinder:
     keeps every candidate.
     """
 
-    def __init__(self, stems: tuple[bytes, ...], sample: bytes = b"", groups: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        stems: tuple[bytes, ...],
+        sample: bytes = b"",
+        groups: tuple[int, ...] = (),
+        *,
+        bigrams: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        """The anchors are chosen where ``sample`` (or its ``bigram_counts``, ``bigrams``) is sparse."""
         if any(len(stem) < 3 for stem in stems):
             raise ValueError("stems must be at least three bytes long (two overlapping anchors)")
         if any(byte & 0x20 == 0 for stem in stems for byte in stem):
             raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
-        counts = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
+        if bigrams is None:
+            bigrams = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
+        counts = bigrams
         self.table = np.zeros(65536, dtype=bool)  # bool, not uint8: flatnonzero is 4x faster on it
         # The windows before and after an anchor, as its stem has them (mask 0: no check).
         self.before = np.zeros(65536, dtype=np.uint16)
