@@ -3,6 +3,7 @@
     python bench/compare.py                       # 1,000,000 lines, Amazon shares 0.02, 0.125, 0.5
     python bench/compare.py --lines 5000000 --runs 3
     python bench/compare.py --shares 0.125        # one corpus
+    python bench/compare.py --baseline ../old/.venv/bin/python   # and another checkout's cvlogs
 
 One corpus per Amazon share (``bench/generate.py --amazon-share``: the share of noise lines that
 are Amazon-class activity).  It times ``cvlogs scan DIR --format json`` (the whole job: parse,
@@ -11,7 +12,10 @@ correlate, diagnose, report) and, when lnav is installed (Debian package ``lnav`
 private lnav home.  Runs alternate (cvlogs, lnav, over every share in turn) so that both tools
 see the same machine weather; the table gives medians and every run.  CPU seconds (user +
 system, of the process tree) are printed too: on a shared machine they move less than wall time.
-Peak RSS includes child processes (cvlogs' worker processes).  Figures are printed, never asserted.
+Peak RSS includes child processes (cvlogs' worker processes).  With ``--baseline PYTHON`` (the
+interpreter of another checkout, with cvlogs installed in it) that cvlogs runs in turn too, and
+the table compares both with lnav: how a change moved the figures, measured in the same weather.
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -92,28 +96,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--shares", default="0.02,0.125,0.5", help="Amazon shares, comma-separated")
+    parser.add_argument("--baseline", metavar="PYTHON", help="another checkout's interpreter: its cvlogs runs too")
+    parser.add_argument("--compile-only", action="store_true", help=argparse.SUPPRESS)  # the baseline's bytecode
     args = parser.parse_args()
+    if args.compile_only:
+        compile_bytecode()
+        return
     shares = [float(share) for share in args.shares.split(",")]
-    ours: dict[float, list[Run]] = {share: [] for share in shares}
-    theirs: dict[float, list[Run]] = {share: [] for share in shares}
     with tempfile.TemporaryDirectory() as scratch:
         corpora = {share: Path(scratch, f"share-{share}", "Log_Files") for share in shares}
         for share, corpus in corpora.items():
             files = generate(corpus, args.lines, amazon_share=share)
             size = sum(f.stat().st_size for f in files) / 1e6
             print(f"Amazon share {share}: {len(files)} files, {args.lines:,} lines, {size:.1f} MB")
-        report_path = Path(scratch, "report.json")
         compile_bytecode()
-        env = lnav_home(Path(scratch))
-        for _ in range(args.runs):
-            for share, corpus in corpora.items():
-                report_path.unlink(missing_ok=True)
-                command = [sys.executable, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
-                ours[share].append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
-                checked_report(report_path, args.lines)
-                if env is not None:
-                    lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
-                    theirs[share].append(timed(lnav, env))
+        if args.baseline:  # this script under the baseline's interpreter compiles the baseline's cvlogs
+            subprocess.run([args.baseline, __file__, "--compile-only"], check=True)
+        ours, theirs, before = _measure(args, corpora, Path(scratch))
     print(f"\n{args.lines:,} lines, {os.cpu_count()} CPUs, {args.runs} alternating runs; median wall time (runs);\n"
           "CPU seconds (median) and peak RSS as cvlogs / lnav:\n")  # fmt: skip
     print("| Amazon share | cvlogs scan --format json | lnav (format + count) | ratio | CPU s | peak RSS |")
@@ -129,10 +128,43 @@ def main() -> None:
             print(f"| {share} | {_cell(mine)} | - | - | {_median(mine, 1):.2f} | {max(r[2] for r in mine):.0f} MB |")
     if not any(theirs.values()):
         print("lnav is not installed (apt-get install lnav): no comparison")
+    elif args.baseline:
+        print(f"\nThe baseline ({args.baseline}) in the same runs:\n")
+        print("| Amazon share | baseline | ratio to lnav | this checkout / baseline | CPU s (baseline) |")
+        print("|---|---|---|---|---|")
+        for share in shares:
+            old, mine, other = before[share], ours[share], theirs[share]
+            against_lnav = _median(old, 0) / _median(other, 0)
+            change = _median(mine, 0) / _median(old, 0)
+            print(f"| {share} | {_cell(old)} | {against_lnav:.2f} | {change:.2f} | {_median(old, 1):.2f} |")
+
+
+def _measure(args: argparse.Namespace, corpora: dict[float, Path], scratch: Path) -> tuple[Runs, Runs, Runs]:
+    """The runs of this checkout's cvlogs, lnav's and the baseline's, each in turn on every corpus."""
+    ours: Runs = {share: [] for share in corpora}
+    theirs: Runs = {share: [] for share in corpora}
+    before: Runs = {share: [] for share in corpora}
+    report_path = scratch / "report.json"
+    env = lnav_home(scratch)
+    for _ in range(args.runs):
+        for share, corpus in corpora.items():
+            for python, runs in [(sys.executable, ours[share]), (args.baseline, before[share])]:
+                if python is None:
+                    continue
+                report_path.unlink(missing_ok=True)
+                command = [python, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
+                runs.append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
+                checked_report(report_path, args.lines)
+            if env is not None:
+                lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
+                theirs[share].append(timed(lnav, env))
+    return ours, theirs, before
 
 
 Run = tuple[float, float, float]
 """Wall seconds, CPU seconds, peak RSS in MB."""
+Runs = dict[float, list[Run]]
+"""The runs of one tool, per Amazon share."""
 
 
 def _median(runs: list[Run], field: int) -> float:
