@@ -50,8 +50,6 @@ class ActivitySummary:
     def add(self, first: Event, last: Event, count: int) -> None:
         self.count += count
         self.last = last
-        if len(self.examples) == EXAMPLES:  # as it soon is: a backup writes thousands of records
-            return
         for event in (first, last) if count > 1 else (first,):
             if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
                 self.examples.append(event)
