@@ -5,15 +5,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from itertools import chain
-from operator import attrgetter
 
 from cvlogs.diagnostics.base import Occurrence, Rule, as_evidence
 from cvlogs.model import Evidence, Finding
 
 MAX_EVIDENCE = 5
-# The fields read of every occurrence (thousands per finding), read in C.
-_TIME, _MESSAGE, _WEIGHT, _EVIDENCE, _HOST = map(attrgetter, ("time", "message", "weight", "evidence", "host"))
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -21,7 +17,7 @@ def group_findings(occurrences: Iterable[Occurrence], rules: Mapping[str, Rule])
     """Findings sorted by severity, rule, account and role; evidence in time order, five at most."""
     groups: dict[tuple[str, str | None, str | None], list[Occurrence]] = {}
     for occurrence in occurrences:
-        groups.setdefault(occurrence[:3], []).append(occurrence)  # its code, account_id and role_arn
+        groups.setdefault((occurrence.code, occurrence.account_id, occurrence.role_arn), []).append(occurrence)
     findings = [_finding(rules[code], items) for (code, _, _), items in groups.items()]
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule, f.account_id or "", f.role_arn or ""))
 
@@ -35,11 +31,10 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
     first = ordered[0]
     message = first.message
     if len(items) > 1:
-        other = min(set(map(_MESSAGE, items)) - {first.message}, default=None)
+        other = min({o.message for o in items} - {first.message}, default=None)
         if other is not None:
             message += f" (and {len(items) - 1} more, e.g. {other})"
-    times = [time for time in map(_TIME, items) if time is not None]
-    hosts = {host for host in set(map(_HOST, chain.from_iterable(map(_EVIDENCE, items)))) if host}
+    times = [o.time for o in items if o.time is not None]
     return Finding(
         rule=rule.code,
         name=rule.name,
@@ -48,10 +43,10 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         role_arn=first.role_arn,
         message=message,
         first_seen=min(times, default=None),
-        count=sum(map(_WEIGHT, items)),
+        count=sum(o.weight for o in items),
         evidence=tuple(evidence),
         remedy=rule.remedy,
-        hosts=tuple(sorted(hosts)),
+        hosts=tuple(sorted({line.host for o in items for line in o.evidence if line.host})),
         docs=rule.docs,
     )
 
@@ -75,7 +70,7 @@ def _earliest(items: list[Occurrence]) -> list[Occurrence]:
     taken, ties included, so these come first in the full order too."""
     if len(items) <= _EARLIEST_COUNT:
         return _sorted(items)
-    times = [time or datetime.min for time in map(_TIME, items)]
+    times = [o.time or datetime.min for o in items]
     last = heapq.nsmallest(_EARLIEST_COUNT, times)[-1]
     return _sorted([o for o, time in zip(items, times, strict=True) if time <= last])
 
