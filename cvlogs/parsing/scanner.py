@@ -657,7 +657,8 @@ def _read_runs(
     carried, state.open_runs = state.open_runs, {}
     # A group's key is its first record's header fields (a header line always matches: the
     # automaton and the pattern agree); byte groups that parse to one key are one key.
-    leaders = _pendings(index, np.array([part[0] for part in groups]), base, cuts, state)
+    read: dict[int, tuple[ThreadKey, _Pending] | None] = {}  # a group's first record is a run's first or last too
+    leaders = _pendings(index, np.array([part[0] for part in groups]), base, cuts, state, read=read)
     ids: dict[ThreadKey, int] = {}
     group_ids = [-1 if leader is None else ids.setdefault(leader[0], len(ids)) for leader in leaders]
     keys = list(ids)
@@ -673,7 +674,7 @@ def _read_runs(
     fresh[1:] = (owner[1:] != owner[:-1]) | (number[1:] != number[:-1])
     firsts = np.flatnonzero(fresh)
     lasts = np.append(firsts[1:], lines.size)[: firsts.size] - 1
-    ends = _pendings(index, lines[lasts], base, cuts, state)
+    ends = _pendings(index, lines[lasts], base, cuts, state, read=read)
     run_keys = [keys[n] for n in owner[firsts].tolist()]
     numbers = number[firsts].tolist()
     counts = (lasts - firsts + 1).tolist()
@@ -684,7 +685,7 @@ def _read_runs(
         if count > 1 and not (segment == 0 and key in carried)
     ]
     heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
-    for i, head in zip(starting, _pendings(index, lines[firsts[starting]], base, cuts, state), strict=True):
+    for i, head in zip(starting, _pendings(index, lines[firsts[starting]], base, cuts, state, read=read), strict=True):
         heads[i] = head
     for key, segment, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
         if head is None or last is None:
@@ -703,22 +704,29 @@ def _read_runs(
 
 
 def _pendings(
-    index: LineIndex, lines: Offsets, base: int, cuts: Offsets, state: _FileState
+    index: LineIndex,
+    lines: Offsets,
+    base: int,
+    cuts: Offsets,
+    state: _FileState,
+    *,
+    read: dict[int, tuple[ThreadKey, _Pending] | None],
 ) -> list[tuple[ThreadKey, _Pending] | None]:
-    """The activity records of header ``lines`` as pending events, with their thread keys."""
-    if lines.size == 0:
-        return []
-    found: list[tuple[ThreadKey, _Pending] | None] = []
-    begins, ends = index.spans(lines)
-    for line, stop, begin, end in zip(lines.tolist(), _stops(index, lines, cuts).tolist(), begins, ends, strict=True):
-        read = _record(index, line, stop, index.chunk[begin:end], cache=False)
-        if read is None:
-            found.append(None)
-            continue
-        fields, message, first = read
-        pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
-        found.append((_thread_key(fields), pending))
-    return found
+    """The activity records of header ``lines`` as pending events, with their thread keys; those
+    of the chunk's records already ``read`` are taken from there, the others added to it."""
+    new = np.array([line for line in lines.tolist() if line not in read], dtype=np.int64)
+    if new.size:
+        begins, ends = index.spans(new)
+        stops = _stops(index, new, cuts).tolist()
+        for line, stop, begin, end in zip(new.tolist(), stops, begins, ends, strict=True):
+            found = _record(index, line, stop, index.chunk[begin:end], cache=False)
+            if found is None:
+                read[line] = None
+                continue
+            fields, message, first = found
+            pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
+            read[line] = (_thread_key(fields), pending)
+    return [read[line] for line in lines.tolist()]
 
 
 def _observe_edge(index: LineIndex, line: int, state: _FileState, edge: str) -> None:
