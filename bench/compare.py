@@ -112,9 +112,11 @@ def main() -> None:
         compile_bytecode()
         if args.baseline:  # this script under the baseline's interpreter compiles the baseline's cvlogs
             subprocess.run([args.baseline, __file__, "--compile-only"], check=True)
+        load = os.getloadavg()[0]
         ours, theirs, before = _measure(args, corpora, Path(scratch))
-    print(f"\n{args.lines:,} lines, {os.cpu_count()} CPUs, {args.runs} alternating runs; median wall time (runs);\n"
-          "CPU seconds (median) and peak RSS as cvlogs / lnav:\n")  # fmt: skip
+    weather = f"load average {load:.2f} before the runs, {os.getloadavg()[0]:.2f} after"  # other work skews wall times
+    print(f"\n{args.lines:,} lines, {os.cpu_count()} CPUs, {args.runs} alternating runs, {weather};\n"
+          "median wall time (runs); CPU seconds (median) and peak RSS as cvlogs / lnav:\n")  # fmt: skip
     print("| Amazon share | cvlogs scan --format json | lnav (format + count) | ratio | CPU s | peak RSS |")
     print("|---|---|---|---|---|---|")
     for share in shares:

@@ -199,6 +199,20 @@ def test_a_trigger_in_a_continuation_line_brings_its_record(tmp_path: Path) -> N
     assert events[0].error.code == "ExpiredToken"
 
 
+@pytest.mark.parametrize("chunk_size", [1, 64, 4096, 1 << 20])
+def test_banners_after_a_long_record_are_never_cut_in_two(tmp_path: Path, chunk_size: int) -> None:
+    """A record longer than the chunker looks back over (here its continuations and seven banners,
+    65 lines) is cut before the banner lines at its end, not inside a banner (found by the
+    accounting test below, with chunks of one byte: 54 banner lines instead of 63)."""
+    text = f"4012 1a2c 11/20 10:00:01 1 {CONNECT}\n\tcontinuation\n\tcontinuation\n" + (BANNERS[0] + "\n") * 7
+    write_log(tmp_path, "vsbkp.log", text)
+    data = (tmp_path / "vsbkp.log").read_bytes()
+    result = scan_source(_source(tmp_path / "vsbkp.log"), chunk_size=chunk_size)
+    assert isinstance(result, FileResult)
+    assert _counts(result) == _reference_accounting(data)
+    assert result.banner == 7 * BANNERS[0].count("\n") + 7
+
+
 def test_compressed_files_read_like_plain_ones(tmp_path: Path) -> None:
     """A .gz log yields the same events as the plain file."""
     text = f"1 a 11/20 10:00:00 1 {VALIDATE}\n"

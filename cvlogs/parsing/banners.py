@@ -18,11 +18,10 @@ import pyparsing as pp
 
 from cvlogs.grammars import banner as grammar
 from cvlogs.model import Banner
-from cvlogs.parsing.chunks import PREFIX_AT
+from cvlogs.parsing.chunks import BORDER, PREFIX_AT
 from cvlogs.parsing.lineindex import LineIndex
 from cvlogs.parsing.lines import decode
 
-_BORDER = re.compile(grammar.BORDER_PATTERN.encode() + rb"\r?")
 _STAR = ord("*")
 
 
@@ -44,7 +43,7 @@ def find_banners(index: LineIndex, first_number: int) -> list[Found]:
     # slows down on the frequent line feeds and stars of real logs.
     data = np.frombuffer(chunk, dtype=np.uint8)
     starred = np.flatnonzero(data[index.starts] == _STAR)
-    borders = [line for line in starred.tolist() if _BORDER.fullmatch(index.line(line))]
+    borders = [line for line in starred.tolist() if BORDER.fullmatch(index.line(line))]
     found: list[Found] = []
     opening = 0
     while opening + 1 < len(borders):
@@ -130,5 +129,5 @@ def looks_like_commvault(head: bytes) -> bool:
     for raw in head[:8192].split(b"\n")[:5]:
         line = raw.rstrip(b"\r")
         if line.strip():
-            return _BORDER.fullmatch(line) is not None or PREFIX_AT.match(line) is not None
+            return BORDER.fullmatch(line) is not None or PREFIX_AT.match(line) is not None
     return False

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from cvlogs.grammars import header
+from cvlogs.grammars import banner, header
 
 CHUNK_SIZE = 2 << 20
 """Measured here: 1 MB chunks stay in cache across the several passes a chunk gets and read the
@@ -22,6 +22,8 @@ bench corpus without Amazon lines about a fifth faster than 8 MB ones; with Amaz
 per-chunk work (thread keys, runs) weighs more, and 2 MB read a share of 0.5 about 15 % faster
 than 1 MB and 0.02 as fast (alternating runs, CPU seconds), for about 20 MB more per reader."""
 _BACKTRACK_LINES = 64
+_BANNER_LINES = 2 * _BACKTRACK_LINES
+"""Lines a long record's cut looks back over to leave the banners at its end whole (seven banners of nine lines)."""
 _MAX_RECORD_BYTES = 1 << 20
 #: A line longer than this keeps only its start (a 10 MB line without a newline, say).
 MAX_LINE_BYTES = 1 << 20
@@ -30,6 +32,8 @@ MAX_LINE_BYTES = 1 << 20
 PREFIX_BYTES = re.sub(r"\(\?P<\w+>", "(?:", header.HEADER_PREFIX_PATTERN).encode()
 #: Matched at a line start inside a buffer: ``$`` in the prefix's lookahead is that line's end.
 PREFIX_AT = re.compile(PREFIX_BYTES, re.MULTILINE)
+#: A banner's border line, without its line feed.
+BORDER = re.compile(banner.BORDER_PATTERN.encode() + rb"\r?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +236,8 @@ def last_record_start(buffer: bytes) -> int:
     """Where to cut: the start of the last complete header line, so its continuations follow it.
 
     0 means "read more first" (the buffer holds one record so far).  A record longer than
-    ``_BACKTRACK_LINES`` lines or ``_MAX_RECORD_BYTES`` is cut after its last complete line:
-    its lines are still counted, only the record's message is shortened.
+    ``_BACKTRACK_LINES`` lines or ``_MAX_RECORD_BYTES`` is cut after a complete line: its lines
+    are still counted, only the record's message is shortened.
     """
     end = buffer.rfind(b"\n")
     if end < 0:
@@ -246,6 +250,34 @@ def last_record_start(buffer: bytes) -> int:
         if PREFIX_AT.match(buffer, start):
             return start
         start -= 1
+    return _before_banner_lines(buffer, end)
+
+
+def _before_banner_lines(buffer: bytes, end: int) -> int:
+    """Where to cut a long record that ends at ``end`` (its last line feed) so that no banner is
+    cut in two (a chunk's banner search reads only whole ones): after its last complete line,
+    unless a border line lies within a banner's length before the cut, which then moves before
+    that border, and so on.  After ``_BANNER_LINES`` lines walked, after the last line anyway;
+    0 when the buffer, shorter than ``_MAX_RECORD_BYTES``, starts with the border (read more)."""
+    cut = end + 1
+    walked = 0
+    while walked < _BANNER_LINES:
+        border = None
+        stop = cut
+        for _ in range(banner.MAX_ENTRIES + 2):  # its entries, the closing border, the blank line after it
+            if stop == 0:
+                break
+            start = buffer.rfind(b"\n", 0, stop - 1) + 1
+            walked += 1
+            if BORDER.fullmatch(buffer, start, stop - 1):
+                border = start
+                break
+            stop = start
+        if border is None:
+            return cut
+        if border == 0:
+            return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
+        cut = border
     return end + 1
 
 
