@@ -22,6 +22,9 @@ EventKey = tuple[str | None, str, int]
 Outcome = tuple[datetime, bool, str | None]
 """When, whether it failed, and the error-severity rule that says so."""
 
+Judgement = tuple[str, str | None, datetime | None, datetime | None]
+"""A sequence's status (failed, ok, incomplete), the rule it failed on, and its first and last time."""
+
 
 def event_key(event: Event) -> EventKey:
     return (event.host, event.location.path, event.location.line)
@@ -49,14 +52,17 @@ def summarise_accounts(
             continue
         tally = tallies.get(account) or tallies.setdefault(account, _Tally())
         tally.sequences += 1
-        if sequence.role_arn:
-            roles.add((account, sequence.role_arn))
+        if role := sequence.role_arn:
+            roles.add((account, role))
         if host := sequence.key[0]:  # the host of each of its steps
             hosts.add((account, host))
-        tally.seen([e.time for e in (*sequence.steps, *sequence.activity_ends) if e.time is not None])
-        if (outcome := _outcome(sequence, error_rules)) is not None:
-            tally.judge(outcome)
-            tally.failed += outcome[1]
+        status, rule, first, last = judgement(sequence, error_rules)
+        if first is not None and last is not None:
+            tally.seen(first, last)
+        if status != "incomplete":  # an outcome: it failed, or reached a successful Assume role
+            failed = status == "failed"
+            tally.judge((sequence.first.time or datetime.min, failed, rule))
+            tally.failed += failed
     _unowned(context, error_rules, tallies, hosts)
     named_by_error: dict[AccountId, str] = {}
     for finding in findings:
@@ -103,11 +109,8 @@ class _Tally:
         self.outcome: Outcome | None = None
         self.failure: Outcome | None = None
 
-    def seen(self, moments: list[datetime]) -> None:
-        """Widen the first and last time seen to take in ``moments``."""
-        if not moments:
-            return
-        first, last = min(moments), max(moments)
+    def seen(self, first: datetime, last: datetime) -> None:
+        """Widen the first and last time seen to take in ``first`` to ``last``."""
         if self.first is None or first < self.first:
             self.first = first
         if self.last is None or last > self.last:
@@ -149,29 +152,30 @@ def _unowned(
             continue
         tally = tallies.get(account) or tallies.setdefault(account, _Tally())
         if event.time is not None:
-            tally.seen([event.time])
+            tally.seen(event.time, event.time)
         if event.host:
             hosts.add((account, event.host))
         if owner is None and (rule := error_rules.get(event_key(event))) is not None:
             tally.judge((event.time or datetime.min, True, rule))
 
 
-def failure_of(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
-    """A sequence's status (failed, ok, incomplete) and, when it failed, the rule of the last of
-    its steps that an error-severity finding cites: the failure the sequence ended on."""
+def judgement(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Judgement:
+    """A sequence's status (failed, ok, incomplete), the rule of the last of its steps that an
+    error-severity finding cites (the failure it ended on), and the first and last time of its
+    steps and activity: what the account table and the timeline read of every sequence, in one
+    walk over its steps."""
     rule = None
+    times = []
     for event in sequence.steps:
+        if event.time is not None:
+            times.append(event.time)
         if (found := error_rules.get(event_key(event))) is not None:
             rule = found
+    if (activity := sequence.activity) is not None:
+        times += [e.time for e in (activity.first, activity.last) if e.time is not None]
+    first, last = (min(times), max(times)) if times else (None, None)
     if rule is not None:
-        return "failed", rule
+        return "failed", rule, first, last
     if sequence.status == "failed":  # it stopped on a warning (throttled): neither ok nor a failure
-        return "incomplete", None
-    return ("ok" if sequence.validates else "incomplete"), None
-
-
-def _outcome(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Outcome | None:
-    """The sequence's outcome, or None while it is incomplete (no success, no failure)."""
-    status, rule = failure_of(sequence, error_rules)
-    moment = sequence.first.time or datetime.min
-    return None if status == "incomplete" else (moment, status == "failed", rule)
+        return "incomplete", None, first, last
+    return ("ok" if sequence.validates else "incomplete"), None, first, last

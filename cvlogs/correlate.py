@@ -138,12 +138,6 @@ class Sequence:
         return (self.connect, *self.validates, *self.errors)
 
     @property
-    def activity_ends(self) -> tuple[Event, ...]:
-        """The first and last activity records (none without activity): the rest are only counted."""
-        activity = self.activity
-        return () if activity is None else (activity.first, activity.last)
-
-    @property
     def activity_count(self) -> int:
         """How many activity records followed the sequence's steps."""
         return 0 if self.activity is None else self.activity.count
@@ -220,11 +214,12 @@ def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Ite
     return chain.from_iterable(map(_STEP, _merged(by_host[host], with_activity)) for host in sorted(by_host, key=_name))
 
 
-_Item = tuple[datetime, int, int, Event | ActivityRun]
-"""A step with what orders it: (time, file, line, step); (time, file, line) is unique, so the
-step itself is never compared."""
-_STEP = itemgetter(3)
-_LINE = itemgetter(2)
+_Item = tuple[datetime, int, Event | ActivityRun]
+"""A step with what orders it: (time, line, step).  Sorted by time alone, which keeps the order
+of equal times (sorts are stable): file order, then line order."""
+_TIME = itemgetter(0)
+_LINE = itemgetter(1)
+_STEP = itemgetter(2)
 
 
 def _name(host: str | None) -> str:
@@ -233,17 +228,17 @@ def _name(host: str | None) -> str:
 
 def _merged(files: list[FileResult], with_activity: bool) -> Iterable[_Item]:
     ordered = sorted(files, key=lambda f: (f.first_time or _NO_TIME, f.path))
-    streams = [_stream(f, index, with_activity) for index, f in enumerate(ordered)]
+    streams = [_stream(f, with_activity) for f in ordered]
     if all(map(_in_order, streams)):
-        return sorted(chain.from_iterable(streams))
-    return heapq.merge(*streams)
+        return sorted(chain.from_iterable(streams), key=_TIME)
+    return heapq.merge(*streams, key=_TIME)  # of equal times, the earlier stream's first
 
 
-def _stream(result: FileResult, index: int, with_activity: bool) -> list[_Item]:
+def _stream(result: FileResult, with_activity: bool) -> list[_Item]:
     """A file's steps in line order."""
-    stream: list[_Item] = [(e.time or _NO_TIME, index, e.location.line, e) for e in result.events]
+    stream: list[_Item] = [(e.time or _NO_TIME, e.location.line, e) for e in result.events]
     if with_activity and result.activity:
-        runs: list[_Item] = [(r.first.time or _NO_TIME, index, r.first.location.line, r) for r in result.activity]
+        runs: list[_Item] = [(r.first.time or _NO_TIME, r.first.location.line, r) for r in result.activity]
         stream = sorted(stream + runs, key=_LINE)
     return stream
 

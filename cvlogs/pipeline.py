@@ -57,6 +57,9 @@ class ScanOptions:
     """Keep each event's diagnosis on the report (``Report.diagnosis``) for the events table;
     otherwise the events are freed once the report is built."""
     progress: ProgressStart | None = None
+    kept: list[object] | None = None
+    """Receives what each report was built from (the scan and its correlation), for a caller that
+    frees it later or never; None: it is freed as the report is returned (see ``report_of``)."""
 
 
 DEFAULT = ScanOptions()
@@ -136,6 +139,7 @@ def scan(paths: Paths, options: ScanOptions = DEFAULT) -> Report:
         anonymize_accounts=options.anonymize_accounts,
         anonymize_hosts=options.anonymize_hosts,
         pseudonyms=options.pseudonyms,
+        kept=options.kept,
         with_timeline=options.with_timeline,
         with_steps=options.with_steps,
         with_events=options.with_events,

@@ -30,8 +30,12 @@ def main() -> None:
     # about 55 ms of CPU on the other core, which the worker then shares.  cvlogs does no linear
     # algebra; a value the user set is kept.  (Only the program: the library leaves it alone.)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # What each report is built from (the scan's events and their correlation) is handed to this
+    # list and never freed: freeing those objects one by one as the report is returned cost
+    # 20-35 ms of main-process CPU on the 1M-line bench corpora (measured), as the process ends.
+    built_from: list[object] = []
     try:
-        app()
+        app(obj=built_from)
         status = 0
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)

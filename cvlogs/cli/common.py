@@ -150,11 +150,13 @@ Jobs = Annotated[
 ]
 
 
-def scan_options(given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None, **chosen: bool) -> ScanOptions:
+def scan_options(
+    given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None, kept: list[object] | None = None, **chosen: bool
+) -> ScanOptions:
     """The library's options from a command's parameters (its ``locals()``): the shared options
     above by name, each with its default when the command does not offer it; ``chosen`` sets the
     rest (``keep_all``, ``with_timeline``, ``with_steps``, ``with_events``).  Jobs default to the
-    CPU count here, not in the library."""
+    CPU count here, not in the library; ``kept`` is ``main``'s list of what is never freed."""
     accounts = given.get("account")
     return ScanOptions(
         filters=Filters(
@@ -178,6 +180,7 @@ def scan_options(given: Mapping[str, Any], pseudonyms: Pseudonyms | None = None,
         anonymize_hosts=given.get("anonymize_hosts", False),
         progress=progress_bar(),
         pseudonyms=pseudonyms,
+        kept=kept,
         **chosen,
     )
 

@@ -19,6 +19,7 @@ from cvlogs.report import Report, no_cycle_collection
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     paths: common.Paths,
     account: common.Accounts = None,
     since: common.Since = None,
@@ -100,7 +101,7 @@ def scan(
         refuse_inputs(pseudonym_map, paths)
         pseudonyms = Pseudonyms()
         options = common.scan_options(
-            locals(), pseudonyms, with_timeline=output_format is Format.html, with_steps=False
+            locals(), pseudonyms, ctx.obj, with_timeline=output_format is Format.html, with_steps=False
         )
         report = run_scan(paths, options)
         # The report's objects sit in the oldest generation (see no_cycle_collection), so young

@@ -26,8 +26,10 @@ _REGIONAL_STS = re.compile(r"^sts(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+
 _REGION_IN_HOST = re.compile(r"\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
 
 
+@lru_cache(maxsize=4096)
 def arn_account(arn: str | None) -> AccountId | None:
-    """The 12-digit account field of an ARN, if it has one."""
+    """The 12-digit account field of an ARN, if it has one (the same principals and resources
+    come back in thousands of errors)."""
     if not arn:
         return None
     parts = arn.split(":")

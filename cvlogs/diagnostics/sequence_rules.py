@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
@@ -43,14 +44,17 @@ class MissingValidate(ScanRule):
             connect = sequence.connect
             if connect is None or sequence.attempted_assume:
                 continue
-            ended = "the next Connect on the same thread" if sequence.closed_by_connect else None
-            latest = last_error.get((connect.host, sequence.key[3]))
-            if ended is None and connect.time is not None and latest is not None and latest > connect.time:
+            if sequence.closed_by_connect:
+                ended = "the next Connect on the same thread"
+            elif (latest := last_error.get((connect.host, sequence.key[3]))) is not None and (
+                connect.time is not None and latest > connect.time
+            ):
                 ended = "a later error in the same job"
-            if ended is not None:
-                account = sequence.account_id
-                message = f"Connect for {sequence.role_arn or 'a role'} had no Assume role step before {ended}"
-                yield self.occurrence(connect, message, account, sequence.role_arn)
+            else:
+                continue
+            role = sequence.role_arn
+            message = f"Connect for {role or 'a role'} had no Assume role step before {ended}"
+            yield self.occurrence(connect, message, sequence.account_id, role)
 
 
 def _last_error_by_job(context: Correlation) -> dict[tuple[str | None, str], datetime]:
@@ -150,13 +154,13 @@ class AccountMismatch(ScanRule):
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for sequence in context.sequences:
             connect = sequence.connect
-            if connect is None or connect.role is None or connect.role.account_id is None:
+            if connect is None or connect.role is None or (named := connect.role.account_id) is None:
                 continue
             for validate in sequence.validates:
                 other = validate.role.account_id if validate.role else None
-                if other is not None and other != connect.role.account_id:
-                    message = f"Connect names account {connect.role.account_id} but Assume role names {other}"
-                    yield self.occurrence(validate, message, connect.role.account_id, sequence.role_arn, connect)
+                if other is not None and other != named:
+                    message = f"Connect names account {named} but Assume role names {other}"
+                    yield self.occurrence(validate, message, named, sequence.role_arn, connect)
 
 
 @register
@@ -187,13 +191,22 @@ class AssumeStorm(ScanRule):
                 if account is not None and validate.time is not None:
                     assumes[(validate.host, account)].append(validate)
         for (_, account), events in sorted(assumes.items(), key=lambda item: (item[0][0] or "", item[0][1])):
-            window = _densest_window(sorted(events, key=lambda e: e.time or datetime.min))
-            if len(window) > STORM_LIMIT:
+            window = _storm(sorted(events, key=_TIME))
+            if window:
                 message = f"{len(window)} Assume role steps for {account} within 60 s on one host"
                 yield self.occurrence(window[0], message, account, window[0].role_arn, window[-1])
 
 
-def _densest_window(events: list[Event]) -> list[Event]:
+_TIME = attrgetter("time")
+
+
+def _storm(events: list[Event]) -> list[Event]:
+    """The densest window of ``events`` (timed, in time order) when it holds more than
+    ``STORM_LIMIT`` of them within ``STORM_WINDOW``, else none.  Most accounts have no storm,
+    which one pass over the times ``STORM_LIMIT`` steps apart shows without walking windows."""
+    times = [e.time for e in events if e.time is not None]  # every one: only timed steps are collected
+    if not any(last - first <= STORM_WINDOW for first, last in zip(times, times[STORM_LIMIT:], strict=False)):
+        return []
     best_start, best_size = 0, 0
     start = 0
     for end, event in enumerate(events):
