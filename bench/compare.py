@@ -37,11 +37,13 @@ from generate import generate
 HERE = Path(__file__).resolve().parent
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB, the largest process of the command) of one run."""
+def timed(command: list[str], where: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB, the largest process of the command) of one run,
+    in the folder ``where``: ``python -m`` imports from the working folder first, so a baseline's
+    interpreter run in this checkout would time this checkout's cvlogs."""
     wrapper = [sys.executable, "-c", _MEASURE, *command]
     start = time.perf_counter()
-    result = subprocess.run(wrapper, capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(wrapper, capture_output=True, text=True, env=env, cwd=where, check=False)
     seconds = time.perf_counter() - start
     if result.returncode not in (0, 1):  # 1: cvlogs found an error-severity finding
         raise SystemExit(f"{command[0]} failed ({result.returncode}): {result.stderr[-800:]}")
@@ -155,11 +157,11 @@ def _measure(args: argparse.Namespace, corpora: dict[float, Path], scratch: Path
                     continue
                 report_path.unlink(missing_ok=True)
                 command = [python, "-m", "cvlogs.cli", "scan", str(corpus), "--format", "json"]
-                runs.append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)]))
+                runs.append(timed([*command, "--jobs", str(args.jobs), "-o", str(report_path)], scratch))
                 checked_report(report_path, args.lines)
             if env is not None:
                 lnav = ["lnav", "-n", "-c", ";SELECT count(*) FROM commvault_log", str(corpus)]
-                theirs[share].append(timed(lnav, env))
+                theirs[share].append(timed(lnav, scratch, env))
     return ours, theirs, before
 
 

@@ -38,7 +38,7 @@ def scan(path: Path, cut: tuple[int, int], jobs: int, report: Path) -> tuple[flo
     """Wall and CPU seconds of one scan, ``cut`` the smallest part and lone file, and its report."""
     report.unlink(missing_ok=True)
     command = [sys.executable, "-c", _SCAN, *map(str, cut), "scan", str(path), "--format", "json"]
-    seconds, cpu, _ = timed([*command, "--jobs", str(jobs), "-o", str(report)])
+    seconds, cpu, _ = timed([*command, "--jobs", str(jobs), "-o", str(report)], report.parent)
     return seconds, cpu, report.read_bytes()
 
 
