@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
-from cvlogs.parsing.prefilter import Clauses, free_numbers, required_clauses, required_stems
+from cvlogs.parsing.prefilter import Clauses, fewest_holding, free_numbers, required_clauses, required_stems
 
 CLASS, TRIGGER = 1, 2
 """Trigger groups: a trigger that is also an Amazon class word, any other trigger."""
@@ -218,13 +218,7 @@ class Vocabulary:
         another (``regiondisabled``, ``disabled``) is left to that one: its anchors would lie in
         the rest of it (``region``)."""
         frequency = counts.tolist()
-        kept: list[bytes] = []
-        for key in sorted(
-            {self.stems[min(row, key=lambda n: (frequency[n], n))] for row in self.clauses.tolist()}, key=len
-        ):
-            if not any(shorter in key for shorter in kept):
-                kept.append(key)
-        return tuple(sorted(kept))
+        return fewest_holding(self.stems[min(row, key=lambda n: (frequency[n], n))] for row in self.clauses.tolist())
 
     def met(self, records: Offsets, stems: Offsets) -> Offsets:
         """The records (ascending) that hold every stem of a clause, from the stems found in

@@ -22,7 +22,7 @@ import hashlib
 import importlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -386,6 +386,16 @@ def bigram_counts(data: bytes) -> npt.NDArray[np.int64]:
     for start in (0, 1):
         counts += np.bincount(_even_windows(data[start:]), minlength=65536)
     return counts
+
+
+def fewest_holding(words: Iterable[bytes]) -> tuple[bytes, ...]:
+    """The fewest of ``words`` that every word holds one of (sorted): shortest first, a word that
+    holds one kept already is left to it (a text that holds it holds that one too)."""
+    kept: list[bytes] = []
+    for word in sorted(set(words), key=lambda word: (len(word), word)):
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(sorted(kept))
 
 
 def stem_counts(stems: tuple[bytes, ...], bigrams: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

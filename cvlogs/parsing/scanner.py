@@ -42,7 +42,7 @@ from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
-from cvlogs.parsing.prefilter import StemFinder, bigram_counts, stem_counts
+from cvlogs.parsing.prefilter import StemFinder, bigram_counts, fewest_holding, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
@@ -52,12 +52,7 @@ _SAMPLE_BYTES = 1 << 18  # enough to rank the anchors: a megabyte cost 5 ms a fi
 
 def prefilter_words(words: tuple[str, ...]) -> tuple[bytes, ...]:
     """The smallest set of the grammars' trigger words that every trigger contains one of."""
-    unique = sorted(set(words), key=len)
-    kept: list[str] = []
-    for word in unique:
-        if not any(shorter in word for shorter in kept):
-            kept.append(word)
-    return tuple(word.encode() for word in kept)
+    return fewest_holding(word.encode() for word in words)
 
 
 #: Derived from the grammars: a record is looked at only if its lower-cased text holds one of these.
