@@ -31,12 +31,17 @@ VALIDATE = f"AmazonConnection::ValidateCredentials() - Assume role [{ROLE}]"
 CONNECT = f"CAmazonInfo::Connect() - Connecting to Url=[default], username[{ROLE}]"
 
 
+_BLANKS = " \t\x0b\x0c"
+"""What ``bytes.strip`` takes away within a line (its line end is split off already)."""
+
+
 def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
     """Lines, records, continuations, banner, unparsed by the plain definition, one line at a time.
 
     A banner here: a line of 20 or more ``*`` (then only blanks or tabs, as in
     ``grammars.banner.BORDER_PATTERN``) up to the next such line at most 17 lines on (both
-    included), and one blank line right after it.
+    included), and one blank line right after it (ASCII blanks only, as ``bytes.strip`` has them:
+    a line of ``\x1f`` is not blank, though ``str.strip`` would take it away).
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
@@ -49,7 +54,7 @@ def _reference_accounting(data: bytes) -> tuple[int, int, int, int, int]:
     while number < len(lines):
         closing = next((n for n in range(number + 1, min(number + 18, len(lines))) if border[n]), None)
         if border[number] and closing is not None:
-            end = closing + 1 if closing + 1 < len(lines) and not lines[closing + 1].strip() else closing
+            end = closing + 1 if closing + 1 < len(lines) and not lines[closing + 1].strip(_BLANKS) else closing
             in_banner[number : end + 1] = [True] * (end + 1 - number)
             number = end + 1
         else:
@@ -266,6 +271,7 @@ LINE_PIECES = st.sampled_from(
     st.binary(max_size=40),
     st.integers(min_value=1, max_value=200),
 )
+@example([BANNERS[0], "\x1f"], "\n", b"", 1)  # a control character is not a blank line after a banner
 def test_arbitrary_lines_and_bytes_keep_the_accounting(
     tmp_path_factory: pytest.TempPathFactory, lines: list[str], ending: str, noise: bytes, chunk_size: int
 ) -> None:
