@@ -50,9 +50,10 @@ class ActivitySummary:
     def add(self, first: Event, last: Event, count: int) -> None:
         self.count += count
         self.last = last
-        for event in (first, last) if count > 1 else (first,):
-            if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
-                self.examples.append(event)
+        if len(self.examples) < EXAMPLES:  # once there are enough, most runs of a sequence
+            for event in (first, last) if count > 1 else (first,):
+                if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
+                    self.examples.append(event)
 
 
 @dataclass(slots=True)
@@ -66,47 +67,27 @@ class Sequence:
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
     last_step: Event | None = None
-    account: AccountId | None = None
-    """The tenant account, settled once the sequence is complete (see ``account_id``)."""
-    role: str | None = None
-    """The role ARN, settled with the account (see ``role_arn``)."""
-    settled: bool = False
+    account_id: AccountId | None = None
+    """The tenant account: the Connect role's, else an Assume role's, else what an error names
+    (``settle``d once the sequence is complete)."""
+    role_arn: str | None = None
+    """The role of the Connect step, else of the first Assume role step (settled with the account)."""
 
     @property
     def first(self) -> Event:
         return self.connect or self.validates[0]  # a sequence opens with a Connect or an Assume role
 
-    @property
-    def role_arn(self) -> str | None:
-        """The role of the Connect step, else of the first Assume role step."""
-        if self.settled:
-            return self.role
-        return self._stated()[0]
-
-    @property
-    def account_id(self) -> AccountId | None:
-        """The tenant account: the Connect role's, else an Assume role's, else what an error names."""
-        if self.settled:
-            return self.account
-        return self._stated()[1] or self._account_of_errors()
-
     def settle(self) -> None:
-        """Remember the account and role once no step will be added any more."""
-        self.role, account = self._stated()
-        self.account = account or self._account_of_errors()
-        self.settled = True
-
-    def _stated(self) -> tuple[str | None, AccountId | None]:
-        """The first role and the first account that the Connect and Assume role steps state (one
-        walk: it runs for every sequence, 40,000 in the 5M-line bench corpus)."""
-        role: str | None = None
+        """Find the account and the role once no step will be added any more (one walk: it runs
+        for every sequence, 40,000 in the 5M-line bench corpus)."""
+        account = None
         for event in (self.connect, *self.validates) if self.validates else (self.connect,):
             if event is not None and (stated := event.role) is not None:
-                if role is None:
-                    role = stated.normalized
-                if stated.account_id is not None:
-                    return role, stated.account_id
-        return role, None
+                if self.role_arn is None:
+                    self.role_arn = stated.normalized
+                if (account := stated.account_id) is not None:
+                    break
+        self.account_id = account or self._account_of_errors()
 
     def _account_of_errors(self) -> AccountId | None:
         for event in self.errors:
@@ -114,17 +95,10 @@ class Sequence:
                 return account
         return None
 
-    def add(self, first: Event, last: Event, count: int) -> None:
-        """A step: a Connect, an Assume role, an error, or an activity run of ``count`` records
-        from ``first`` to ``last``."""
-        kind = first.kind
-        if kind == "connect":
-            self.connect = first
-        elif kind == "validate":
-            self.validates.append(first)
-        elif kind == "error":
-            self.errors.append(first)
-        elif self.activity is None:
+    def add_activity(self, first: Event, last: Event, count: int) -> None:
+        """An activity step: a run of ``count`` records from ``first`` to ``last`` (``correlate``
+        adds the Connect, Assume role and error steps itself)."""
+        if self.activity is None:
             self.activity = ActivitySummary(count, first, last, [first] if count == 1 else [first, last][:EXAMPLES])
         else:
             self.activity.add(first, last, count)
@@ -201,7 +175,12 @@ def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
 
 def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Iterator[Event | ActivityRun]:
     """Each host's events (and activity runs, at their first record) in time order; ties keep
-    file order (older files first, then line).
+    file order (older files first, then line)."""
+    return chain.from_iterable(steps for _, steps in _by_host(files, with_activity))
+
+
+def _by_host(files: Iterable[FileResult], with_activity: bool) -> Iterator[tuple[str | None, Iterator[Step]]]:
+    """Each host, in name order, with its steps in time order (see ``merged_steps``).
 
     Each file's events are merged as they stand (a file whose clock goes back stays in its own
     order).  When every file is in time order, as files nearly always are, one sort of all of
@@ -211,10 +190,12 @@ def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Ite
     by_host: dict[str | None, list[FileResult]] = {}
     for result in files:
         by_host.setdefault(result.host, []).append(result)
-    return chain.from_iterable(map(_STEP, _merged(by_host[host], with_activity)) for host in sorted(by_host, key=_name))
+    for host in sorted(by_host, key=_name):
+        yield host, map(_STEP, _merged(by_host[host], with_activity))
 
 
-_Item = tuple[datetime, int, Event | ActivityRun]
+Step = Event | ActivityRun
+_Item = tuple[datetime, int, Step]
 """A step with what orders it: (time, line, step).  Sorted by time alone, which keeps the order
 of equal times (sorts are stable): file order, then line order."""
 _TIME = itemgetter(0)
@@ -248,50 +229,65 @@ def _in_order(stream: list[_Item]) -> bool:
     return times == sorted(times)  # a sorted list is checked in one pass, in C
 
 
-_STEPS = frozenset({"connect", "validate", "activity", "error"})
-"""The kinds of event that are steps of a sequence."""
+_KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "pid", "tid", "job")))
+"""An event's kind and the fields of its sequence key but the host, in one call (in C: reading a
+named tuple's fields by name costs several times more, and correlation reads them for every step)."""
 
 
 def correlate(scan: ScanResult) -> Correlation:
     """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
-    open_by_key: dict[SequenceKey, Sequence] = {}
-    job_of_pid: dict[tuple[str | None, int], str] = {}
     sequences: list[Sequence] = []
     events: list[Event] = []
     owners: list[Sequence | None] = []
     runs: list[tuple[ActivityRun, Sequence]] = []
-    for step in merged_steps(scan.files):
-        # An activity run stands at its first record and counts all of its records.
-        if isinstance(step, ActivityRun):
-            event, last, records = step
-        else:
-            event = last = step
-            records = 1
-        # The sequence key; a placeholder job takes the last real job of the same process.
-        host, pid, job = event.host, event.pid, event.job
-        if is_placeholder_job(job):
-            job = job_of_pid.get((host, pid), job)
-        else:
-            job_of_pid[(host, pid)] = job
-        key = (host, pid, event.tid, job)
-        current = open_by_key.get(key)
-        kind = event.kind
-        # A Connect opens a sequence (closing the one open on its key), as does an Assume role
-        # with none open; activity and errors join the open one.
-        if kind == "connect" or (kind == "validate" and current is None):
-            if current is not None:
-                current.closed_by_connect = True
-            current = open_by_key[key] = Sequence(key)
-            sequences.append(current)
-        if current is not None and kind in _STEPS:
-            current.add(event, last, records)
-        else:
-            current = None
-        if not isinstance(step, ActivityRun):
-            events.append(step)
-            owners.append(current)
-        elif current is not None:
-            runs.append((step, current))
+    for host, steps in _by_host(scan.files, with_activity=True):
+        # Keys never cross hosts: per host, the last real job of each process and the sequence
+        # open on each (pid, tid, job).
+        job_of_pid: dict[int, str] = {}
+        open_by_key: dict[tuple[int, str, str], Sequence] = {}
+        for step in steps:
+            # An activity run stands at its first record and counts all of its records.
+            run: ActivityRun | None
+            if type(step) is ActivityRun:
+                event, last, records = run = step
+            else:
+                event = last = step
+                records, run = 1, None
+            # The sequence key; a placeholder job takes the last real job of the same process.
+            kind, pid, tid, job = _KEY_FIELDS(event)
+            if is_placeholder_job(job):
+                job = job_of_pid.get(pid, job)
+            else:
+                job_of_pid[pid] = job
+            current = open_by_key.get(key := (pid, tid, job))
+            # A Connect opens a sequence (closing the one open on its key), as does an Assume role
+            # with none open; activity and errors join the open one; other events are in none.
+            if kind == "activity":
+                if current is not None:
+                    current.add_activity(event, last, records)
+            elif kind == "error":
+                if current is not None:
+                    current.errors.append(event)
+                    current.last_step = event
+            elif kind == "validate":
+                if current is None:
+                    current = open_by_key[key] = Sequence((host, pid, tid, job), validates=[event], last_step=event)
+                    sequences.append(current)
+                else:
+                    current.validates.append(event)
+                    current.last_step = event
+            elif kind == "connect":
+                if current is not None:
+                    current.closed_by_connect = True
+                current = open_by_key[key] = Sequence((host, pid, tid, job), connect=event, last_step=event)
+                sequences.append(current)
+            else:
+                current = None
+            if run is None:
+                events.append(event)
+                owners.append(current)
+            elif current is not None:
+                runs.append((run, current))
     return Correlation(scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences))
 
 
@@ -300,7 +296,7 @@ def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], lis
     assume_times: dict[tuple[str | None, AccountId], list[datetime]] = {}
     for sequence in sequences:
         sequence.settle()
-        if (account := sequence.account) is not None:
+        if (account := sequence.account_id) is not None:
             for validate in sequence.validates:
                 if validate.time is not None:
                     assume_times.setdefault((validate.host, account), []).append(validate.time)
