@@ -50,7 +50,7 @@ class ActivitySummary:
     def add(self, first: Event, last: Event, count: int) -> None:
         self.count += count
         self.last = last
-        if len(self.examples) < EXAMPLES:  # once there are enough, most runs of a sequence
+        if len(self.examples) < EXAMPLES:  # most runs come after the examples are all taken
             for event in (first, last) if count > 1 else (first,):
                 if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
                     self.examples.append(event)
@@ -173,14 +173,9 @@ def merged_events(files: Iterable[FileResult]) -> Iterator[Event]:
         yield step
 
 
-def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Iterator[Event | ActivityRun]:
+def merged_steps(files: Iterable[FileResult], with_activity: bool = True) -> Iterator[Step]:
     """Each host's events (and activity runs, at their first record) in time order; ties keep
-    file order (older files first, then line)."""
-    return chain.from_iterable(steps for _, steps in _by_host(files, with_activity))
-
-
-def _by_host(files: Iterable[FileResult], with_activity: bool) -> Iterator[tuple[str | None, Iterator[Step]]]:
-    """Each host, in name order, with its steps in time order (see ``merged_steps``).
+    file order (older files first, then line).
 
     Each file's events are merged as they stand (a file whose clock goes back stays in its own
     order).  When every file is in time order, as files nearly always are, one sort of all of
@@ -190,8 +185,7 @@ def _by_host(files: Iterable[FileResult], with_activity: bool) -> Iterator[tuple
     by_host: dict[str | None, list[FileResult]] = {}
     for result in files:
         by_host.setdefault(result.host, []).append(result)
-    for host in sorted(by_host, key=_name):
-        yield host, map(_STEP, _merged(by_host[host], with_activity))
+    return chain.from_iterable(map(_STEP, _merged(by_host[host], with_activity)) for host in sorted(by_host, key=_name))
 
 
 Step = Event | ActivityRun
@@ -229,65 +223,62 @@ def _in_order(stream: list[_Item]) -> bool:
     return times == sorted(times)  # a sorted list is checked in one pass, in C
 
 
-_KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "pid", "tid", "job")))
-"""An event's kind and the fields of its sequence key but the host, in one call (in C: reading a
-named tuple's fields by name costs several times more, and correlation reads them for every step)."""
+_KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "host", "pid", "tid", "job")))
+"""An event's kind and the fields of its sequence key, in one call (in C: reading a named tuple's
+fields by name costs several times more, and correlation reads them for every step)."""
 
 
 def correlate(scan: ScanResult) -> Correlation:
     """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
+    open_by_key: dict[SequenceKey, Sequence] = {}
+    job_of_pid: dict[tuple[str | None, int], str] = {}
     sequences: list[Sequence] = []
     events: list[Event] = []
     owners: list[Sequence | None] = []
     runs: list[tuple[ActivityRun, Sequence]] = []
-    for host, steps in _by_host(scan.files, with_activity=True):
-        # Keys never cross hosts: per host, the last real job of each process and the sequence
-        # open on each (pid, tid, job).
-        job_of_pid: dict[int, str] = {}
-        open_by_key: dict[tuple[int, str, str], Sequence] = {}
-        for step in steps:
-            # An activity run stands at its first record and counts all of its records.
-            run: ActivityRun | None
-            if type(step) is ActivityRun:
-                event, last, records = run = step
-            else:
-                event = last = step
-                records, run = 1, None
-            # The sequence key; a placeholder job takes the last real job of the same process.
-            kind, pid, tid, job = _KEY_FIELDS(event)
-            if is_placeholder_job(job):
-                job = job_of_pid.get(pid, job)
-            else:
-                job_of_pid[pid] = job
-            current = open_by_key.get(key := (pid, tid, job))
-            # A Connect opens a sequence (closing the one open on its key), as does an Assume role
-            # with none open; activity and errors join the open one; other events are in none.
-            if kind == "activity":
-                if current is not None:
-                    current.add_activity(event, last, records)
-            elif kind == "error":
-                if current is not None:
-                    current.errors.append(event)
-                    current.last_step = event
-            elif kind == "validate":
-                if current is None:
-                    current = open_by_key[key] = Sequence((host, pid, tid, job), validates=[event], last_step=event)
-                    sequences.append(current)
-                else:
-                    current.validates.append(event)
-                    current.last_step = event
-            elif kind == "connect":
-                if current is not None:
-                    current.closed_by_connect = True
-                current = open_by_key[key] = Sequence((host, pid, tid, job), connect=event, last_step=event)
+    for step in merged_steps(scan.files):
+        # An activity run stands at its first record and counts all of its records.
+        run: ActivityRun | None
+        if type(step) is ActivityRun:
+            event, last, records = run = step
+        else:
+            event = last = step
+            records, run = 1, None
+        # The sequence key; a placeholder job takes the last real job of the same process.
+        kind, host, pid, tid, job = _KEY_FIELDS(event)
+        if is_placeholder_job(job):
+            job = job_of_pid.get((host, pid), job)
+        else:
+            job_of_pid[(host, pid)] = job
+        current = open_by_key.get(key := (host, pid, tid, job))
+        # A Connect opens a sequence (closing the one open on its key), as does an Assume role
+        # with none open; activity and errors join the open one; other events are in none.
+        if kind == "activity":
+            if current is not None:
+                current.add_activity(event, last, records)
+        elif kind == "error":
+            if current is not None:
+                current.errors.append(event)
+                current.last_step = event
+        elif kind == "validate":
+            if current is None:
+                current = open_by_key[key] = Sequence(key, validates=[event], last_step=event)
                 sequences.append(current)
             else:
-                current = None
-            if run is None:
-                events.append(event)
-                owners.append(current)
-            elif current is not None:
-                runs.append((run, current))
+                current.validates.append(event)
+                current.last_step = event
+        elif kind == "connect":
+            if current is not None:
+                current.closed_by_connect = True
+            current = open_by_key[key] = Sequence(key, connect=event, last_step=event)
+            sequences.append(current)
+        else:
+            current = None
+        if run is None:
+            events.append(event)
+            owners.append(current)
+        elif current is not None:
+            runs.append((run, current))
     return Correlation(scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences))
 
 
