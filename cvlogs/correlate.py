@@ -239,7 +239,7 @@ def correlate(scan: ScanResult) -> Correlation:
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
-        if type(step) is ActivityRun:
+        if isinstance(step, ActivityRun):
             event, last, records = run = step
         else:
             event = last = step
