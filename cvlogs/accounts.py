@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.model import AccountId, AccountStatus, AccountSummary, Event, Evidence, Finding
@@ -56,9 +56,8 @@ def summarise_accounts(
             roles.add((account, role))
         if host := sequence.key[0]:  # the host of each of its steps
             hosts.add((account, host))
-        status, rule, first, last = judgement(sequence, error_rules)
-        if first is not None and last is not None:
-            tally.seen(first, last)
+        tally.times += step_times(sequence)
+        status, rule = verdict(sequence, error_rules)
         if status != "incomplete":  # an outcome: it failed, or reached a successful Assume role
             failed = status == "failed"
             tally.judge((sequence.first.time or datetime.min, failed, rule))
@@ -78,6 +77,7 @@ def summarise_accounts(
     for account in sorted(tallies):
         tally = tallies[account]
         status, rule = tally.status(named_by_error.get(account))
+        first_seen, last_seen = tally.seen()
         summaries.append(
             AccountSummary(
                 account_id=account,
@@ -85,8 +85,8 @@ def summarise_accounts(
                 status=status,
                 sequences=tally.sequences,
                 failed_sequences=tally.failed,
-                first_seen=tally.first,
-                last_seen=tally.last,
+                first_seen=first_seen,
+                last_seen=last_seen,
                 hosts=hosts_of.get(account, ()),
                 rule=rule,
             )
@@ -96,25 +96,24 @@ def summarise_accounts(
 
 class _Tally:
     """What an account's summary needs of its sequences and events, kept as they are read: counts,
-    the first and last time, its latest outcome and latest failure (100,000 tenants make 100,000
-    of these, where lists of every time and outcome per account cost several times the memory)."""
+    the times seen, its latest outcome and latest failure (100,000 tenants make 100,000 of these,
+    where lists of every outcome per account cost several times the memory)."""
 
-    __slots__ = ("failed", "failure", "first", "last", "outcome", "sequences")
+    __slots__ = ("failed", "failure", "outcome", "sequences", "times")
 
     def __init__(self) -> None:
         self.sequences = 0
         self.failed = 0
-        self.first: datetime | None = None
-        self.last: datetime | None = None
+        self.times: list[datetime | None] = []
+        """The times of its steps and events (None for an untimed one): the first and last seen
+        are found once, in C, over all of them."""
         self.outcome: Outcome | None = None
         self.failure: Outcome | None = None
 
-    def seen(self, first: datetime, last: datetime) -> None:
-        """Widen the first and last time seen to take in ``first`` to ``last``."""
-        if self.first is None or first < self.first:
-            self.first = first
-        if self.last is None or last > self.last:
-            self.last = last
+    def seen(self) -> tuple[datetime | None, datetime | None]:
+        """The first and the last time seen."""
+        timed = list(filter(None, self.times))  # a datetime is never false
+        return min(timed, default=None), max(timed, default=None)
 
     def judge(self, outcome: Outcome) -> None:
         """Keep the latest outcome and the latest failure; of two at the same time, the one judged later."""
@@ -151,8 +150,7 @@ def _unowned(
         if (owner is not None and owner.account_id is not None) or (account := event.account_id) is None:
             continue
         tally = tallies.get(account) or tallies.setdefault(account, _Tally())
-        if event.time is not None:
-            tally.seen(event.time, event.time)
+        tally.times.append(event.time)
         if event.host:
             hosts.add((account, event.host))
         if owner is None and (rule := error_rules.get(event_key(event))) is not None:
@@ -160,22 +158,31 @@ def _unowned(
 
 
 def judgement(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Judgement:
-    """A sequence's status (failed, ok, incomplete), the rule of the last of its steps that an
-    error-severity finding cites (the failure it ended on), and the first and last time of its
-    steps and activity: what the account table and the timeline read of every sequence, in one
-    walk over its steps."""
-    rule = None
-    times = []
-    for event in sequence.steps:
-        if event.time is not None:
-            times.append(event.time)
-        if (found := error_rules.get(event_key(event))) is not None:
-            rule = found
-    if (activity := sequence.activity) is not None:
-        times += [e.time for e in (activity.first, activity.last) if e.time is not None]
-    first, last = (min(times), max(times)) if times else (None, None)
-    if rule is not None:
-        return "failed", rule, first, last
+    """A sequence's ``verdict``, and the first and last time of its steps and activity (what the
+    timeline draws of every sequence)."""
+    status, rule = verdict(sequence, error_rules)
+    times = list(filter(None, step_times(sequence)))  # a datetime is never false
+    return status, rule, min(times, default=None), max(times, default=None)
+
+
+def verdict(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
+    """A sequence's status (failed, ok, incomplete), and the rule of the last of its steps that an
+    error-severity finding cites (the failure it ended on)."""
+    host = (sequence.key[0],)  # every step of a sequence is on its key's host: its key is that + location
+    for event in reversed(sequence.steps):
+        if (rule := error_rules.get(host + event.location)) is not None:
+            return "failed", rule
     if sequence.status == "failed":  # it stopped on a warning (throttled): neither ok nor a failure
-        return "incomplete", None, first, last
-    return ("ok" if sequence.validates else "incomplete"), None, first, last
+        return "incomplete", None
+    return ("ok" if sequence.validates else "incomplete"), None
+
+
+def step_times(sequence: Sequence) -> list[datetime | None]:
+    """The times of a sequence's steps and of the first and last record of its activity."""
+    times = list(map(_TIME, sequence.steps))
+    if (activity := sequence.activity) is not None:
+        times += (activity.first.time, activity.last.time)
+    return times
+
+
+_TIME = attrgetter("time")
