@@ -5,6 +5,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from itertools import chain, compress, repeat
+from operator import attrgetter, ge, itemgetter
 
 from cvlogs.diagnostics.base import Occurrence, Rule, as_evidence
 from cvlogs.model import Evidence, Finding
@@ -17,13 +19,28 @@ def group_findings(occurrences: Iterable[Occurrence], rules: Mapping[str, Rule])
     """Findings sorted by severity, rule, account and role; evidence in time order, five at most."""
     groups: dict[tuple[str, str | None, str | None], list[Occurrence]] = {}
     for occurrence in occurrences:
-        groups.setdefault((occurrence.code, occurrence.account_id, occurrence.role_arn), []).append(occurrence)
+        key = _GROUP(occurrence)
+        if (group := groups.get(key)) is None:
+            groups[key] = [occurrence]
+        else:
+            group.append(occurrence)
     findings = [_finding(rules[code], items) for (code, _, _), items in groups.items()]
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule, f.account_id or "", f.role_arn or ""))
 
 
+# What a finding reads of every one of its occurrences (thousands: a rule fires per sequence or
+# per error), read in C rather than by a loop of Python per occurrence.
+_GROUP = itemgetter(0, 1, 2)  # code, account, role
+_TIME = itemgetter(3)
+_MESSAGE = itemgetter(4)
+_EVIDENCE = itemgetter(5)
+_WEIGHT = itemgetter(6)
+_HOST = attrgetter("host")  # of an event or an evidence line
+
+
 def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
-    ordered = _earliest(items)
+    times = list(map(_TIME, items))
+    ordered = _earliest(items, times)
     evidence = _evidence(ordered)
     if len(evidence) < MAX_EVIDENCE and len(ordered) < len(items):  # repeated lines: look at all
         ordered = _sorted(items)
@@ -31,10 +48,9 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
     first = ordered[0]
     message = first.message
     if len(items) > 1:
-        other = min({o.message for o in items} - {first.message}, default=None)
+        other = min(set(map(_MESSAGE, items)) - {first.message}, default=None)
         if other is not None:
             message += f" (and {len(items) - 1} more, e.g. {other})"
-    times = [o.time for o in items if o.time is not None]
     return Finding(
         rule=rule.code,
         name=rule.name,
@@ -42,11 +58,11 @@ def _finding(rule: Rule, items: list[Occurrence]) -> Finding:
         account_id=first.account_id,
         role_arn=first.role_arn,
         message=message,
-        first_seen=min(times, default=None),
-        count=sum(o.weight for o in items),
+        first_seen=min(filter(None, times), default=None),  # a datetime is never false
+        count=sum(map(_WEIGHT, items)),
         evidence=tuple(evidence),
         remedy=rule.remedy,
-        hosts=tuple(sorted({line.host for o in items for line in o.evidence if line.host})),
+        hosts=tuple(sorted(set(filter(None, map(_HOST, chain.from_iterable(map(_EVIDENCE, items))))))),
         docs=rule.docs,
     )
 
@@ -64,15 +80,16 @@ def _evidence(ordered: list[Occurrence]) -> list[Evidence]:
 _EARLIEST_COUNT = 16
 
 
-def _earliest(items: list[Occurrence]) -> list[Occurrence]:
+def _earliest(items: list[Occurrence], times: list[datetime | None]) -> list[Occurrence]:
     """The first occurrences in (time, path) order: enough for the evidence, without sorting
     (and computing a key for) thousands of them.  All occurrences up to the 16th earliest time are
-    taken, ties included, so these come first in the full order too."""
+    taken, ties included, so these come first in the full order too (``times`` are theirs)."""
     if len(items) <= _EARLIEST_COUNT:
         return _sorted(items)
-    times = [o.time or datetime.min for o in items]
+    if not all(times):  # an untimed occurrence sorts first (a datetime is never false)
+        times = [time or datetime.min for time in times]
     last = heapq.nsmallest(_EARLIEST_COUNT, times)[-1]
-    return _sorted([o for o, time in zip(items, times, strict=True) if time <= last])
+    return _sorted(list(compress(items, map(ge, repeat(last), times))))
 
 
 def _sorted(items: list[Occurrence]) -> list[Occurrence]:
