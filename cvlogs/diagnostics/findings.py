@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import chain, compress, repeat
 from operator import attrgetter, ge, itemgetter
+from typing import cast
 
 from cvlogs.diagnostics.base import Occurrence, Rule, as_evidence
 from cvlogs.model import Evidence, Finding
@@ -86,10 +87,10 @@ def _earliest(items: list[Occurrence], times: list[datetime | None]) -> list[Occ
     taken, ties included, so these come first in the full order too (``times`` are theirs)."""
     if len(items) <= _EARLIEST_COUNT:
         return _sorted(items)
-    if not all(times):  # an untimed occurrence sorts first (a datetime is never false)
-        times = [time or datetime.min for time in times]
-    last = heapq.nsmallest(_EARLIEST_COUNT, times)[-1]
-    return _sorted(list(compress(items, map(ge, repeat(last), times))))
+    # An untimed occurrence sorts first (a datetime is never false).
+    known = cast(list[datetime], times) if all(times) else [time or datetime.min for time in times]
+    last = heapq.nsmallest(_EARLIEST_COUNT, known)[-1]
+    return _sorted(list(compress(items, map(ge, repeat(last), known))))
 
 
 def _sorted(items: list[Occurrence]) -> list[Occurrence]:
