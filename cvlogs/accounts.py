@@ -27,14 +27,14 @@ Judgement = tuple[str, str | None, datetime | None, datetime | None]
 
 
 def event_key(event: Event) -> EventKey:
-    return (event.host, event.location.path, event.location.line)
+    return (event.host,) + event.location  # noqa: RUF005  (measured: cheaper than unpacking into a new tuple)
 
 
 def line_key(line: Event | Evidence) -> EventKey:
     """The key of an event or of a finding's evidence line (the same line gives the same key)."""
     if isinstance(line, Evidence):
         return (line.host, line.path, line.line)
-    return event_key(line)
+    return (line.host,) + line.location  # noqa: RUF005
 
 
 def summarise_accounts(

@@ -473,14 +473,15 @@ def report_of(
 
 def evidence_rules(found: Iterable[Occurrence], severity: Mapping[str, Severity]) -> dict[EventKey, str]:
     """Each line that an occurrence cites -> its rule; the most severe rule wins, then the first."""
+    rank = {code: _SEVERITY_RANK[level] for code, level in severity.items()}
     rule_of: dict[EventKey, str] = {}
     for occurrence in found:
-        rank = _SEVERITY_RANK[severity[occurrence.code]]
+        code = occurrence.code
         for line in occurrence.evidence:
             key = line_key(line)
-            held = rule_of.get(key)
-            if held is None or _SEVERITY_RANK[severity[held]] > rank:
-                rule_of[key] = occurrence.code
+            held = rule_of.setdefault(key, code)
+            if rank[held] > rank[code]:
+                rule_of[key] = code
     return rule_of
 
 
