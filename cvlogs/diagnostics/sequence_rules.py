@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, sub
 
 from cvlogs.correlate import Correlation, Sequence
 from cvlogs.diagnostics.base import ErrorRule, Occurrence, ScanRule, register
@@ -42,7 +42,7 @@ class MissingValidate(ScanRule):
         last_error = _last_error_by_job(context)
         for sequence in context.sequences:
             connect = sequence.connect
-            if connect is None or sequence.attempted_assume:
+            if connect is None or sequence.validates or sequence.attempted_assume:  # most have a validate
                 continue
             if sequence.closed_by_connect:
                 ended = "the next Connect on the same thread"
@@ -186,10 +186,14 @@ class AssumeStorm(ScanRule):
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         assumes: dict[tuple[str | None, AccountId], list[Event]] = defaultdict(list)
         for sequence in context.sequences:
+            host = sequence.key[0]  # every step's host
             for validate in sequence.validates:
-                account = validate.account_id or sequence.account_id
+                # The account its role states (read here: every Assume role step of the scan), else
+                # the one the event names otherwise, else its sequence's.
+                role = validate.role
+                account = (role.account_id if role is not None else None) or validate.account_id or sequence.account_id
                 if account is not None and validate.time is not None:
-                    assumes[(validate.host, account)].append(validate)
+                    assumes[(host, account)].append(validate)
         for (_, account), events in sorted(assumes.items(), key=lambda item: (item[0][0] or "", item[0][1])):
             window = _storm(sorted(events, key=_TIME))
             if window:
@@ -204,8 +208,8 @@ def _storm(events: list[Event]) -> list[Event]:
     """The densest window of ``events`` (timed, in time order) when it holds more than
     ``STORM_LIMIT`` of them within ``STORM_WINDOW``, else none.  Most accounts have no storm,
     which one pass over the times ``STORM_LIMIT`` steps apart shows without walking windows."""
-    times = [e.time for e in events if e.time is not None]  # every one: only timed steps are collected
-    if not any(last - first <= STORM_WINDOW for first, last in zip(times, times[STORM_LIMIT:], strict=False)):
+    times = list(map(_TIME, events))  # all timed: only timed steps are collected
+    if min(map(sub, times[STORM_LIMIT:], times), default=STORM_WINDOW + STORM_WINDOW) > STORM_WINDOW:
         return []
     best_start, best_size = 0, 0
     start = 0
