@@ -228,7 +228,7 @@ _KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "host", "pid", "tid"
 fields by name costs several times more, and correlation reads them for every step)."""
 
 
-def correlate(scan: ScanResult) -> Correlation:
+def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per kind of step, inline: a call per step costs)
     """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
     open_by_key: dict[SequenceKey, Sequence] = {}
     job_of_pid: dict[tuple[str | None, int], str] = {}
