@@ -152,6 +152,10 @@ class Correlation:
     """The activity runs that are steps of a sequence, each with its sequence."""
     assume_times: dict[tuple[str | None, AccountId], list[datetime]]
     """Times of successful Assume role steps per (host, account), sorted."""
+    errors: tuple[tuple[Event, Sequence | None], ...] = ()
+    """The error events of ``events``, in its order, each with its sequence (None for none)."""
+    unrecognized: tuple[Event, ...] = ()
+    """The events of ``events`` that speak of credentials in words no grammar knows, in its order."""
 
     @cached_property
     def event_sequence(self) -> dict[tuple[str | None, str, int], Sequence]:
@@ -236,6 +240,8 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
     events: list[Event] = []
     owners: list[Sequence | None] = []
     runs: list[tuple[ActivityRun, Sequence]] = []
+    errors: list[tuple[Event, Sequence | None]] = []
+    unrecognized: list[Event] = []
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
@@ -256,10 +262,11 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
         if kind == "activity":
             if current is not None:
                 current.add_activity(event, last, records)
-        elif kind == "error":
+        elif kind == "error":  # an event (a run's records are activity)
             if current is not None:
                 current.errors.append(event)
                 current.last_step = event
+            errors.append((event, current))
         elif kind == "validate":
             if current is None:
                 current = open_by_key[key] = Sequence(key, validates=[event], last_step=event)
@@ -274,12 +281,17 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
             sequences.append(current)
         else:
             current = None
+            if kind == "unrecognized":
+                unrecognized.append(event)
         if run is None:
             events.append(event)
             owners.append(current)
         elif current is not None:
             runs.append((run, current))
-    return Correlation(scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences))
+    return Correlation(
+        scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences),
+        tuple(errors), tuple(unrecognized),
+    )  # fmt: skip
 
 
 def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], list[datetime]]:

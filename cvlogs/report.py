@@ -442,7 +442,7 @@ def report_of(
                 for s in (timeline(context, _offsets(scan)) if with_timeline and with_steps else ())
                 if not filters.accounts or s.account_id in filters.accounts
             ),
-            unrecognized=sum(1 for e in context.events if e.kind == "unrecognized"),
+            unrecognized=len(context.unrecognized),
             spans=tuple(
                 s
                 for s in (spans(context, errors) if with_timeline else ())

@@ -80,11 +80,7 @@ def diagnose(context: Correlation) -> list[Finding]:
 def occurrences(context: Correlation, instances: dict[str, Rule]) -> list[Occurrence]:
     """Every occurrence of every rule over ``context``, ungrouped (``cvlogs watch`` reports them one by one)."""
     explainer = ErrorExplainer()
-    explained = (
-        explainer.explain(event, sequence, context)
-        for event, sequence in zip(context.events, context.owners, strict=True)
-        if event.kind == "error"
-    )
+    explained = (explainer.explain(event, sequence, context) for event, sequence in context.errors)
     found = [occurrence for occurrence in explained if occurrence is not None]
     for rule in instances.values():
         if isinstance(rule, ScanRule):

@@ -38,11 +38,8 @@ class UnrecognizedCredentialLine(ErrorRule, ScanRule):
         )
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
-        for event in context.events:
-            if event.kind == "unrecognized":
-                yield self.occurrence(
-                    event, f"unrecognised credential line in {event.function or 'a message'}", None, None
-                )
+        for event in context.unrecognized:
+            yield self.occurrence(event, f"unrecognised credential line in {event.function or 'a message'}", None, None)
 
 
 @register
