@@ -56,8 +56,9 @@ def summarise_accounts(
             roles.add((account, role))
         if host := sequence.key[0]:  # the host of each of its steps
             hosts.add((account, host))
-        tally.times += step_times(sequence)
-        status, rule = verdict(sequence, error_rules)
+        steps = sequence.steps
+        tally.times += step_times(sequence, steps)
+        status, rule = verdict(sequence, steps, error_rules)
         if status != "incomplete":  # an outcome: it failed, or reached a successful Assume role
             failed = status == "failed"
             tally.judge((sequence.first.time or datetime.min, failed, rule))
@@ -160,16 +161,17 @@ def _unowned(
 def judgement(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Judgement:
     """A sequence's ``verdict``, and the first and last time of its steps and activity (what the
     timeline draws of every sequence)."""
-    status, rule = verdict(sequence, error_rules)
-    times = list(filter(None, step_times(sequence)))  # a datetime is never false
+    steps = sequence.steps
+    status, rule = verdict(sequence, steps, error_rules)
+    times = list(filter(None, step_times(sequence, steps)))  # a datetime is never false
     return status, rule, min(times, default=None), max(times, default=None)
 
 
-def verdict(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
-    """A sequence's status (failed, ok, incomplete), and the rule of the last of its steps that an
-    error-severity finding cites (the failure it ended on)."""
+def verdict(sequence: Sequence, steps: Steps, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
+    """A sequence's status (failed, ok, incomplete), and the rule of the last of its ``steps`` that
+    an error-severity finding cites (the failure it ended on)."""
     host = (sequence.key[0],)  # every step of a sequence is on its key's host: its key is that + location
-    for event in reversed(sequence.steps):
+    for event in reversed(steps):
         if (rule := error_rules.get(host + event.location)) is not None:
             return "failed", rule
     if sequence.status == "failed":  # it stopped on a warning (throttled): neither ok nor a failure
@@ -177,9 +179,13 @@ def verdict(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> tuple[st
     return ("ok" if sequence.validates else "incomplete"), None
 
 
-def step_times(sequence: Sequence) -> list[datetime | None]:
-    """The times of a sequence's steps and of the first and last record of its activity."""
-    times = list(map(_TIME, sequence.steps))
+Steps = tuple[Event, ...]
+"""A sequence's ``steps`` (a tuple made on each reading: read once per sequence)."""
+
+
+def step_times(sequence: Sequence, steps: Steps) -> list[datetime | None]:
+    """The times of a sequence's ``steps`` and of the first and last record of its activity."""
+    times = list(map(_TIME, steps))
     if (activity := sequence.activity) is not None:
         times += (activity.first.time, activity.last.time)
     return times
