@@ -10,7 +10,6 @@ the diagnostics can decide every rule from the merged facts alone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pyparsing as pp
@@ -114,7 +113,7 @@ CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
 HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
-_CODE_ALTERNATIVES = vocabulary.trie([([re.escape(char) for char in code], None) for code in vocabulary.CODES])
+_CODE_ALTERNATIVES = vocabulary.trie((vocabulary.literal(code), None) for code in vocabulary.CODES)
 _SUFFIX_ALTERNATIVES = "|".join(CODE_SUFFIXES)
 
 #: A known code, or a code-like name with an AWS suffix, standing as a whole word anywhere
