@@ -113,7 +113,7 @@ CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
 HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
-_CODE_ALTERNATIVES = vocabulary.trie((vocabulary.literal(code), None) for code in vocabulary.CODES)
+_CODE_ALTERNATIVES = vocabulary.trie([(vocabulary.literal(code), None) for code in vocabulary.CODES])
 _SUFFIX_ALTERNATIVES = "|".join(CODE_SUFFIXES)
 
 #: A known code, or a code-like name with an AWS suffix, standing as a whole word anywhere

@@ -23,7 +23,6 @@ name to ``EXCEPTIONS``, or its key words to ``PHRASES`` (see docs/vocabulary.md)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 
 import pyparsing as pp
 
@@ -450,7 +449,7 @@ _Atoms = tuple[str, ...]
 CATEGORY_OF_GROUP: dict[str, str] = {}
 
 
-def trie(items: Iterable[tuple[Sequence[str], str | None]]) -> str:
+def trie(items: list[tuple[list[str], str | None]]) -> str:
     """One pattern for many (atoms, category) items, sharing their prefixes (a trie): at each
     position the engine follows one branch instead of trying every item.  Where an item with a
     category ends, an empty named group records it, so ``match.lastgroup`` names it (the first
@@ -496,7 +495,7 @@ def _category(tokens: pp.ParseResults) -> None:
     tokens["category"] = next(CATEGORY_OF_GROUP[name] for name in CATEGORY_OF_GROUP if found.get(name) is not None)
 
 
-_CODES = trie((literal(code), category) for code, category in CODES.items())
+_CODES = trie([(literal(code), category) for code, category in CODES.items()])
 _PHRASES = trie([(atoms(phrase), category) for phrase, category in PHRASES])
 #: Every code (case-sensitive, whole codes) and phrase (any case, whole words) of the vocabulary;
 #: ``category`` names what kind of failure the match is.

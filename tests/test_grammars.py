@@ -190,7 +190,7 @@ def test_a_trie_matches_exactly_its_items_and_names_their_first_category(
         first.setdefault(text, category)
     known = dict(vocabulary.CATEGORY_OF_GROUP)
     try:
-        pattern = re.compile(vocabulary.trie((vocabulary.literal(text), category) for text, category in items))
+        pattern = re.compile(vocabulary.trie([(vocabulary.literal(text), category) for text, category in items]))
         named = {**vocabulary.CATEGORY_OF_GROUP}
     finally:  # the vocabulary's own groups only
         vocabulary.CATEGORY_OF_GROUP.clear()
