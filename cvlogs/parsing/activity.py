@@ -144,8 +144,13 @@ def _occurs(text: npt.NDArray[np.uint8], word: bytes) -> npt.NDArray[np.bool_]:
 def masked_numbers() -> tuple[bytes, ...] | None:
     """The error gate's free numbers (``prefilter.free_numbers``: ``169``, ``254``, ``403``), a
     number holding one of which keeps its digits in a key; None when numbers cannot be masked
-    (the gate tells digits apart otherwise, or a step word holds a digit)."""
-    free = free_numbers(_pattern(aws_errors.ERROR_GATE))
+    (the gate tells digits apart otherwise, or a step word holds a digit).
+
+    Read from the gate of its texts that hold a digit: the others hold no number and treat every
+    digit alike (as ``\\w`` and ``#`` do), and that pattern parses in a millisecond where the whole
+    gate took 45 ms in every reader (a test compares the two)."""
+    numbered = frozenset(text for text in aws_errors.GATE_TEXTS if any(char in "0123456789" for char in text))
+    free = free_numbers(aws_errors.gate_pattern(numbered))
     if free is None or any(byte in b"0123456789" for word in step_words() for byte in word):
         return None
     return tuple(sorted(number.encode() for number in free))
