@@ -167,9 +167,11 @@ def _says_more(lowered: str) -> bool:
     return _gate().search(lowered) is not None or any(word.decode() in lowered for word in step_words())
 
 
-@cache
 def _gate() -> re.Pattern[str]:
-    return re.compile(_pattern(aws_errors.ERROR_GATE))
+    """The compiled error gate: pyparsing's, which ``messages`` compiles before the readers fork."""
+    gate = aws_errors.ERROR_GATE
+    assert isinstance(gate, pp.Regex), gate
+    return gate.re
 
 
 def _pattern(grammar: object) -> str:
