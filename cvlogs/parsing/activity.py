@@ -175,8 +175,8 @@ def _gate() -> re.Pattern[str]:
 
 
 def _pattern(grammar: object) -> str:
-    """The text of a regular-expression grammar, read without compiling it (the gate's compile
-    alone cost 26 ms of every scan's start-up, most of which never search with it)."""
+    """The text of a regular-expression grammar, read without compiling it (deriving clauses or
+    numbers from a pattern needs its text only; ``messages`` compiles the gate where it is searched)."""
     pattern = grammar.pattern if isinstance(grammar, pp.Regex) else None
     if not isinstance(pattern, str):
         raise TypeError(f"{grammar!r} is not a regular-expression grammar")
