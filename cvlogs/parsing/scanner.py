@@ -40,7 +40,7 @@ from cvlogs.parsing.activity import (
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder, bigram_counts, fewest_holding, stem_counts
@@ -568,7 +568,10 @@ def _vocabulary_in(
     begins, ends = _texts(index, lines, cuts, names)
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
-    text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
+    # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
+    # texts at share 0.02, and no slower for its 8,419 at 0.5.
+    chunk = index.chunk
+    text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
     found, _, codes = finder.tagged(text)
     owner = np.searchsorted(offsets, found, side="right") - 1
     return begins[owner] + (found - offsets[owner]), codes
