@@ -206,11 +206,14 @@ class Vocabulary:
 
     @classmethod
     def of(cls, triggers: tuple[bytes, ...]) -> Vocabulary:
-        kept = [c for c in vocabulary(triggers) or () if not any(t in stem for stem in c for t in triggers)]
+        clauses = vocabulary(triggers) or ()
+        holding = re.compile(b"|".join(map(re.escape, triggers)) or b"(?!)")  # one search a stem
+        searched = {stem for clause in clauses for stem in clause if holding.search(stem)}
+        kept = [clause for clause in clauses if searched.isdisjoint(clause)]
         # A stem that holds one a byte or two shorter is searched as that one (a text that holds it
         # holds both; a trie's words come cut at different letters: ``nstance``, ``instance``).
-        shortest = sorted({stem for clause in kept for stem in clause}, key=lambda stem: (len(stem), stem))
-        inner = {s: next(t for t in shortest if t in s and len(s) - len(t) <= _TRIMMED) for s in shortest}
+        known = {stem for clause in kept for stem in clause}
+        inner = {stem: _inner(stem, known) for stem in known}
         trimmed = {frozenset(inner[stem] for stem in clause) for clause in kept}
         kept = sorted(tuple(sorted(c)) for c in trimmed if not any(other < c for other in trimmed))
         stems = tuple(sorted({stem for clause in kept for stem in clause}))
@@ -247,6 +250,13 @@ class Vocabulary:
             ok &= held[np.minimum(np.searchsorted(held, wanted), held.size - 1)] == wanted
         found: Offsets = distinct(owners[ok])
         return found
+
+
+def _inner(stem: bytes, known: set[bytes]) -> bytes:
+    """The shortest (then lowest) of the ``known`` stems that ``stem`` holds, at most ``_TRIMMED``
+    bytes shorter: its pieces looked up, not every stem tried against it."""
+    pieces = (stem[at : len(stem) - cut + at] for cut in range(_TRIMMED + 1) for at in range(cut + 1))
+    return min((piece for piece in pieces if piece in known), key=lambda piece: (len(piece), piece))
 
 
 @dataclass(frozen=True, slots=True)
