@@ -10,7 +10,6 @@ the diagnostics can decide every rule from the merged facts alone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pyparsing as pp
@@ -114,7 +113,7 @@ CPP_MESSAGE = CI("Error message:") + pp.Regex(r".+")("aws_message")
 HTTP_RESPONSE = CI("HTTP response code:") + INT("status")
 XML_MESSAGE = pp.Literal("<Message>") + pp.Regex(r"[^<]*")("aws_message") + "</Message>"
 
-_CODE_ALTERNATIVES = vocabulary.trie([([re.escape(char) for char in code], None) for code in vocabulary.CODES])
+_CODE_ALTERNATIVES = vocabulary.trie([(vocabulary.literal(code), None) for code in vocabulary.CODES])
 _SUFFIX_ALTERNATIVES = "|".join(CODE_SUFFIXES)
 
 #: A known code, or a code-like name with an AWS suffix, standing as a whole word anywhere
@@ -311,25 +310,29 @@ CODE_WORD_FACT = _fact("code_word", (), CODE_WORD)
 ENDPOINT_FACT = _fact("endpoint", (), ENDPOINT_HOST)
 REGION_FACT = _fact("region", (), REGION)
 
-#: One search over the lower-cased message that every message stating an error passes: the facts'
-#: anchors, the vocabulary's codes, phrases and exception names, the failure words (a trie of
-#: literals, no case folding and no look-around: it decides "no error vocabulary here" cheaply).
-ERROR_GATE = pp.Regex(
-    vocabulary.trie(
-        [
-            (vocabulary.atoms(text.lower()), None)
-            for text in {
-                *(anchor.strip() for fact in FACTS for anchor in fact.anchors),
-                *vocabulary.CODES,
-                *vocabulary.EXCEPTIONS,
-                *(phrase for phrase, _ in vocabulary.PHRASES),
-                *vocabulary.FAILURE_PHRASES,
-                *CODE_SUFFIXES,
-                "timeout",  # the ending of Ruby's Net::OpenTimeout-style exception classes
-            }
-        ]
-    )
-).set_name("error gate")
+#: What every message stating an error holds: the facts' anchors, the vocabulary's codes, phrases
+#: and exception names, the failure words.
+GATE_TEXTS = frozenset(
+    {
+        *(anchor.strip() for fact in FACTS for anchor in fact.anchors),
+        *vocabulary.CODES,
+        *vocabulary.EXCEPTIONS,
+        *(phrase for phrase, _ in vocabulary.PHRASES),
+        *vocabulary.FAILURE_PHRASES,
+        *CODE_SUFFIXES,
+        "timeout",  # the ending of Ruby's Net::OpenTimeout-style exception classes
+    }
+)
+
+
+def gate_pattern(texts: frozenset[str]) -> str:
+    """The error gate's pattern for ``texts``: a trie of their lower-cased atoms."""
+    return vocabulary.trie([(vocabulary.atoms(text.lower()), None) for text in texts])
+
+
+#: One search over the lower-cased message that every message stating an error passes (a trie of
+#: ``GATE_TEXTS``: no case folding and no look-around, it decides "no error vocabulary here" cheaply).
+ERROR_GATE = pp.Regex(gate_pattern(GATE_TEXTS)).set_name("error gate")
 
 #: Lower-case stems, one of which every line worth a look by these grammars contains (the
 #: prefilter).  Necessary conditions of whole lines, not of each anchor: an endpoint failure names

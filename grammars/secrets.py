@@ -18,7 +18,7 @@ Where a key names a secret, its value is a secret whatever its length or alphabe
 A bare value runs to a blank, a quote, ``;``, ``<`` or the ``&`` of a next query parameter (so a
 password may hold ``&``), and onto the next line when the line ends inside it (a wrapped line).
 
-``SECRET`` is stated with pyparsing; every alternative is one ``pp.Regex``, so the redaction fast
+``secret()`` is stated with pyparsing; every alternative is one ``pp.Regex``, so the redaction fast
 path compiles ``SECRET_PATTERN`` (the same pattern texts, one group per alternative) and never
 calls pyparsing per text; a test proves that both find the same spans on every sample.  Every
 repeat is bounded or possessive, which keeps the search linear on adversarial text.
@@ -104,11 +104,13 @@ FORMS: dict[str, tuple[str, str]] = {
     "signature": (SIGNATURE_PATTERN, "SigV4 signature"),
     "shaped": (SHAPED_PATTERN, "base64 word"),
 }
-#: The forms as pyparsing elements, and the grammar: the first form that matches at a position.
-ELEMENTS: dict[str, pp.ParserElement] = {
-    name: pp.Regex(pattern).set_name(label) for name, (pattern, label) in FORMS.items()
-}
-SECRET = pp.MatchFirst(list(ELEMENTS.values())).set_name("secret")
+
+
+def secret() -> pp.ParserElement:
+    """The grammar: the first form (a ``pp.Regex`` each) that matches at a position.  Built when
+    asked: combining the forms makes pyparsing compile each, which only the tests need."""
+    return pp.MatchFirst([pp.Regex(pattern).set_name(label) for pattern, label in FORMS.values()]).set_name("secret")
+
 
 #: Per form, a pattern that every text matching the form contains (its literal start, or its
 #: secret word with what must follow it): the fast path tries a form only on a text where its

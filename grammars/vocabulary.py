@@ -428,22 +428,22 @@ PHRASES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Each ASCII character as a regex atom (``re.escape`` once per character, not once per use).
+_ESCAPED = {chr(code): re.escape(chr(code)) for code in range(128)}
+_SPECIAL = {**_ESCAPED, " ": "[ \\t]{1,8}", "*": "\\w{0,40}", "#": "[0-9]{1,10}"}
+
+
 def atoms(phrase: str) -> list[str]:
     """A phrase as regex atoms: a blank any run of blanks, ``*`` more letters, ``#`` a number."""
-    special = {" ": "[ \\t]{1,8}", "*": "\\w{0,40}", "#": "[0-9]{1,10}"}
-    return [special.get(char) or re.escape(char) for char in " ".join(phrase.split())]
+    return [_SPECIAL.get(char) or re.escape(char) for char in " ".join(phrase.split())]
 
 
-class _Node:
-    """A trie node: the next atom -> its node; whether an item ends here, and its category."""
+def literal(text: str) -> list[str]:
+    """A text as regex atoms that match it exactly, a character each."""
+    return [_ESCAPED.get(char) or re.escape(char) for char in text]
 
-    __slots__ = ("category", "children", "ends")
 
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.ends = False
-        self.category: str | None = None
-
+_Atoms = tuple[str, ...]
 
 #: The category of each leaf group of ``VOCABULARY`` (``match.lastgroup`` -> category).
 CATEGORY_OF_GROUP: dict[str, str] = {}
@@ -452,26 +452,41 @@ CATEGORY_OF_GROUP: dict[str, str] = {}
 def trie(items: list[tuple[list[str], str | None]]) -> str:
     """One pattern for many (atoms, category) items, sharing their prefixes (a trie): at each
     position the engine follows one branch instead of trying every item.  Where an item with a
-    category ends, an empty named group records it, so ``match.lastgroup`` names it."""
-    tree = _Node()
-    for atoms, category in items:
-        node = tree
-        for atom in atoms:
-            node = node.children.setdefault(atom, _Node())
-        if not node.ends:
-            node.ends, node.category = True, category
-    return _render(tree)
+    category ends, an empty named group records it, so ``match.lastgroup`` names it (the first
+    category given for the same atoms counts).
+
+    The trie is never built as nodes: the items sorted as tuples of atoms list each node's items
+    together, the one that ends there first, then its children's in the order of their atoms."""
+    category: dict[_Atoms, str | None] = {}
+    for item, named in items:
+        category.setdefault(tuple(item), named)
+    return _render(sorted(category), category, 0, len(category), 0)
 
 
-def _render(node: _Node) -> str:
-    branches = [atom + _render(child) for atom, child in sorted(node.children.items())]
-    if node.ends and node.category is None:  # an item ends here: after every longer one, nothing
+def _render(words: list[_Atoms], category: dict[_Atoms, str | None], lo: int, hi: int, depth: int) -> str:
+    """The pattern of the node at ``depth`` that ``words[lo:hi]`` (sorted) pass through."""
+    first, last = words[lo], words[hi - 1]
+    shared = depth  # a run of nodes with one child and no item ending: their atoms, as they are
+    while shared < len(first) and first[shared] == last[shared]:
+        shared += 1
+    prefix = "".join(first[depth:shared])
+    ends = len(first) == shared
+    branches = []
+    start = lo + 1 if ends else lo
+    while start < hi:  # the children, in the order of their atoms
+        atom, stop = words[start][shared], start + 1
+        while stop < hi and words[stop][shared] == atom:
+            stop += 1
+        branches.append(atom + _render(words, category, start, stop, shared + 1))
+        start = stop
+    named = category[first] if ends else None
+    if ends and named is None:  # an item ends here: after every longer one, nothing
         branches.append("")
-    elif node.ends and node.category is not None:  # after every longer one, its category's group
+    elif named is not None:  # after every longer one, its category's group
         group = f"w{len(CATEGORY_OF_GROUP)}"
-        CATEGORY_OF_GROUP[group] = node.category
+        CATEGORY_OF_GROUP[group] = named
         branches.append(f"(?P<{group}>)")
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return prefix + (branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")")
 
 
 def _category(tokens: pp.ParseResults) -> None:
@@ -480,7 +495,7 @@ def _category(tokens: pp.ParseResults) -> None:
     tokens["category"] = next(CATEGORY_OF_GROUP[name] for name in CATEGORY_OF_GROUP if found.get(name) is not None)
 
 
-_CODES = trie([([re.escape(char) for char in code], category) for code, category in CODES.items()])
+_CODES = trie([(literal(code), category) for code, category in CODES.items()])
 _PHRASES = trie([(atoms(phrase), category) for phrase, category in PHRASES])
 #: Every code (case-sensitive, whole codes) and phrase (any case, whole words) of the vocabulary;
 #: ``category`` names what kind of failure the match is.

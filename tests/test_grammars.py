@@ -172,6 +172,38 @@ def test_the_vocabulary_categories_are_the_models() -> None:
     assert tags <= {*vocabulary.CATEGORIES, ""}
 
 
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet="ab.(*", max_size=6), st.sampled_from([None, "denied", "network"])),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.text(alphabet="ab.(*", max_size=7), max_size=20),
+)
+def test_a_trie_matches_exactly_its_items_and_names_their_first_category(
+    items: list[tuple[str, str | None]], others: list[str]
+) -> None:
+    """The trie of (text, category) items matches each text whole, with the first category given for
+    it as its last group, and no other text: no prefix, no longer text, no text of the same letters."""
+    first: dict[str, str | None] = {}
+    for text, category in items:
+        first.setdefault(text, category)
+    known = dict(vocabulary.CATEGORY_OF_GROUP)
+    try:
+        pattern = re.compile(vocabulary.trie([(vocabulary.literal(text), category) for text, category in items]))
+        named = {**vocabulary.CATEGORY_OF_GROUP}
+    finally:  # the vocabulary's own groups only
+        vocabulary.CATEGORY_OF_GROUP.clear()
+        vocabulary.CATEGORY_OF_GROUP.update(known)
+    for text, category in first.items():
+        found = pattern.fullmatch(text)
+        assert found is not None, text
+        assert (None if found.lastgroup is None else named[found.lastgroup]) == category, text
+    near = {text[:cut] for text in first for cut in range(len(text))} | {f"{text}{c}" for text in first for c in "ab."}
+    for text in near | set(others):
+        assert (pattern.fullmatch(text) is not None) == (text in first), text
+
+
 ERROR_SAMPLES = [
     text
     for element, text, _ in aws_errors.SAMPLES + vocabulary.SAMPLES

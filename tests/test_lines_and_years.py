@@ -6,8 +6,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from cvlogs.parsing import scan_paths
+from cvlogs.parsing.lines import HeaderFields, match_header
+from cvlogs.parsing.scanner import _time
 
 from .conftest import write_log
 
@@ -81,3 +85,29 @@ def test_utf16_then_utf8_keeps_every_line(tmp_path: Path) -> None:
     result = scan_paths([tmp_path], keep_all=True)
     assert [e.message for e in result.events] == ["wide", "narrow"]
     assert result.files[0].encoding == "utf-16"
+
+
+def _constructed(fields: HeaderFields, base_year: int) -> datetime | None:
+    """What ``_time`` means: the ``datetime`` constructor on the header's numbers, None when it refuses them."""
+    hour, minute, second = fields.clock.split(":")
+    try:
+        return datetime(base_year, fields.month, fields.day, int(hour), int(minute), int(second[:2]))
+    except ValueError:
+        return None
+
+
+@given(
+    year=st.integers(0, 10_001),
+    month=st.integers(0, 99),
+    day=st.integers(0, 99),
+    clock=st.from_regex(r"\A[0-9]{2}:[0-9]{2}:[0-9]{2}\Z"),
+)
+@example(year=2024, month=2, day=29, clock="23:59:59")
+@example(year=2026, month=2, day=29, clock="00:00:00")
+@example(year=2026, month=11, day=19, clock="24:00:00")
+def test_a_time_read_through_its_iso_text_is_the_constructors(year: int, month: int, day: int, clock: str) -> None:
+    """``_time`` reads an ``hh:mm:ss`` clock through ``datetime.fromisoformat``: the same time, and
+    the same refusal of a date or clock no calendar has (month 13, 02/30, 25:00, year 0)."""
+    fields = match_header(f"1 2 {month:02d}/{day:02d} {clock} 3 A::B() - text")
+    assert fields is not None
+    assert _time(fields, 0, year) == _constructed(fields, year)

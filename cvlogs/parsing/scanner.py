@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -39,7 +40,7 @@ from cvlogs.parsing.activity import (
 )
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
-from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
+from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import StemFinder, bigram_counts, fewest_holding, stem_counts
@@ -567,7 +568,10 @@ def _vocabulary_in(
     begins, ends = _texts(index, lines, cuts, names)
     lengths = ends - begins
     offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
-    text = index.data[: len(index.chunk)][spans_mask(len(index.chunk), begins, ends)].tobytes()
+    # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
+    # texts at share 0.02, and no slower for its 8,419 at 0.5.
+    chunk = index.chunk
+    text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
     found, _, codes = finder.tagged(text)
     owner = np.searchsorted(offsets, found, side="right") - 1
     return begins[owner] + (found - offsets[owner]), codes
@@ -807,12 +811,26 @@ def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime 
         base_year, offset = fields.year, 0
     if base_year is None:
         return None
-    hour, minute, second = fields.clock.split(":")  # the grammar: h:mm:ss, then .ffffff or ,ffffff
-    micro = int(second[3:9].ljust(6, "0")) if len(second) > 2 else 0
+    clock = fields.clock  # the grammar: h:mm:ss, then .ffffff or ,ffffff
     try:
+        if len(clock) == 8:  # hh:mm:ss, as nearly every line has it: one parse in C (0.44 against 1.06 us)
+            return _from_iso(_day_text(base_year + offset, fields.month, fields.day) + clock)
+        hour, minute, second = clock.split(":")
+        micro = int(second[3:9].ljust(6, "0")) if len(second) > 2 else 0
         return datetime(base_year + offset, fields.month, fields.day, int(hour), int(minute), int(second[:2]), micro)
     except ValueError:
         return None  # 02/30 or 25:00 from a damaged line: the event keeps no time rather than a wrong one
+
+
+_from_iso = datetime.fromisoformat
+
+
+@lru_cache(maxsize=1024)
+def _day_text(year: int, month: int, day: int) -> str:
+    """The ISO date that ``_time`` puts before a clock: ``2026-11-19T`` (a month or day no
+    calendar has, or a year past 9999, makes a text that ``fromisoformat`` refuses, as the
+    ``datetime`` constructor refuses the numbers)."""
+    return f"{year:04d}-{month:02d}-{day:02d}T"
 
 
 def _event(pending: _Pending, offset: int, base_year: int | None, path: str, host: str | None, family: str) -> Event:  # noqa: PLR0917

@@ -10,17 +10,12 @@ BEGIN and END lines and its line count, everything else becomes ``[REDACTED]``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cvlogs.grammars import secrets
 
 REDACTED: str = secrets.REDACTED
-_SECRET = re.compile(secrets.SECRET_PATTERN)
-# The triggers for any text, and for an ASCII text with its lowered copy for the FOLDED forms.
-_TRIGGERS = {
-    form: re.compile(trigger, re.IGNORECASE if form in secrets.FOLDED else 0)
-    for form, trigger in secrets.TRIGGERS.items()
-}
+# The triggers for an ASCII text, with its lowered copy for the FOLDED forms (``_triggers`` for any text).
 _ASCII_TRIGGERS = {form: (re.compile(trigger), form in secrets.FOLDED) for form, trigger in secrets.TRIGGERS.items()}
 # Values that are flags or placeholders rather than secrets, and what redaction itself writes.
 _NOT_SECRET = frozenset({"null", "none", "true", "false", "", REDACTED.lower(), "''", '""', "*", "***", "****"})
@@ -55,7 +50,17 @@ def _triggered(text: str) -> frozenset[str]:
         return frozenset(
             form for form, (trigger, folded) in _ASCII_TRIGGERS.items() if trigger.search(lowered if folded else text)
         )
-    return frozenset(form for form, trigger in _TRIGGERS.items() if trigger.search(text))
+    return frozenset(form for form, trigger in _triggers().items() if trigger.search(text))
+
+
+@cache
+def _triggers() -> dict[str, re.Pattern[str]]:
+    """The triggers for any text, the FOLDED forms' ignoring case: compiled when a text that is
+    not ASCII first comes (most scans have none)."""
+    return {
+        form: re.compile(trigger, re.IGNORECASE if form in secrets.FOLDED else 0)
+        for form, trigger in secrets.TRIGGERS.items()
+    }
 
 
 @lru_cache(maxsize=1024)  # one per set of forms: at most 2 ** len(FORMS)
