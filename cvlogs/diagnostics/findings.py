@@ -31,11 +31,12 @@ def group_findings(occurrences: Iterable[Occurrence], rules: Mapping[str, Rule])
 
 # What a finding reads of every one of its occurrences (thousands: a rule fires per sequence or
 # per error), read in C rather than by a loop of Python per occurrence.
-_GROUP = itemgetter(0, 1, 2)  # code, account, role
-_TIME = itemgetter(3)
-_MESSAGE = itemgetter(4)
-_EVIDENCE = itemgetter(5)
-_WEIGHT = itemgetter(6)
+_FIELD = Occurrence._fields.index
+_GROUP = itemgetter(_FIELD("code"), _FIELD("account_id"), _FIELD("role_arn"))
+_TIME = itemgetter(_FIELD("time"))
+_MESSAGE = itemgetter(_FIELD("message"))
+_EVIDENCE = itemgetter(_FIELD("evidence"))
+_WEIGHT = itemgetter(_FIELD("weight"))
 _HOST = attrgetter("host")  # of an event or an evidence line
 
 
