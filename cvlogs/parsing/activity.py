@@ -26,6 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
+from cvlogs.parsing.messages import GATE
 from cvlogs.parsing.prefilter import Clauses, fewest_holding, free_numbers, required_clauses, required_stems
 
 CLASS, TRIGGER = 1, 2
@@ -164,14 +165,7 @@ def says_more_of(key: bytes) -> bool:
 
 @lru_cache(maxsize=8192)
 def _says_more(lowered: str) -> bool:
-    return _gate().search(lowered) is not None or any(word.decode() in lowered for word in step_words())
-
-
-def _gate() -> re.Pattern[str]:
-    """The compiled error gate: pyparsing's, which ``messages`` compiles before the readers fork."""
-    gate = aws_errors.ERROR_GATE
-    assert isinstance(gate, pp.Regex), gate
-    return gate.re
+    return GATE.search(lowered) is not None or any(word.decode() in lowered for word in step_words())
 
 
 def _pattern(grammar: object) -> str:

@@ -33,9 +33,9 @@ _VOLATILE_TEXT = (
 _VOLATILE = re.compile(_VOLATILE_TEXT, re.IGNORECASE)
 _VOLATILE_LOWER = re.compile(_VOLATILE_TEXT)
 _MAX_ANCHOR_TRIES = 8
-# The error gate (10,819 characters, 26 ms to compile) is searched by every reader that meets a
-# candidate message: compiled here, once, before the readers fork, rather than in each of them.
-_GATE: re.Pattern[str] = aws_errors.ERROR_GATE.re
+#: The error gate (10,819 characters, 26 ms to compile), searched by every reader that meets a
+#: candidate message (here and in ``activity.says_more``): compiled once, before the readers fork.
+GATE: re.Pattern[str] = aws_errors.ERROR_GATE.re
 # A 12-digit account id (a run of exactly 12 digits): each tenant's role ARN makes its Connect and
 # Assume role messages distinct, so the ids are replaced by stand-ins before the cached lookup and
 # put back into the meaning (see ``_templated``).
@@ -196,7 +196,7 @@ def find_error(message: str, lowered: str, aws_class: bool = False, instance_ste
     ``aws_class``: the line's ``Class::Method()`` is an Amazon one, which gives its words AWS context;
     ``instance_step``: its method fetches the node's own credentials, which names where a failure is.
     """
-    if _GATE.search(lowered) is None:  # the one search for most messages
+    if GATE.search(lowered) is None:  # the one search for most messages
         return None
     facts = _facts(message, lowered)
     exceptions = [m["exception"] for m in _regex_of(vocabulary.EXCEPTION).finditer(message)]
