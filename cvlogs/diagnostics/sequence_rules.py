@@ -42,7 +42,7 @@ class MissingValidate(ScanRule):
         last_error = _last_error_by_job(context)
         for sequence in context.sequences:
             connect = sequence.connect
-            if connect is None or sequence.validates or sequence.attempted_assume:  # most have a validate
+            if connect is None or sequence.attempted_assume:
                 continue
             if sequence.closed_by_connect:
                 ended = "the next Connect on the same thread"
@@ -188,10 +188,7 @@ class AssumeStorm(ScanRule):
         for sequence in context.sequences:
             host = sequence.key[0]  # every step's host
             for validate in sequence.validates:
-                # The account its role states (read here: every Assume role step of the scan), else
-                # the one the event names otherwise, else its sequence's.
-                role = validate.role
-                account = (role.account_id if role is not None else None) or validate.account_id or sequence.account_id
+                account = validate.account_id or sequence.account_id
                 if account is not None and validate.time is not None:
                     assumes[(host, account)].append(validate)
         for (_, account), events in sorted(assumes.items(), key=lambda item: (item[0][0] or "", item[0][1])):
