@@ -80,14 +80,16 @@ def test_stems_must_be_lower_case() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
 def test_exact_says_whether_a_candidate_starts_its_stem(pieces: list[bytes], sample: list[bytes]) -> None:
-    """``exact`` keeps a candidate exactly when a stem of its anchor stands there, in any case."""
+    """``exact`` keeps a candidate exactly when a stem of its slot stands there, in any case (the
+    candidates of ``tagged`` and the bytes either side of them, which start no stem of theirs)."""
     text = b"".join(pieces)
     finder = StemFinder(PREFILTER, b"".join(sample))
     positions, _, codes = finder.tagged(text)
+    positions, codes = np.r_[positions, positions + 1, positions - 1], np.r_[codes, codes, codes]
     data = np.frombuffer(text + b"\n" * 32, dtype=np.uint8)
     lowered = text.lower()
     expected = [
-        any(p >= o and lowered[p - o : p - o + len(stem)] == stem for stem, o in finder.anchors[code])
+        any(p >= o and lowered[p - o : p - o + len(stem)] == stem for stem, o in finder.anchors(code))
         for p, code in zip(positions.tolist(), codes.tolist(), strict=True)
     ]
     assert finder.exact(data, positions, codes).tolist() == expected

@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import mmap
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -419,143 +420,226 @@ def _code(stem: bytes, offset: int) -> int:
     return stem[offset] | stem[offset + 1] << 8
 
 
+class Sample:
+    """The first bytes of a file, where its finders' anchors are chosen (the rarest there), with
+    their ``bigram_counts`` worked out once for all the finders of the file."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
+
+    @cached_property
+    def bigrams(self) -> npt.NDArray[np.int64]:
+        return bigram_counts(self.data)
+
+
+_FOLD = 0xDF
+"""A text byte ``t`` is the stem byte ``c`` (which has bit 0x20) in any case when ``t | 0x20 == c``,
+that is when ``t & 0xDF == c & 0xDF``: clearing the bit folds case in the AND that cuts a word."""
+_KEY = 0x5F
+"""A window's byte as the table knows it: folded, and bit 0x80 cleared too (a byte past ASCII
+counts as the ASCII one, which the check drops), so that a byte outside a stem, which may be
+anything, takes 64 codes of the table rather than 128 (each a page of memory to map)."""
+_CODES = (_KEY << 16 | _KEY << 8 | _KEY) + 1
+_STRIDE = 3
+_ANY = np.array(sorted({byte & _KEY for byte in range(256)}), dtype=np.int64)
+"""The values a byte outside the stem may have in a window's code, starting with 0."""
+
+
+def _zeros(size: int, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """``np.zeros`` of a table that stays nearly all zeros, in pages of its own that the system
+    maps as they are touched: ``np.zeros`` wrote all 15 MB of a table of codes where the
+    allocator reused freed memory (0.7 ms; this, 7 us)."""
+    return np.frombuffer(mmap.mmap(-1, size * dtype.itemsize), dtype=dtype)
+
+
+def _windows(text: bytes | npt.NDArray[np.uint8], stride: int, count: int) -> npt.NDArray[np.int64]:
+    """The first ``count`` three-byte windows of ``text`` at every ``stride``-th offset, as codes
+    ``b0 | b1 << 8 | b2 << 16`` of bytes as the table knows them (``_KEY``): eight-byte reads,
+    so the last window read must have eight bytes."""
+    reads = np.ndarray((count,), dtype="<i8", buffer=text, strides=(stride,))
+    return reads & (_CODES - 1)
+
+
+def _words(data: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """The eight bytes of ``data`` from each offset ``at`` (0 or more) as a little-endian word,
+    with zeros past its end."""
+    size = data.size
+    at = np.minimum(at, size)
+    near = at > size - 8
+    words = np.zeros(at.size, dtype=np.uint64)
+    if size >= 8:
+        words = np.ndarray((size - 7,), dtype="<u8", buffer=data, strides=(1,))[np.minimum(at, size - 8)]
+    if near.any():
+        cut = max(0, size - 8)
+        rest = np.zeros(size - cut + 16, dtype=np.uint8)
+        rest[: size - cut] = data[cut:]
+        words[near] = np.ndarray((rest.size - 7,), dtype="<u8", buffer=rest, strides=(1,))[at[near] - cut]
+    return words
+
+
+def _spread(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For items that stand for ``counts`` entries each: each entry's item, and its place among the item's."""
+    item = np.repeat(np.arange(counts.size), counts)
+    return item, np.arange(item.size) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 class StemFinder:
     """Finds where any of ``stems`` (lower-case bytes, three bytes or longer) starts in a text, ignoring case.
 
-    Each anchor also carries the two bytes before and after it in its stem, so numpy discards
-    nearly all false candidates (a common anchor such as ``of`` in ``profile``) by comparing the
-    neighbouring windows too, before any Python code runs; a window code shared by two anchors
-    keeps every candidate.
+    Each stem gets three *anchors*: three-byte windows of its own at offsets that differ modulo
+    three, chosen where the sample has the fewest of them.  Wherever a stem occurs, one of its
+    anchors starts at an offset divisible by three, so numpy looks up only every third window of
+    the text, all at once, in a table of the anchors' codes.  A stem of three or four bytes has
+    anchors that reach a byte past it, which may be anything: each of its values is a code of
+    the table.  Every candidate is then checked against its anchors' stems, eight bytes at a
+    time, in numpy.
     """
 
-    def __init__(
-        self,
-        stems: tuple[bytes, ...],
-        sample: bytes = b"",
-        groups: tuple[int, ...] = (),
-        *,
-        bigrams: npt.NDArray[np.int64] | None = None,
-    ) -> None:
-        """The anchors are chosen where ``sample`` (or its ``bigram_counts``, ``bigrams``) is sparse."""
+    def __init__(self, stems: tuple[bytes, ...], sample: bytes | Sample = b"", groups: tuple[int, ...] = ()) -> None:
+        """The anchors are chosen where ``sample`` (a file's first bytes) is sparse; ``groups[i]`` is
+        stem i's group bits (1 by default), which ``tagged`` gives per candidate."""
         if any(len(stem) < 3 for stem in stems):
-            raise ValueError("stems must be at least three bytes long (two overlapping anchors)")
-        if any(byte & 0x20 == 0 for stem in stems for byte in stem):
+            raise ValueError("stems must be at least three bytes long (anchors of two stem bytes or three)")
+        if np.any(np.frombuffer(b"".join(stems), dtype=np.uint8) & 0x20 == 0):
             raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
-        if bigrams is None:
-            bigrams = bigram_counts(sample) if sample else np.zeros(65536, dtype=np.int64)
-        self.table = np.zeros(65536, dtype=bool)  # bool, not uint8: flatnonzero is 4x faster on it
-        # The windows before and after an anchor, as its stem has them (mask 0: no check).
-        self.before = np.zeros(65536, dtype=np.uint16)
-        self.before_mask = np.zeros(65536, dtype=np.uint16)
-        self.after = np.zeros(65536, dtype=np.uint16)
-        self.after_mask = np.zeros(65536, dtype=np.uint16)
-        self.anchors: dict[int, list[tuple[bytes, int]]] = {}
+        self.sample = sample if isinstance(sample, Sample) else Sample(sample)
+        self.stems = stems
         self.numbers = {stem: number for number, stem in enumerate(stems)}
-        self.groups = np.zeros(65536, dtype=np.uint8)
-        """Per anchor code, the OR of the group bits of the stems that have it (``groups[i]`` is stem i's)."""
-        # Shortest stems first: they have the fewest places for anchors, and a code two stems
-        # share loses its context check (``sts`` after ``hostname`` took ``st``: every "st" a candidate).
-        for number, stem in sorted(enumerate(stems), key=lambda item: len(item[1])):
-            # Anchors of their own where the stem allows: a shared code loses its context check.
-            first = min(
-                range(len(stem) - 2),
-                key=lambda i: (
-                    _code(stem, i) in self.anchors or _code(stem, i + 1) in self.anchors,
-                    bigrams[_code(stem, i)] + bigrams[_code(stem, i + 1)],
-                    i,
-                ),
-            )
-            for offset in (first, first + 1):
-                self._add(stem, offset)
-                self.groups[_code(stem, offset)] |= groups[number] if groups else 1
+        self.lengths = np.array([len(stem) for stem in stems], dtype=np.int64)
+        width = 8 * -(-int(self.lengths.max(initial=0)) // 8)
+        raw = np.zeros((len(stems), width + 2), dtype=np.uint8)  # a zero byte on either side
+        for number, stem in enumerate(stems):
+            raw[number, 1 : len(stem) + 1] = np.frombuffer(stem, dtype=np.uint8)
+        # Each stem as words of eight folded bytes, and the masks of its bytes in them.
+        self.values = (raw[:, 1:-1] & _FOLD).view("<u8")
+        self.masks = np.where(raw[:, 1:-1] != 0, _FOLD, 0).astype(np.uint8).view("<u8")
+        numbers, offsets, codes, shifts = _anchors(raw, self.lengths, self.sample.bigrams)
+        self.anchor_numbers = numbers
+        self.offsets = offsets + 1
+        """Per anchor: its window's middle byte (where ``tagged`` puts a candidate) less its stem's start."""
+        owner, value = _spread(np.where(shifts >= 0, _ANY.size, 1))
+        every = codes[owner] | _ANY[value] << np.maximum(shifts[owner], 0)  # value 0 is _ANY[0], 0
+        order = np.argsort(every, kind="stable")
+        every, self.owners = every[order], owner[order]
+        """The anchors of each slot: ``owners[firsts[s] : firsts[s] + sizes[s]]``."""
+        self.firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if every.size else order[:0]
+        self.sizes = np.diff(np.r_[self.firsts, every.size])
+        self.codes = every[self.firsts]
+        """The table's codes, sorted: a candidate's slot is its code's place here."""
+        group = np.array(groups or (1,) * len(stems), dtype=np.uint8)
+        self.groups = np.bitwise_or.reduceat(group[numbers[self.owners]], self.firsts) if every.size else group[:0]
+        """Per slot, the OR of the group bits of its anchors' stems."""
+        self.table = _zeros(_CODES, np.dtype(bool))  # bool, not uint8: flatnonzero is 4x faster on it
+        self.table[self.codes] = True
 
-    def _add(self, stem: bytes, offset: int) -> None:
-        code = _code(stem, offset)
-        if code in self.anchors:  # shared by two anchors: no context check
-            self.before_mask[code] = self.before[code] = self.after_mask[code] = self.after[code] = 0
-        else:
-            before = stem[max(0, offset - 2) : offset]
-            after = stem[offset + 2 : offset + 4]
-            self.before[code] = int.from_bytes(before.rjust(2, b"\0"), "little")
-            self.before_mask[code] = (0, 0xFF00, 0xFFFF)[len(before)]
-            self.after[code] = int.from_bytes(after.ljust(2, b"\0"), "little")
-            self.after_mask[code] = (0, 0x00FF, 0xFFFF)[len(after)]
-        self.table[code] = True
-        self.anchors.setdefault(code, []).append((stem, offset))
+    def anchors(self, slot: int) -> list[tuple[bytes, int]]:
+        """The anchors of a candidate's slot (from ``tagged``): each stem, with the candidate's
+        position less the stem's start."""
+        picked = self.owners[self.firsts[slot] : self.firsts[slot] + self.sizes[slot]].tolist()
+        return [(self.stems[self.anchor_numbers[a]], int(self.offsets[a])) for a in picked]
 
-    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint16]]:
-        """Positions inside every stem occurrence of ``text`` (in any case), and a few more; for
-        each, the group bits of every stem whose anchor it may be, and its anchor code.
-
-        Each is where an anchor starts whose neighbouring windows are its stem's own; every
-        occurrence of a stem holds one, so the lines of these positions include every line that
-        holds a stem.  A candidate that is not a stem (a longer word agreeing on six bytes, an
-        anchor at either end of the text, a window code shared by two anchors) only costs its
-        line a closer look, or is checked with ``exact`` where it decides something.
-        """
-        index, found = self._candidates(text)
-        return 2 * index.astype(np.int64), np.take(self.groups, found), found
+    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.intp]]:
+        """Positions inside every stem occurrence of ``text`` (in any case), one in each; for each,
+        the group bits of every stem of its slot, and its slot (for ``matches``)."""
+        positions, slots = self._candidates(text)
+        return positions, np.take(self.groups, slots), slots
 
     def exact(
-        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.intp]
     ) -> npt.NDArray[np.bool_]:
-        """Which candidates (from ``tagged``) start a stem of their anchor, in any case.  ``data``
+        """Which candidates (from ``tagged``) start a stem of their slot, in any case.  ``data``
         is the text followed by at least a stem's length of padding."""
         result = np.zeros(positions.size, dtype=bool)
         result[self.matches(data, positions, codes)[0]] = True
         return result
 
     def matches(
-        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.uint16]
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.intp]
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
-        """Each candidate (from ``tagged``) that starts a stem of its anchor, in any case, with the
-        stem's number (its place in ``stems``; a candidate may start two): one numpy comparison
-        per anchor and stem."""
-        found: list[npt.NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
-        numbers: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
-        order = np.argsort(codes, kind="stable")
-        ordered = codes[order]
-        edges = np.flatnonzero(np.diff(ordered)) + 1
-        for part in np.split(order, edges) if order.size else ():
-            for stem, offset in self.anchors[int(codes[part[0]])]:
-                start = positions[part] - offset
-                window = np.take(data, np.maximum(start, 0)[:, None] + np.arange(len(stem))) | np.uint8(0x20)
-                hit = part[(start >= 0) & (window == np.frombuffer(stem, dtype=np.uint8)).all(axis=1)]
-                found.append(hit)
-                numbers.append(np.full(hit.size, self.numbers[stem], dtype=np.int64))
-        return np.concatenate(found), np.concatenate(numbers)
+        """Each candidate (from ``tagged``, with its slot in ``codes``) that starts a stem of its
+        slot, in any case, with the stem's number (its place in ``stems``; a candidate may start two)."""
+        return self._standing(data, None, positions, codes)
 
-    def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
-        codes = _even_windows(text)
-        # ``np.take`` rather than ``table[codes]``: indexing converts the uint16 codes to intp
-        # first, which measured 2.3x slower than the lookup itself.
-        index = np.flatnonzero(np.take(self.table, codes))
-        if index.size == 0:
-            return index, codes[:0]
-        found = np.take(codes, index)
-        # The windows around each candidate must be the stem's own: six bytes checked at C speed.
-        # At either end of the text there is no such window: the candidate stays.
-        edge = (index == 0) | (index + 1 >= codes.size)
-        before = np.take(codes, index - 1, mode="clip")
-        after = np.take(codes, index + 1, mode="clip")
-        keep = (
-            ((before & np.take(self.before_mask, found)) == np.take(self.before, found))
-            & ((after & np.take(self.after_mask, found)) == np.take(self.after, found))
-        ) | edge
-        return index[keep], found[keep]
+    def _standing(
+        self,
+        data: npt.NDArray[np.uint8],
+        size: int | None,
+        positions: npt.NDArray[np.int64],
+        slots: npt.NDArray[np.intp],
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+        """The candidates at ``positions`` whose slot has an anchor whose stem stands there (ending
+        by ``size``, when given), each with that stem's number."""
+        rows, place = _spread(self.sizes[slots])
+        anchor = self.owners[self.firsts[slots[rows]] + place]
+        numbers = self.anchor_numbers[anchor]
+        start = positions[rows] - self.offsets[anchor]
+        ok = start >= 0
+        if size is not None:
+            ok &= start + self.lengths[numbers] <= size
+        at = np.maximum(start, 0)
+        for word in range(self.values.shape[1]):
+            ok &= (_words(data, at + 8 * word) & self.masks[numbers, word]) == self.values[numbers, word]
+        return rows[ok], numbers[ok]
+
+    def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+        """The stems' positions in ``text`` (one inside each occurrence, a window's middle byte),
+        each with its slot."""
+        read = max(0, (len(text) - 8) // _STRIDE + 1)  # windows whose eight-byte read fits
+        whole = _windows(text, _STRIDE, read)
+        # ``np.take`` rather than ``table[codes]``: indexing measured 2.3x slower than the lookup itself.
+        index = np.flatnonzero(np.take(self.table, whole))
+        found = np.take(whole, index)
+        last = max(0, (len(text) - 2) // _STRIDE + 1)  # windows that have two bytes or more
+        if last > read:  # the last few, read from a padded copy
+            tail = _windows(text[_STRIDE * read :] + bytes(8), _STRIDE, last - read)
+            more = np.flatnonzero(np.take(self.table, tail))
+            index, found = np.r_[index, more + read], np.r_[found, tail[more]]
+        positions = _STRIDE * index + 1
+        slots = np.searchsorted(self.codes, found)
+        keep = np.zeros(positions.size, dtype=bool)
+        keep[self._standing(np.frombuffer(text, dtype=np.uint8), len(text), positions, slots)[0]] = True
+        return positions[keep], slots[keep]
 
     def starts(self, text: bytes) -> Iterator[int]:
         """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).
 
-        The candidates checked exactly, in Python: the scanner needs only ``tagged`` and ``exact``; this is
-        the form the tests compare with ``bytes.find``, so that the anchors are known to miss nothing.
+        Checked again in Python: this is the form the tests compare with ``bytes.find``, so that
+        the anchors are known to miss nothing.
         """
-        index, found = self._candidates(text)
-        for position, code in zip((2 * index).tolist(), found.tolist(), strict=True):
-            for stem, offset in self.anchors[code]:
+        positions, slots = self._candidates(text)
+        for position, slot in zip(positions.tolist(), slots.tolist(), strict=True):
+            for stem, offset in self.anchors(slot):
                 start = position - offset
                 if start >= 0 and text[start : start + len(stem)].lower() == stem:
                     yield start
+
+
+def _anchors(
+    raw: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64], bigrams: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each stem's three anchors (``raw``: the stems' bytes between zero bytes): stem number,
+    window offset from the stem's start (-1 up to two before its end), window code (0 outside the
+    stem) and the shift of the byte outside the stem (-1: none).
+
+    For each residue of the offset modulo three, the window expected fewest times in a sample
+    whose ``bigram_counts`` are ``bigrams``: a window that reaches past the stem as often as the
+    pair of its stem bytes, one of three stem bytes ``abc`` as ``ab`` times the share of ``b``
+    followed by ``c`` (exact counts of the triples cost more to take than their precision saved).
+    """
+    numbers, place = _spread(lengths)
+    offsets = place - 1
+    window = [raw[numbers, place + k].astype(np.int64) for k in range(3)]
+    first, second = bigrams[window[0] | window[1] << 8], bigrams[window[1] | window[2] << 8]
+    before, after = offsets == -1, offsets == lengths[numbers] - 2
+    seconds = bigrams.reshape(256, 256).sum(axis=1)  # how often each byte is a pair's second
+    cost = np.where(before, second, np.where(after, first, first * second / np.maximum(seconds[window[1]], 1)))
+    residue = offsets % _STRIDE
+    order = np.lexsort((offsets, cost, residue, numbers))
+    key = (numbers * _STRIDE + residue)[order]
+    best = order[np.r_[True, key[1:] != key[:-1]]] if key.size else order
+    codes = (window[0] | window[1] << 8 | window[2] << 16) & (_CODES - 1)
+    shifts = np.where(before, 0, np.where(after, 16, -1))
+    return numbers[best], offsets[best], codes[best], shifts[best]
 
 
 def naive_starts(stems: tuple[bytes, ...], text: bytes) -> set[int]:

@@ -43,7 +43,7 @@ from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
 from cvlogs.parsing.lines import HeaderFields, decode, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
-from cvlogs.parsing.prefilter import StemFinder, bigram_counts, fewest_holding, stem_counts
+from cvlogs.parsing.prefilter import Sample, StemFinder, fewest_holding, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
 _MAX_MESSAGE_CHARS = 16_384
@@ -96,11 +96,13 @@ class _FileState:
     last: tuple[HeaderFields, int] | None = None
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
-    """The stem finder, tuned to this file's first chunk."""
+    """The stem finder, tuned to this file's first chunk (its ``sample``)."""
     keys: StemFinder | None = None
-    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the first chunk that needs it."""
+    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the same sample, made for the
+    first chunk that needs it."""
     vocabulary: StemFinder | None = None
-    """The whole vocabulary's finder, tuned to the first chunk that has a text holding a key."""
+    """The whole vocabulary's finder, tuned to the same sample, made for the first chunk that has
+    a text holding a key."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -502,7 +504,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     """The header lines of the records that hold a trigger stem: those the grammars read, and
     those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
-        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES], PREFILTER_GROUPS)
+        state.finder = StemFinder(PREFILTER, Sample(index.chunk[:_SAMPLE_BYTES]), PREFILTER_GROUPS)
     positions, groups, codes = state.finder.tagged(index.chunk)
     # Only stems count: a shared or six-byte anchor context is no proof ("instance [", "De" of
     # "Describe"), and which anchors a file gets depends on its first chunk, which must not change
@@ -520,7 +522,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     if names.lines.size:
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
-            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state)
+            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state, sample=state.finder.sample)
             positions = np.concatenate([positions, found])
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
@@ -528,7 +530,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
 
 
 def _vocabulary_words(
-    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState, *, sample: Sample
 ) -> tuple[Offsets, npt.NDArray[np.bool_]]:
     """The vocabulary found in the texts of the header ``lines`` (named, ascending), and for each
     whether it makes its record one the grammars read: it is part of a clause met in the record
@@ -538,17 +540,15 @@ def _vocabulary_words(
     The keys (``Vocabulary.keys``) are searched in every text first, and the whole vocabulary only
     in the texts that hold one: a text that meets a clause holds a key (the clause's own, or a shorter
     one inside it), and plain activity's own words (instance, region, pending) are the other halves
-    of clauses, not keys."""
+    of clauses, not keys.  Their finders are tuned to ``sample``, the trigger finder's."""
     if state.keys is None:
-        sample = index.chunk[:_SAMPLE_BYTES]
-        bigrams = bigram_counts(sample)
-        state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, bigrams)), bigrams=bigrams)
+        state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
     found, codes = _vocabulary_in(index, lines, cuts, names, state.keys)
     holding = distinct(index.records_at_each(found[state.keys.matches(index.data, found, codes)[0]]))
     if holding.size == 0:
         return _NO_LINES, np.zeros(0, dtype=bool)
     if state.vocabulary is None:
-        state.vocabulary = StemFinder(VOCABULARY.stems, index.chunk[:_SAMPLE_BYTES])
+        state.vocabulary = StemFinder(VOCABULARY.stems, sample)
     found, codes = _vocabulary_in(index, holding, cuts, names, state.vocabulary)
     hits, stems = state.vocabulary.matches(index.data, found, codes)
     owners = index.records_at_each(found[hits])
@@ -560,8 +560,8 @@ def _vocabulary_words(
 
 def _vocabulary_in(
     index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, finder: StemFinder
-) -> tuple[Offsets, npt.NDArray[np.uint16]]:
-    """The vocabulary candidates (chunk positions, anchor codes) in the texts of these records
+) -> tuple[Offsets, npt.NDArray[np.intp]]:
+    """The vocabulary candidates (chunk positions, slots) in the texts of these records
     (``_texts``), found in a copy of just those bytes: a fiftieth of the chunk when activity is
     rare.  A record's bytes end with its line feed, which no stem holds, so no stem is found
     across two of them."""
