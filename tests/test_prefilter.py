@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import subprocess
 import sys
+from functools import reduce
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +67,80 @@ def test_edges(text: bytes) -> None:
     assert set(StemFinder(PREFILTER).starts(text)) == naive_starts(PREFILTER, text)
 
 
+@pytest.mark.parametrize("text", [b"AWS", b"kms", b"fail", b"imds"])
+@pytest.mark.parametrize("before", range(12))
+@pytest.mark.parametrize("after", range(12))
+def test_a_stem_is_found_at_every_offset_and_before_every_end(text: bytes, before: int, after: int) -> None:
+    """A stem at each offset modulo three, as near the end as it can stand (where the windows are
+    read from a padded copy), or further: short stems' anchors reach a byte past them."""
+    padded = b"x" * before + text + b"y" * after
+    assert set(StemFinder(PREFILTER).starts(padded)) == naive_starts(PREFILTER, padded) == {before}
+
+
+@pytest.mark.parametrize("text", [b"aws", b"xaws", b"xxAWS", b"xxxaws", b" aws", b"aws ", b"xaws  "])
+def test_a_stem_does_not_run_past_either_end(text: bytes) -> None:
+    """A stem's blanks are not found in what lies past the text (its words are read with zeros
+    there, and a zero byte is a blank to the folding)."""
+    finder = StemFinder((b"aws  ", b" aws", b"ws   "))
+    assert finder.tagged(text)[0].size == len(naive_starts(finder.stems, text))
+
+
+# Stems over a few letters share windows, anchors and the codes of the bytes beside short stems;
+# the other bytes of a text are a byte past ASCII whose low seven bits are a stem letter's (the
+# table folds it onto the letter, the check tells them apart), and bytes that OR 0x20 turns into
+# none of the stems' bytes.
+STEMS = st.lists(
+    st.text(alphabet="abc. ", min_size=3, max_size=11).map(str.encode), min_size=1, max_size=6, unique=True
+)
+FILLERS = [b"a", b"B", b"c", b".", b"\xc1", b"\xe2", b"\n", b"@", b"\x01"]
+
+
+def _text(data: st.DataObject, stems: list[bytes]) -> bytes:
+    pieces = st.sampled_from([*stems, *(stem.upper() for stem in stems), *FILLERS])
+    return b"".join(data.draw(st.lists(pieces, max_size=25)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEMS, st.data())
+def test_any_stems_are_found_wherever_they_stand(stems: list[bytes], data: st.DataObject) -> None:
+    """Whatever the stems, the text and the sample that tunes the anchors, the positions are ``bytes.find``'s."""
+    text = _text(data, stems)
+    finder = StemFinder(tuple(stems), _text(data, stems))
+    assert set(finder.starts(text)) == naive_starts(tuple(stems), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEMS, st.data())
+def test_each_candidate_has_the_groups_of_the_stems_standing_there(stems: list[bytes], data: st.DataObject) -> None:
+    """``tagged`` gives one candidate inside each occurrence of a stem and none elsewhere, with the
+    group bits of the stems of its slot that stand there, whichever anchors the sample chose; and
+    ``matches`` names those stems."""
+    text = _text(data, stems)
+    groups = tuple(data.draw(st.lists(st.integers(1, 255), min_size=len(stems), max_size=len(stems))))
+    finder = StemFinder(tuple(stems), _text(data, stems), groups)
+    positions, bits, slots = finder.tagged(text)
+    padded = np.frombuffer(text + b"\n" * 16, dtype=np.uint8)
+    rows, numbers = finder.matches(padded, positions, slots)
+    lowered = text.lower()
+    standing: list[set[tuple[int, int]]] = [set() for _ in range(positions.size)]  # (stem, start)
+    for row, (position, slot) in enumerate(zip(positions.tolist(), slots.tolist(), strict=True)):
+        for stem, offset in finder.anchors(slot):
+            start = position - offset
+            if start >= 0 and lowered[start : start + len(stem)] == stem:
+                standing[row].add((stems.index(stem), start))
+    assert all(standing)
+    assert [reduce(operator.or_, (groups[n] for n, _ in held)) for held in standing] == bits.tolist()
+    assert sorted(zip(rows.tolist(), numbers.tolist(), strict=True)) == sorted(
+        (row, n)
+        for row, held in enumerate(standing)
+        for n, _ in held  # a stem twice: two starts
+    )
+    occurrences = {(n, start) for n, stem in enumerate(stems) for start in naive_starts((stem,), text)}
+    assert set().union(*standing) == occurrences
+
+
 def test_stems_must_be_three_bytes() -> None:
-    """A stem needs two overlapping anchors; a shorter one would match nearly everywhere anyway."""
+    """A stem needs anchors of two of its bytes or three; a shorter one would match nearly everywhere anyway."""
     with pytest.raises(ValueError, match="three bytes"):
         StemFinder((b"ab",))
 
@@ -79,20 +153,24 @@ def test_stems_must_be_lower_case() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
-def test_exact_says_whether_a_candidate_starts_its_stem(pieces: list[bytes], sample: list[bytes]) -> None:
-    """``exact`` keeps a candidate exactly when a stem of its slot stands there, in any case (the
-    candidates of ``tagged`` and the bytes either side of them, which start no stem of theirs)."""
+def test_matches_names_the_stems_a_candidate_starts(pieces: list[bytes], sample: list[bytes]) -> None:
+    """``matches`` gives a candidate with each stem of its slot that stands there, in any case (the
+    candidates of ``tagged``, and the bytes either side of them, where no stem of theirs stands)."""
     text = b"".join(pieces)
     finder = StemFinder(PREFILTER, b"".join(sample))
-    positions, _, codes = finder.tagged(text)
-    positions, codes = np.r_[positions, positions + 1, positions - 1], np.r_[codes, codes, codes]
+    positions, _, slots = finder.tagged(text)
+    positions, slots = np.r_[positions, positions + 1, positions - 1], np.r_[slots, slots, slots]
     data = np.frombuffer(text + b"\n" * 32, dtype=np.uint8)
     lowered = text.lower()
     expected = [
-        any(p >= o and lowered[p - o : p - o + len(stem)] == stem for stem, o in finder.anchors(code))
-        for p, code in zip(positions.tolist(), codes.tolist(), strict=True)
+        (row, PREFILTER.index(stem))
+        for row, (p, slot) in enumerate(zip(positions.tolist(), slots.tolist(), strict=True))
+        for stem, o in finder.anchors(slot)
+        if p >= o and lowered[p - o : p - o + len(stem)] == stem
     ]
-    assert finder.exact(data, positions, codes).tolist() == expected
+    rows, numbers = finder.matches(data, positions, slots)
+    assert sorted(zip(rows.tolist(), numbers.tolist(), strict=True)) == sorted(expected)
+    assert len(expected) >= positions.size // 3  # every candidate of ``tagged`` starts one
 
 
 @pytest.mark.parametrize(

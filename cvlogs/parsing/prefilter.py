@@ -1,19 +1,23 @@
 """Finding the grammars' trigger stems in a chunk: one vectorised pass instead of one pass per stem.
 
 ``bytes.find`` costs a full pass over the chunk per stem that is absent (about 10 ms per 8 MB
-here, and most stems are absent from most chunks).  Instead, each stem gets two *anchors*: two
-overlapping two-byte windows inside it (offsets ``i`` and ``i + 1``), chosen where the stem is
-rarest in the file being read (counted on its first megabyte).  Wherever a stem occurs, one of
-its two anchors starts at an even offset, so numpy only looks up the even-offset windows of the
-chunk, in a 65,536-entry table of anchors, all at once; only positions that hold an anchor (and
-the right next two bytes) are checked against their stems in Python.
+here, and most stems are absent from most chunks).  Instead, each stem gets three *anchors*:
+three-byte windows of its own whose offsets differ modulo three, chosen where the stem is rarest
+in the file being read (as its first 256 KB's byte pairs predict).  Wherever a stem occurs, one
+of its anchors starts at an offset divisible by three, so numpy only looks up every third window
+of the chunk, in a table of the anchors' codes, all at once, and checks the few windows that
+hold one against their stems eight bytes at a time.
 
 The search ignores ASCII case without a lower-cased copy of the chunk: every stem byte (a
-lower-case letter, a digit, ``.`` or a blank) has bit 0x20 set, so OR-ing 0x20 into the text
-turns upper-case letters into lower-case ones and can only add candidates, which the exact
-check drops.  The result is exactly the set of positions where ``bytes.find`` finds a stem in
-the lower-cased text (a test compares the two).  Measured here: about 1.5 ms per megabyte,
-against 5 ms for the previous one-anchor search over both parities plus ``bytes.lower``.
+lower-case letter, a digit, ``.`` or a blank) has bit 0x20 set, and a text byte ``t`` stands for
+the stem byte ``c`` when ``t | 0x20 == c``, that is ``t & 0xDF == c & 0xDF``: the AND that cuts
+a word out of the text folds its case too.  That takes an upper-case letter for its lower-case
+one (and a control byte for a digit, ``.`` or a blank, which logs do not hold), so nothing that
+``bytes.find`` finds in the lower-cased text is missed (a test compares the two).
+
+Measured on a 2 MB chunk of the bench corpus: about 5,000 windows hold an anchor and the search
+takes 2.5 ms, where two-byte anchors at every other offset (common pairs such as ``tr`` of
+``constraint``) made 48,000 candidates and took 4.5 ms with their context check.
 """
 
 from __future__ import annotations
@@ -438,25 +442,27 @@ that is when ``t & 0xDF == c & 0xDF``: clearing the bit folds case in the AND th
 _KEY = 0x5F
 """A window's byte as the table knows it: folded, and bit 0x80 cleared too (a byte past ASCII
 counts as the ASCII one, which the check drops), so that a byte outside a stem, which may be
-anything, takes 64 codes of the table rather than 128 (each a page of memory to map)."""
+anything, takes 64 codes of the table rather than 128 (each maps the page of memory it lies in)."""
 _CODES = (_KEY << 16 | _KEY << 8 | _KEY) + 1
 _STRIDE = 3
 _ANY = np.array(sorted({byte & _KEY for byte in range(256)}), dtype=np.int64)
 """The values a byte outside the stem may have in a window's code, starting with 0."""
 
 
-def _zeros(size: int, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
-    """``np.zeros`` of a table that stays nearly all zeros, in pages of its own that the system
-    maps as they are touched: ``np.zeros`` wrote all 15 MB of a table of codes where the
-    allocator reused freed memory (0.7 ms; this, 7 us)."""
-    return np.frombuffer(mmap.mmap(-1, size * dtype.itemsize), dtype=dtype)
+def _table(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """A table of every code, true at ``codes``, in pages of its own that the system maps only as
+    they are touched: ``np.zeros`` wrote the whole table where the allocator reused freed memory
+    (0.7 ms, against 7 us)."""
+    table = np.frombuffer(mmap.mmap(-1, _CODES), dtype=bool)
+    table[codes] = True
+    return table
 
 
-def _windows(text: bytes | npt.NDArray[np.uint8], stride: int, count: int) -> npt.NDArray[np.int64]:
-    """The first ``count`` three-byte windows of ``text`` at every ``stride``-th offset, as codes
-    ``b0 | b1 << 8 | b2 << 16`` of bytes as the table knows them (``_KEY``): eight-byte reads,
-    so the last window read must have eight bytes."""
-    reads = np.ndarray((count,), dtype="<i8", buffer=text, strides=(stride,))
+def _windows(text: bytes, count: int) -> npt.NDArray[np.int64]:
+    """The first ``count`` three-byte windows of ``text`` at every third offset, as codes ``b0 |
+    b1 << 8 | b2 << 16`` of the bytes as the table knows them (``_KEY``): eight-byte reads, so
+    the last window read must have eight bytes."""
+    reads = np.ndarray((count,), dtype="<i8", buffer=text, strides=(_STRIDE,))
     return reads & (_CODES - 1)
 
 
@@ -487,7 +493,7 @@ class StemFinder:
     """Finds where any of ``stems`` (lower-case bytes, three bytes or longer) starts in a text, ignoring case.
 
     Each stem gets three *anchors*: three-byte windows of its own at offsets that differ modulo
-    three, chosen where the sample has the fewest of them.  Wherever a stem occurs, one of its
+    three, chosen where the sample should have the fewest of them.  Wherever a stem occurs, one of its
     anchors starts at an offset divisible by three, so numpy looks up only every third window of
     the text, all at once, in a table of the anchors' codes.  A stem of three or four bytes has
     anchors that reach a byte past it, which may be anything: each of its values is a code of
@@ -504,7 +510,6 @@ class StemFinder:
             raise ValueError("stems must be lower-case letters, digits, blanks or punctuation with bit 0x20")
         self.sample = sample if isinstance(sample, Sample) else Sample(sample)
         self.stems = stems
-        self.numbers = {stem: number for number, stem in enumerate(stems)}
         self.lengths = np.array([len(stem) for stem in stems], dtype=np.int64)
         width = 8 * -(-int(self.lengths.max(initial=0)) // 8)
         raw = np.zeros((len(stems), width + 2), dtype=np.uint8)  # a zero byte on either side
@@ -517,20 +522,9 @@ class StemFinder:
         self.anchor_numbers = numbers
         self.offsets = offsets + 1
         """Per anchor: its window's middle byte (where ``tagged`` puts a candidate) less its stem's start."""
-        owner, value = _spread(np.where(shifts >= 0, _ANY.size, 1))
-        every = codes[owner] | _ANY[value] << np.maximum(shifts[owner], 0)  # value 0 is _ANY[0], 0
-        order = np.argsort(every, kind="stable")
-        every, self.owners = every[order], owner[order]
-        """The anchors of each slot: ``owners[firsts[s] : firsts[s] + sizes[s]]``."""
-        self.firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if every.size else order[:0]
-        self.sizes = np.diff(np.r_[self.firsts, every.size])
-        self.codes = every[self.firsts]
-        """The table's codes, sorted: a candidate's slot is its code's place here."""
-        group = np.array(groups or (1,) * len(stems), dtype=np.uint8)
-        self.groups = np.bitwise_or.reduceat(group[numbers[self.owners]], self.firsts) if every.size else group[:0]
-        """Per slot, the OR of the group bits of its anchors' stems."""
-        self.table = _zeros(_CODES, np.dtype(bool))  # bool, not uint8: flatnonzero is 4x faster on it
-        self.table[self.codes] = True
+        self.codes, self.owners, self.firsts, self.sizes = _slots(codes, shifts)
+        self.groups = np.array(groups or (1,) * len(stems), dtype=np.uint8)
+        self.table = _table(self.codes)  # bool, not uint8: flatnonzero is 4x faster on it
 
     def anchors(self, slot: int) -> list[tuple[bytes, int]]:
         """The anchors of a candidate's slot (from ``tagged``): each stem, with the candidate's
@@ -539,26 +533,36 @@ class StemFinder:
         return [(self.stems[self.anchor_numbers[a]], int(self.offsets[a])) for a in picked]
 
     def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.intp]]:
-        """Positions inside every stem occurrence of ``text`` (in any case), one in each; for each,
-        the group bits of every stem of its slot, and its slot (for ``matches``)."""
-        positions, slots = self._candidates(text)
-        return positions, np.take(self.groups, slots), slots
-
-    def exact(
-        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.bool_]:
-        """Which candidates (from ``tagged``) start a stem of their slot, in any case.  ``data``
-        is the text followed by at least a stem's length of padding."""
-        result = np.zeros(positions.size, dtype=bool)
-        result[self.matches(data, positions, codes)[0]] = True
-        return result
+        """Positions inside every stem occurrence of ``text`` (in any case), one in each and no
+        others; for each, the OR of the group bits of the stems that stand there, and its slot
+        (for ``matches``).  A position is the middle byte of a window at an offset divisible by
+        three that has an anchor's code, where the anchor's stem stands: whichever anchors the
+        sample chose, the same stems are found."""
+        read = max(0, (len(text) - 8) // _STRIDE + 1)  # windows whose eight-byte read fits
+        whole = _windows(text, read)
+        # ``np.take`` rather than ``table[codes]``: indexing measured 2.3x slower than the lookup itself.
+        index = np.flatnonzero(np.take(self.table, whole))
+        found = np.take(whole, index)
+        last = max(0, (len(text) - 2) // _STRIDE + 1)  # windows that have two bytes or more
+        if last > read:  # the last few, read from a padded copy
+            tail = _windows(text[_STRIDE * read :] + bytes(8), last - read)
+            more = np.flatnonzero(np.take(self.table, tail))
+            index, found = np.r_[index, more + read], np.r_[found, tail[more]]
+        positions = _STRIDE * index + 1
+        slots = np.searchsorted(self.codes, found)
+        rows, numbers = self._standing(np.frombuffer(text, dtype=np.uint8), len(text), positions, slots)
+        firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows  # rows ascend
+        groups = np.bitwise_or.reduceat(self.groups[numbers], firsts) if rows.size else self.groups[:0]
+        return positions[rows[firsts]], groups, slots[rows[firsts]]
 
     def matches(
-        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], codes: npt.NDArray[np.intp]
+        self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], slots: npt.NDArray[np.intp]
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
-        """Each candidate (from ``tagged``, with its slot in ``codes``) that starts a stem of its
-        slot, in any case, with the stem's number (its place in ``stems``; a candidate may start two)."""
-        return self._standing(data, None, positions, codes)
+        """Each candidate (at ``positions`` of ``data``, which is the text followed by at least a
+        stem's length of padding, in ``slots``: from ``tagged``) with each stem of its slot that
+        starts there, in any case: the candidate's index and the stem's number (its place in
+        ``stems``).  A candidate may stand for two stems."""
+        return self._standing(data, None, positions, slots)
 
     def _standing(
         self,
@@ -567,8 +571,8 @@ class StemFinder:
         positions: npt.NDArray[np.int64],
         slots: npt.NDArray[np.intp],
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
-        """The candidates at ``positions`` whose slot has an anchor whose stem stands there (ending
-        by ``size``, when given), each with that stem's number."""
+        """``matches``, of the stems that end by ``size`` when it is given: each anchor of each
+        candidate's slot, with the stem's bytes compared a word at a time."""
         rows, place = _spread(self.sizes[slots])
         anchor = self.owners[self.firsts[slots[rows]] + place]
         numbers = self.anchor_numbers[anchor]
@@ -581,37 +585,32 @@ class StemFinder:
             ok &= (_words(data, at + 8 * word) & self.masks[numbers, word]) == self.values[numbers, word]
         return rows[ok], numbers[ok]
 
-    def _candidates(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
-        """The stems' positions in ``text`` (one inside each occurrence, a window's middle byte),
-        each with its slot."""
-        read = max(0, (len(text) - 8) // _STRIDE + 1)  # windows whose eight-byte read fits
-        whole = _windows(text, _STRIDE, read)
-        # ``np.take`` rather than ``table[codes]``: indexing measured 2.3x slower than the lookup itself.
-        index = np.flatnonzero(np.take(self.table, whole))
-        found = np.take(whole, index)
-        last = max(0, (len(text) - 2) // _STRIDE + 1)  # windows that have two bytes or more
-        if last > read:  # the last few, read from a padded copy
-            tail = _windows(text[_STRIDE * read :] + bytes(8), _STRIDE, last - read)
-            more = np.flatnonzero(np.take(self.table, tail))
-            index, found = np.r_[index, more + read], np.r_[found, tail[more]]
-        positions = _STRIDE * index + 1
-        slots = np.searchsorted(self.codes, found)
-        keep = np.zeros(positions.size, dtype=bool)
-        keep[self._standing(np.frombuffer(text, dtype=np.uint8), len(text), positions, slots)[0]] = True
-        return positions[keep], slots[keep]
-
     def starts(self, text: bytes) -> Iterator[int]:
         """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).
 
         Checked again in Python: this is the form the tests compare with ``bytes.find``, so that
         the anchors are known to miss nothing.
         """
-        positions, slots = self._candidates(text)
+        positions, _, slots = self.tagged(text)
         for position, slot in zip(positions.tolist(), slots.tolist(), strict=True):
             for stem, offset in self.anchors(slot):
                 start = position - offset
                 if start >= 0 and text[start : start + len(stem)].lower() == stem:
                     yield start
+
+
+def _slots(
+    codes: npt.NDArray[np.int64], shifts: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The table's codes of the anchors (``codes``, with the byte at ``shifts`` anything where it
+    is 0 or more), sorted, and the anchors of each: a slot (a code's place) ``s`` has anchors
+    ``owners[firsts[s] : firsts[s] + sizes[s]]`` (two when two anchors share a code)."""
+    owner, value = _spread(np.where(shifts >= 0, _ANY.size, 1))
+    every = codes[owner] | _ANY[value] << np.maximum(shifts[owner], 0)  # one code: value 0, _ANY[0] = 0
+    order = np.argsort(every, kind="stable")
+    every, owners = every[order], owner[order]
+    firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if every.size else order[:0]
+    return every[firsts], owners, firsts, np.diff(np.r_[firsts, every.size])
 
 
 def _anchors(

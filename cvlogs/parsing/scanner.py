@@ -505,12 +505,10 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
         state.finder = StemFinder(PREFILTER, Sample(index.chunk[:_SAMPLE_BYTES]), PREFILTER_GROUPS)
-    positions, groups, codes = state.finder.tagged(index.chunk)
-    # Only stems count: a shared or six-byte anchor context is no proof ("instance [", "De" of
-    # "Describe"), and which anchors a file gets depends on its first chunk, which must not change
-    # which records are read (a false candidate cost its record a cache miss in the grammars).
-    real = state.finder.exact(index.data, positions, codes)
-    positions, groups = positions[real], groups[real]
+    # Stems only, each checked whole: which anchors a file gets depends on its first chunk, which
+    # must not change which records are read (a false candidate cost its record a cache miss in
+    # the grammars).
+    positions, groups, _ = state.finder.tagged(index.chunk)
     relevant = index.records_at(positions[groups != 0])
     classy = groups == CLASS
     if relevant.size == 0 or not classy.any():
@@ -543,8 +541,7 @@ def _vocabulary_words(
     of clauses, not keys.  Their finders are tuned to ``sample``, the trigger finder's."""
     if state.keys is None:
         state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
-    found, codes = _vocabulary_in(index, lines, cuts, names, state.keys)
-    holding = distinct(index.records_at_each(found[state.keys.matches(index.data, found, codes)[0]]))
+    holding = distinct(index.records_at_each(_vocabulary_in(index, lines, cuts, names, state.keys)[0]))
     if holding.size == 0:
         return _NO_LINES, np.zeros(0, dtype=bool)
     if state.vocabulary is None:
