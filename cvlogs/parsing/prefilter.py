@@ -3,7 +3,7 @@
 ``bytes.find`` costs a full pass over the chunk per stem that is absent (about 10 ms per 8 MB
 here, and most stems are absent from most chunks).  Instead, each stem gets three *anchors*:
 three-byte windows of its own whose offsets differ modulo three, chosen where the stem is rarest
-in the file being read (as its first 256 KB's byte pairs predict).  Wherever a stem occurs, one
+in the file being read (as the pairs of bytes of its start predict).  Wherever a stem occurs, one
 of its anchors starts at an offset divisible by three, so numpy only looks up every third window
 of the chunk, in a table of the anchors' codes, all at once, and checks the few windows that
 hold one against their stems eight bytes at a time.
@@ -493,12 +493,12 @@ class StemFinder:
     """Finds where any of ``stems`` (lower-case bytes, three bytes or longer) starts in a text, ignoring case.
 
     Each stem gets three *anchors*: three-byte windows of its own at offsets that differ modulo
-    three, chosen where the sample should have the fewest of them.  Wherever a stem occurs, one of its
-    anchors starts at an offset divisible by three, so numpy looks up only every third window of
-    the text, all at once, in a table of the anchors' codes.  A stem of three or four bytes has
-    anchors that reach a byte past it, which may be anything: each of its values is a code of
-    the table.  Every candidate is then checked against its anchors' stems, eight bytes at a
-    time, in numpy.
+    three, chosen where the sample should have the fewest of them.  Wherever a stem occurs, one of
+    its anchors starts at an offset divisible by three, so numpy looks up only every third window
+    of the text, all at once, in a table of the anchors' codes.  A stem of three or four bytes has
+    anchors that reach a byte past it, which may be anything: each of its values is a code of the
+    table.  Every candidate is then checked against its anchors' stems, eight bytes at a time, in
+    numpy.
     """
 
     def __init__(self, stems: tuple[bytes, ...], sample: bytes | Sample = b"", groups: tuple[int, ...] = ()) -> None:
