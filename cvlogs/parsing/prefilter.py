@@ -540,13 +540,14 @@ class StemFinder:
         sample chose, the same stems are found."""
         read = max(0, (len(text) - 8) // _STRIDE + 1)  # windows whose eight-byte read fits
         whole = _windows(text, read)
-        # ``np.take`` rather than ``table[codes]``: indexing measured 2.3x slower than the lookup itself.
-        index = np.flatnonzero(np.take(self.table, whole))
+        # ``np.take`` rather than ``table[codes]``, and "wrap" (the codes are all in the table): the
+        # fewest instructions (6.8 million a 2 MB chunk, against 9.4 for "raise" and 10.0 indexing).
+        index = np.flatnonzero(np.take(self.table, whole, mode="wrap"))
         found = np.take(whole, index)
         last = max(0, (len(text) - 2) // _STRIDE + 1)  # windows that have two bytes or more
         if last > read:  # the last few, read from a padded copy
             tail = _windows(text[_STRIDE * read :] + bytes(8), last - read)
-            more = np.flatnonzero(np.take(self.table, tail))
+            more = np.flatnonzero(np.take(self.table, tail, mode="wrap"))
             index, found = np.r_[index, more + read], np.r_[found, tail[more]]
         positions = _STRIDE * index + 1
         slots = np.searchsorted(self.codes, found)
