@@ -573,7 +573,8 @@ class StemFinder:
         slots: npt.NDArray[np.intp],
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
         """``matches``, of the stems that end by ``size`` when it is given: each anchor of each
-        candidate's slot, with the stem's bytes compared a word at a time."""
+        candidate's slot, with the stem's bytes compared a word at a time, each word only where
+        the words before it agreed."""
         rows, place = _spread(self.sizes[slots])
         anchor = self.owners[self.firsts[slots[rows]] + place]
         numbers = self.anchor_numbers[anchor]
@@ -581,10 +582,12 @@ class StemFinder:
         ok = start >= 0
         if size is not None:
             ok &= start + self.lengths[numbers] <= size
-        at = np.maximum(start, 0)
+        left = np.flatnonzero(ok)
         for word in range(self.values.shape[1]):
-            ok &= (_words(data, at + 8 * word) & self.masks[numbers, word]) == self.values[numbers, word]
-        return rows[ok], numbers[ok]
+            stem = numbers[left]
+            words = _words(data, start[left] + 8 * word)
+            left = left[(words & self.masks[stem, word]) == self.values[stem, word]]
+        return rows[left], numbers[left]
 
     def starts(self, text: bytes) -> Iterator[int]:
         """Each position where a stem starts in ``text``, in any case (unordered; a position may repeat).

@@ -98,11 +98,10 @@ class _FileState:
     finder: StemFinder | None = None
     """The stem finder, tuned to this file's first chunk (its ``sample``)."""
     keys: StemFinder | None = None
-    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the same sample, made for the
-    first chunk that needs it."""
+    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the first texts it searches."""
     vocabulary: StemFinder | None = None
-    """The whole vocabulary's finder, tuned to the same sample, made for the first chunk that has
-    a text holding a key."""
+    """The whole vocabulary's finder, tuned to the same texts, made for the first chunk that has a
+    text holding a key."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -520,7 +519,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     if names.lines.size:
         maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
-            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state, sample=state.finder.sample)
+            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state)
             positions = np.concatenate([positions, found])
             suspect = np.concatenate([suspect, words])
     read = _among(index.records_at(positions[suspect]), relevant)
@@ -528,7 +527,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
 
 
 def _vocabulary_words(
-    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState, *, sample: Sample
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState
 ) -> tuple[Offsets, npt.NDArray[np.bool_]]:
     """The vocabulary found in the texts of the header ``lines`` (named, ascending), and for each
     whether it makes its record one the grammars read: it is part of a clause met in the record
@@ -538,16 +537,22 @@ def _vocabulary_words(
     The keys (``Vocabulary.keys``) are searched in every text first, and the whole vocabulary only
     in the texts that hold one: a text that meets a clause holds a key (the clause's own, or a shorter
     one inside it), and plain activity's own words (instance, region, pending) are the other halves
-    of clauses, not keys.  Their finders are tuned to ``sample``, the trigger finder's."""
+    of clauses, not keys.  Keys and anchors are chosen by the first texts searched, which are
+    what the finders search (Amazon classes' own words such as ``sho`` of ``snapshot`` are rare
+    in a file's start and common there: half the candidates at share 0.5)."""
+    text, begins, offsets = _joined(index, lines, cuts, names)
     if state.keys is None:
+        sample = Sample(text[:_SAMPLE_BYTES])
         state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
-    holding = distinct(index.records_at_each(_vocabulary_in(index, lines, cuts, names, state.keys)[0]))
+    holding = distinct(index.records_at_each(_in_chunk(state.keys.tagged(text)[0], begins, offsets)))
     if holding.size == 0:
         return _NO_LINES, np.zeros(0, dtype=bool)
+    text, begins, offsets = _joined(index, holding, cuts, names)
     if state.vocabulary is None:
-        state.vocabulary = StemFinder(VOCABULARY.stems, sample)
-    found, codes = _vocabulary_in(index, holding, cuts, names, state.vocabulary)
-    hits, stems = state.vocabulary.matches(index.data, found, codes)
+        state.vocabulary = StemFinder(VOCABULARY.stems, state.keys.sample)
+    found, _, slots = state.vocabulary.tagged(text)
+    found = _in_chunk(found, begins, offsets)
+    hits, stems = state.vocabulary.matches(index.data, found, slots)
     owners = index.records_at_each(found[hits])
     confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
     words = np.zeros(found.size, dtype=bool)
@@ -555,23 +560,25 @@ def _vocabulary_words(
     return found, words
 
 
-def _vocabulary_in(
-    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, finder: StemFinder
-) -> tuple[Offsets, npt.NDArray[np.intp]]:
-    """The vocabulary candidates (chunk positions, slots) in the texts of these records
-    (``_texts``), found in a copy of just those bytes: a fiftieth of the chunk when activity is
-    rare.  A record's bytes end with its line feed, which no stem holds, so no stem is found
+def _joined(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[bytes, Offsets, Offsets]:
+    """The texts of these records (``_texts``) in one copy, where the vocabulary is searched: a
+    fiftieth of the chunk when activity is rare; with where each text starts in the chunk and in
+    the copy.  A record's bytes end with its line feed, which no stem holds, so no stem is found
     across two of them."""
     begins, ends = _texts(index, lines, cuts, names)
     lengths = ends - begins
-    offsets = np.cumsum(lengths) - lengths  # where each record starts in the copy
     # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
     # texts at share 0.02, and no slower for its 8,419 at 0.5.
     chunk = index.chunk
     text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
-    found, _, codes = finder.tagged(text)
+    return text, begins, np.cumsum(lengths) - lengths
+
+
+def _in_chunk(found: Offsets, begins: Offsets, offsets: Offsets) -> Offsets:
+    """Positions ``found`` in the copy of ``_joined`` as positions in the chunk."""
     owner = np.searchsorted(offsets, found, side="right") - 1
-    return begins[owner] + (found - offsets[owner]), codes
+    placed: Offsets = begins[owner] + (found - offsets[owner])
+    return placed
 
 
 def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
