@@ -261,10 +261,10 @@ def _determinize(nfa: _Nfa, begin: int, accept: int, members: list[int]) -> tupl
         targets = [0] * len(members)
         for symbols, target in edges:
             if symbols is not None:
-                for number, symbol_set in enumerate(members):
+                for symbol_class, symbol_set in enumerate(members):
                     if symbols & symbol_set:
-                        targets[number] |= closures[target]
-        moves.append([(number, found) for number, found in enumerate(targets) if found])
+                        targets[symbol_class] |= closures[target]
+        moves.append([(symbol_class, found) for symbol_class, found in enumerate(targets) if found])
     numbers: dict[int, int] = {}
     rows: list[list[int]] = [[_DEAD] * len(members), [_ACCEPT] * len(members)]
     pending: list[int] = []
