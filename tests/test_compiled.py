@@ -34,7 +34,8 @@ def _stored_here() -> dict[str, object]:
 
 
 def test_the_stored_code_is_what_re_generates() -> None:
-    """Every pattern of ``LARGEST`` is stored, as generated now (else: python -m cvlogs.parsing.compiled)."""
+    """Every pattern of ``LARGEST`` is stored, as generated now (if this fails after a grammar changed,
+    run ``python -m cvlogs.parsing.compiled``)."""
     stored = _stored_here()
     assert len(stored) == len(LARGEST)
     for grammar in LARGEST:
