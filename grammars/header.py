@@ -53,10 +53,16 @@ _JOB = (
     rf"(?:{_BLANK}++(?P<job>(?!{_IDENT}(?:::|(?:\.{_IDENT})+\([0-9]{{0,9}}\)|\([0-9]{{0,9}}\)(?:[ \t]|$))|::)[^ \t]++)"
     rf"(?:{_BLANK}++#++(?=[ \t]|$))*+)?"
 )
+# The separator: a dash before a blank or the end, or a colon after a method (``Init():text``).
+_DASH = rf"[-\u2013\u2014](?={_BLANK}|$)"
+_COLON = r":(?!:)"
 _REST = (
-    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>[-\u2013\u2014](?={_BLANK}|$)|(?(method):(?!:)|(?!)))?{_BLANK}*+"
+    rf"(?:{_BLANK}++{_FUNCTION})?{_BLANK}*+(?P<sep>{_DASH}|(?(method){_COLON}|(?!)))?{_BLANK}*+"
     r"(?P<message>.*)"
 )
+#: What follows a function that has a method (its parentheses included): the separator and the
+#: message, as ``HEADER_REST_PATTERN`` reads them there.
+AFTER_METHOD_PATTERN = rf"{_BLANK}*+(?P<sep>{_DASH}|{_COLON})?{_BLANK}*+(?P<message>.*)"
 
 #: What follows the prefix: the job, ``Class::Method()``, the separator and the message.  Everything
 #: in it is optional, so the full pattern matches wherever the prefix does, with the same groups as

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from cvlogs.correlate import correlate
 from cvlogs.parsing import scan_paths
+from cvlogs.parsing.activity import _WINDOW, _shape_key
+from cvlogs.parsing.lines import header_at, match_header
 from cvlogs.parsing.messages import interpret, meaning_of
 from cvlogs.parsing.scanner import PREFILTER, VOCABULARY
 
@@ -325,3 +328,36 @@ def test_activity_lines_that_differ_in_ids_are_one_key() -> None:
     assert set(keys) == {
         b" camazonec2::describesnapshots() - snapshot [snap-0000000000000000] state [pending] progress [00%]\n"
     }
+
+
+_HEADER_LINES = st.tuples(
+    st.from_regex(r"\A[ ]?[0-9]{1,6}[ \t]{0,2}(?:0[xX]|[1-9][xX])?[0-9a-fA-F]{1,5}[ \t]{1,2}", fullmatch=True),
+    st.from_regex(
+        r"\A[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2}|/[0-9]{4})?[ \t]{1,2}[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,6})?\Z"
+    ),
+    st.sampled_from(["", " 123456", " ###", " ### ###", " N/A", " 12é4", " x1"]),
+    st.sampled_from(["CVAmazonSnap", "CAmazonEC2", "CvAws3", "Ns.AmazonRds2", "EC2Util::Inner", "CVAmazonVolume"]),
+    st.sampled_from(["::Create()", "::Describe2()", "::Run()", ".Go()", "::Create(12)"]),
+    st.sampled_from([" - ", " -", " -  ", ": ", ":", " — ", "- ", " ", "", "::", " : "]),
+    st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=40),
+    st.sampled_from(["", " 4013  1a2c  11/19 00:03:23", " 1 2 3/4 5:06:07 ###", " at 10:22:33"]),
+)
+
+
+@given(_HEADER_LINES)
+def test_a_line_read_at_its_shapes_places_is_read_as_the_pattern_reads_it(parts: tuple[str, ...]) -> None:
+    """``header_at`` (the fields of a line of a known shape read by slicing) gives what
+    ``match_header`` gives, or None (then the scanner asks ``match_header``): lines of many
+    shapes, with years, fractions, jobs, ``0x`` thread ids, separators, trailers, non-ASCII text."""
+    prefix, when, job, class_name, method, separator, message, trailer = parts
+    line = f"{prefix}{when}{job} {class_name}{method}{separator}{message}{trailer}"
+    raw = line.encode()
+    end = raw.find(b"(") + 2
+    assume(0 < end <= _WINDOW)
+    shape = bytes(ord("0") if 48 <= byte <= 57 else byte for byte in raw[:end]).ljust(_WINDOW, b"\0")
+    layout = _shape_key(shape)[4]
+    fields = None if layout is None else header_at(line, layout)
+    if fields is not None:
+        assert fields == match_header(line, cache=False)
+    if layout is not None and raw[:end].isascii() and not re.search(r"[1-9][xX]", prefix):
+        assert fields is not None  # the layout fits every ASCII line of its shape

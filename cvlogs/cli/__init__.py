@@ -4,6 +4,11 @@ Data goes to stdout or ``-o FILE``; progress and messages go to stderr.  Exit st
 error-severity finding remains after filtering, 1 when one does, 2 for a usage or input error,
 3 when a dependency or the machine failed (``cvlogs.errors``).
 A new command is a module here that registers on ``cvlogs.cli.app.app``, imported below.
+
+The command modules do without ``from __future__ import annotations``: typer reads every command's
+signature three times as it builds the commands, and each annotation written as a string was
+compiled and evaluated every time (from ``main`` to the first file read: 77 -> 29 million
+instructions, measured).
 """
 
 from __future__ import annotations

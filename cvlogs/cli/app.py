@@ -1,7 +1,5 @@
 """The typer application every command module registers on (``cvlogs.cli`` imports them all)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``cvlogs events``: the events table with the diagnosis joined (table, CSV, JSON lines, Parquet)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

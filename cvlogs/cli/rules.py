@@ -1,7 +1,5 @@
 """``cvlogs rules``: the catalogue, or one rule explained (its documentation is Markdown)."""
 
-from __future__ import annotations
-
 import inspect
 import sys
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``cvlogs scan``: the diagnosis, in the format asked for."""
 
-from __future__ import annotations
-
 from contextlib import nullcontext
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``cvlogs schema``: the JSON Schema of the scan report."""
 
-from __future__ import annotations
-
 from importlib.resources import files
 
 import typer

@@ -1,7 +1,5 @@
 """``cvlogs timeline``: one account's credential steps, sequence by sequence."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``cvlogs watch``: follow a live Log Files folder (the loop lives in ``cvlogs.watch``)."""
 
-from __future__ import annotations
-
 import socket
 from pathlib import Path
 from typing import Annotated

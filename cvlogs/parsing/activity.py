@@ -26,6 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
+from cvlogs.parsing.lines import Layout
 from cvlogs.parsing.messages import GATE
 from cvlogs.parsing.prefilter import Clauses, fewest_holding, free_numbers, required_clauses, required_stems
 
@@ -266,6 +267,15 @@ class ClassNames:
     """Per entry of ``lines``: its window with only the pid, thread and job bytes left (as words)."""
     prefixes: Offsets
     """Per entry of ``lines``: where its header prefix (pid, thread, date and time) ends, from the line start."""
+    shapes: Offsets
+    """Per entry of ``lines``: its shape's number in ``layouts``."""
+    layouts: tuple[Layout | None, ...]
+    """Per shape: where the header fields of its lines lie (see ``lines.header_at``)."""
+
+    def layouts_of(self, lines: Offsets) -> list[Layout | None]:
+        """The layouts of header ``lines``, each one of ``self.lines``."""
+        layouts = self.layouts
+        return [layouts[shape] for shape in self.shapes[np.searchsorted(self.lines, lines)].tolist()]
 
 
 def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
@@ -310,6 +320,7 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     ends = np.array([look[1] for look in looks])
     masks = np.array([look[2] for look in looks], dtype=np.uint64)
     prefixes = np.array([look[3] for look in looks], dtype=np.int64)
+    layouts = tuple(look[4] for look in looks)
     rows_sorted = candidates[order]
     where = at[rows_sorted]
     good = same & (begins[group] <= where) & (where < ends[group])
@@ -318,11 +329,11 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     named[rows] = False
     named[rows[keep]] = True
     keys = raw[keep].view("<u8") & masks[kept_groups]
-    return ClassNames(named, lines[rows[keep]], keys, prefixes[kept_groups])
+    return ClassNames(named, lines[rows[keep]], keys, prefixes[kept_groups], kept_groups, layouts)
 
 
 def _no_names(named: npt.NDArray[np.bool_], lines: Offsets) -> ClassNames:
-    return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64), lines[:0])
+    return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64), lines[:0], lines[:0], ())
 
 
 def _prefixes() -> npt.NDArray[np.uint64]:
@@ -354,22 +365,23 @@ def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.ND
 
 
 @lru_cache(maxsize=4096)
-def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int]:
+def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int, Layout | None]:
     """The span of the Amazon class name of the ``Class::Method()`` that ends ``shape`` (empty when
-    there is none), the word masks of its pid, thread and job bytes, and where its header prefix
-    ends (the digits made ``0`` leave the prefix as long as the line's own)."""
+    there is none), the word masks of its pid, thread and job bytes, where its header prefix
+    ends (the digits made ``0`` leave the prefix as long as the line's own), and the layout of
+    its header fields."""
     mask = np.zeros(_WINDOW, dtype=np.uint8)
     text = shape.rstrip(b"\0").decode("latin-1")
     found = _HEADER.match(text)
     # The function and its parentheses (``()``, or a source line number) must end the shape.
     if found is None or found.start("source_line") < 0 or found.end("source_line") + 1 != len(text):
-        return 0, 0, mask.view("<u8"), 0
+        return 0, 0, mask.view("<u8"), 0, None
     if not any(word in found["class_name"].lower() for word in credentials.AMAZON_CLASS_WORDS):
-        return 0, 0, mask.view("<u8"), 0
+        return 0, 0, mask.view("<u8"), 0, None
     for name in ("pid", "tid", "job"):
         if found.start(name) >= 0:
             mask[found.start(name) : found.end(name)] = 0xFF
-    return found.start("class_name"), found.end("class_name"), mask.view("<u8"), found.end("time")
+    return found.start("class_name"), found.end("class_name"), mask.view("<u8"), found.end("time"), Layout.of(found)
 
 
 def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:

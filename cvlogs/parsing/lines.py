@@ -128,4 +128,91 @@ def match_header(line: str, cache: bool = True) -> HeaderFields | None:
     return _new(HeaderFields, (int(pid), intern(tid), int(month), int(day), clock, _full_year(year), *rest))
 
 
+_AFTER_METHOD = re.compile(header.AFTER_METHOD_PATTERN)
+_HEAD = ("pid", "tid", "month", "day", "year")
+_KNOWN = 4096
+"""How many heads and functions a layout remembers (then it forgets them all): memory stays bounded."""
+
+
+class Layout:
+    """Where the header fields lie in every line of one *shape*: the line's start, up to the
+    ``()`` of its ``Class::Method()``, with every digit made ``0`` (``activity.class_names``).
+
+    The header pattern treats all digits alike but for the ``0x`` of a thread id, so it matches
+    every line of the shape as it matches the shape, with the same groups up to the ``()``: the
+    fields are read there by slicing, and only what follows (separator, message) by a pattern
+    (a test holds ``header_at`` to ``match_header`` on lines of many shapes).  The pid, thread and
+    date before the time, and the job and function after it, repeat from line to line: each is
+    read once per distinct text (``heads``, ``functions``).
+    """
+
+    __slots__ = ("clock", "end", "functions", "heads", "hex_tid", "spans", "tid")
+
+    def __init__(self, found: re.Match[str]) -> None:
+        """The layout of the shape that ``found`` (the header pattern's match of it) matched."""
+        self.spans = {name: found.span(name) for name in _HEAD}
+        self.clock = found.span("time")
+        self.end = len(found.string)
+        """Where the parentheses end: the separator and the message follow."""
+        self.hex_tid = found.group("tid")[1:2] in ("x", "X")
+        """The thread id starts with ``0x``: a line of the shape must have a ``0`` there too."""
+        self.tid = found.start("tid")
+        self.heads: dict[str, tuple[int, str, int, int, int | None]] = {}
+        self.functions: dict[str, tuple[str, str, str, str]] = {}
+
+    @classmethod
+    def of(cls, found: re.Match[str]) -> Layout | None:
+        """The layout of a shape from the header pattern's match of it, which must end with the
+        parentheses of a function that has a class name (else None)."""
+        if (
+            found.start("class_name") < 0
+            or found.group("source_line") != ""
+            or found.end("source_line") + 1 != len(found.string)
+        ):
+            return None
+        return cls(found)
+
+    def head(self, text: str) -> tuple[int, str, int, int, int | None]:
+        """pid, thread, month, day and year from the line's start up to its time."""
+        pid, tid, month, day, year = (text[a:b] for a, b in map(self.spans.__getitem__, _HEAD))
+        return int(pid), intern(tid), int(month), int(day), _full_year(year)
+
+    @staticmethod
+    def function(text: str) -> tuple[str, str, str, str]:
+        """Job, function column, class name and method from what follows the time up to the parentheses."""
+        job, function, class_name, method, _, _ = _read_rest(text)
+        return job, function, class_name, method
+
+
+def header_at(line: str, layout: Layout) -> HeaderFields | None:
+    """``match_header(line)`` for a line of ``layout``'s shape, its fields read at the layout's
+    places; None when the line does not fit it (a byte beyond ASCII before the parentheses, a
+    thread id without its ``0x``): then the caller reads it by the pattern."""
+    end = layout.end
+    if not line[:end].isascii() or (layout.hex_tid and line[layout.tid] != "0"):
+        return None
+    clock_start, clock_end = layout.clock
+    text = line[:clock_start]
+    head = layout.heads.get(text)
+    if head is None:
+        if len(layout.heads) >= _KNOWN:
+            layout.heads.clear()
+        head = layout.heads[text] = layout.head(text)
+    text = line[clock_end:end]
+    function = layout.functions.get(text)
+    if function is None:
+        if len(layout.functions) >= _KNOWN:
+            layout.functions.clear()
+        function = layout.functions[text] = layout.function(text)
+    if line[end : end + 3] == " - " and line[end + 3 : end + 4] not in (" ", "\t"):
+        message = line[end + 3 :]  # the usual separator, as the pattern reads it
+    else:
+        found = _AFTER_METHOD.match(line, end)
+        assert found is not None  # every part of it is optional
+        message = found.group("message")
+    message, _ = header.split_trailer(message)
+    pid, tid, month, day, year = head
+    return _new(HeaderFields, (pid, tid, month, day, line[clock_start:clock_end], year, *function, message, None))
+
+
 _new = tuple.__new__

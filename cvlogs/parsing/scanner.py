@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -41,7 +41,7 @@ from cvlogs.parsing.activity import (
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
-from cvlogs.parsing.lines import HeaderFields, decode, match_header
+from cvlogs.parsing.lines import HeaderFields, Layout, decode, header_at, match_header
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import Sample, StemFinder, fewest_holding, stem_counts
 
@@ -96,12 +96,11 @@ class _FileState:
     last: tuple[HeaderFields, int] | None = None
     pending: list[_Pending] = field(default_factory=list)
     finder: StemFinder | None = None
-    """The stem finder, tuned to this file's first chunk (its ``sample``)."""
+    """The stem finder, tuned to this file's first chunk."""
     keys: StemFinder | None = None
-    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the first texts it searches."""
+    """The vocabulary's keys' finder (``Vocabulary.keys``), tuned to the texts of the first chunk that needs it."""
     vocabulary: StemFinder | None = None
-    """The whole vocabulary's finder, tuned to the same texts, made for the first chunk that has a
-    text holding a key."""
+    """The whole vocabulary's finder, tuned to the first texts that hold a key."""
     samples: list[LineSample] = field(default_factory=list)
     runs: list[_Run] = field(default_factory=list)
     open_runs: dict[ThreadKey, _Run] = field(default_factory=dict)
@@ -447,7 +446,7 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
         _read_banners(pending, int(headers[-1]), state)
         if groups or state.open_runs:  # after the records and banners: their marks date the activity records;
             # a chunk without activity still ends the open runs of the keys it has credential events of
-            _read_runs(index, groups, steps, base=base, cuts=cuts, state=state)
+            _read_runs(index, groups, steps, names, base=base, cuts=cuts, state=state)
         _observe_edge(index, int(headers[-1]), state, edge="last")
     _read_banners(pending, index.count, state)
 
@@ -503,7 +502,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     """The header lines of the records that hold a trigger stem: those the grammars read, and
     those that are plain Amazon activity (only class words in their class name, no vocabulary)."""
     if state.finder is None:
-        state.finder = StemFinder(PREFILTER, Sample(index.chunk[:_SAMPLE_BYTES]), PREFILTER_GROUPS)
+        state.finder = StemFinder(PREFILTER, index.chunk[:_SAMPLE_BYTES], PREFILTER_GROUPS)
     # Stems only, each checked whole: which anchors a file gets depends on its first chunk, which
     # must not change which records are read (a false candidate cost its record a cache miss in
     # the grammars).
@@ -537,21 +536,20 @@ def _vocabulary_words(
     The keys (``Vocabulary.keys``) are searched in every text first, and the whole vocabulary only
     in the texts that hold one: a text that meets a clause holds a key (the clause's own, or a shorter
     one inside it), and plain activity's own words (instance, region, pending) are the other halves
-    of clauses, not keys.  Keys and anchors are chosen by the first texts searched, which are
-    what the finders search (Amazon classes' own words such as ``sho`` of ``snapshot`` are rare
-    in a file's start and common there: half the candidates at share 0.5)."""
-    text, begins, offsets = _joined(index, lines, cuts, names)
+    of clauses, not keys.  Both finders take their keys and anchors from the two-byte counts of the
+    texts they search (activity texts, not the whole chunk): at share 0.5 the chunk's counts made
+    ``ma`` and ``an`` (of ``many``) anchors, a tenth of the activity texts' windows."""
+    texts = _Texts.of(index, lines, cuts, names)
     if state.keys is None:
-        sample = Sample(text[:_SAMPLE_BYTES])
+        sample = Sample(texts.text[:_SAMPLE_BYTES])
         state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
-    holding = distinct(index.records_at_each(_in_chunk(state.keys.tagged(text)[0], begins, offsets)))
+    holding = distinct(index.records_at_each(texts.search(state.keys)[0]))
     if holding.size == 0:
         return _NO_LINES, np.zeros(0, dtype=bool)
-    text, begins, offsets = _joined(index, holding, cuts, names)
+    texts = _Texts.of(index, holding, cuts, names)
     if state.vocabulary is None:
-        state.vocabulary = StemFinder(VOCABULARY.stems, state.keys.sample)
-    found, _, slots = state.vocabulary.tagged(text)
-    found = _in_chunk(found, begins, offsets)
+        state.vocabulary = StemFinder(VOCABULARY.stems, texts.text[:_SAMPLE_BYTES])
+    found, slots = texts.search(state.vocabulary)
     hits, stems = state.vocabulary.matches(index.data, found, slots)
     owners = index.records_at_each(found[hits])
     confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
@@ -560,25 +558,32 @@ def _vocabulary_words(
     return found, words
 
 
-def _joined(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[bytes, Offsets, Offsets]:
-    """The texts of these records (``_texts``) in one copy, where the vocabulary is searched: a
-    fiftieth of the chunk when activity is rare; with where each text starts in the chunk and in
-    the copy.  A record's bytes end with its line feed, which no stem holds, so no stem is found
-    across two of them."""
-    begins, ends = _texts(index, lines, cuts, names)
-    lengths = ends - begins
-    # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
-    # texts at share 0.02, and no slower for its 8,419 at 0.5.
-    chunk = index.chunk
-    text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
-    return text, begins, np.cumsum(lengths) - lengths
+class _Texts(NamedTuple):
+    """The texts of some records (``_texts``) joined in one copy: a fiftieth of the chunk when
+    activity is rare.  A record's bytes end with its line feed, which no stem holds, so no stem is
+    found across two of them."""
 
+    text: bytes
+    begins: Offsets
+    """Where each text starts in the chunk."""
+    offsets: Offsets
+    """Where each text starts in ``text``."""
 
-def _in_chunk(found: Offsets, begins: Offsets, offsets: Offsets) -> Offsets:
-    """Positions ``found`` in the copy of ``_joined`` as positions in the chunk."""
-    owner = np.searchsorted(offsets, found, side="right") - 1
-    placed: Offsets = begins[owner] + (found - offsets[owner])
-    return placed
+    @classmethod
+    def of(cls, index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> _Texts:
+        begins, ends = _texts(index, lines, cuts, names)
+        lengths = ends - begins
+        # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
+        # texts at share 0.02, and no slower for its 8,419 at 0.5.
+        chunk = index.chunk
+        text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
+        return cls(text, begins, np.cumsum(lengths) - lengths)
+
+    def search(self, finder: StemFinder) -> tuple[Offsets, npt.NDArray[np.intp]]:
+        """The finder's stems in the texts: chunk positions, slots (``StemFinder.tagged``)."""
+        found, _, slots = finder.tagged(self.text)
+        owner = np.searchsorted(self.offsets, found, side="right") - 1
+        return self.begins[owner] + (found - self.offsets[owner]), slots
 
 
 def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
@@ -632,12 +637,15 @@ def _read_record(
 
 
 def _record(
-    index: LineIndex, line: int, stop: int, raw: bytes, cache: bool = True
+    index: LineIndex, line: int, stop: int, raw: bytes, *, cache: bool = True, layout: Layout | None = None
 ) -> tuple[HeaderFields, str, str] | None:
     """The header fields, message (continuations joined) and header line of a record (``cache``:
-    through the per-distinct-text cache, which activity records, each distinct, would only flush)."""
+    through the per-distinct-text cache, which activity records, each distinct, would only flush;
+    ``layout``: where the fields of a line of its shape lie, read there when the line fits it)."""
     first = decode(raw).rstrip("\r")
-    fields = match_header(first, cache)
+    fields = None if layout is None else header_at(first, layout)
+    if fields is None:
+        fields = match_header(first, cache)
     if fields is None:
         return None
     if stop > line + 1:
@@ -652,6 +660,7 @@ def _read_runs(
     index: LineIndex,
     groups: list[Offsets],
     steps: dict[ThreadKey, list[int]],
+    names: ClassNames | None,
     *,
     base: int,
     cuts: Offsets,
@@ -659,14 +668,16 @@ def _read_runs(
 ) -> None:
     """Count the chunk's plain activity records into runs, cut at the credential events of their key.
 
-    Only a run's first and last records are read; a run open at the end of the chunk goes on in
-    the next one unless a credential event of its key comes first.
+    Only a run's first and last records are read (at the places their shape's ``names`` gives);
+    a run open at the end of the chunk goes on in the next one unless a credential event of its
+    key comes first.
     """
     carried, state.open_runs = state.open_runs, {}
     # A group's key is its first record's header fields (a header line always matches: the
     # automaton and the pattern agree); byte groups that parse to one key are one key.
     read: dict[int, tuple[ThreadKey, _Pending] | None] = {}  # a group's first record is a run's first or last too
-    leaders = _pendings(index, np.array([part[0] for part in groups]), base, cuts, state, read=read)
+    pendings = partial(_pendings, index, names=names, base=base, cuts=cuts, state=state, read=read)
+    leaders = pendings(np.array([part[0] for part in groups]))
     ids: dict[ThreadKey, int] = {}
     group_ids = [-1 if leader is None else ids.setdefault(leader[0], len(ids)) for leader in leaders]
     keys = list(ids)
@@ -682,7 +693,7 @@ def _read_runs(
     fresh[1:] = (owner[1:] != owner[:-1]) | (number[1:] != number[:-1])
     firsts = np.flatnonzero(fresh)
     lasts = np.append(firsts[1:], lines.size)[: firsts.size] - 1
-    ends = _pendings(index, lines[lasts], base, cuts, state, read=read)
+    ends = pendings(lines[lasts])
     run_keys = [keys[n] for n in owner[firsts].tolist()]
     numbers = number[firsts].tolist()
     counts = (lasts - firsts + 1).tolist()
@@ -693,7 +704,7 @@ def _read_runs(
         if count > 1 and not (segment == 0 and key in carried)
     ]
     heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
-    for i, head in zip(starting, _pendings(index, lines[firsts[starting]], base, cuts, state, read=read), strict=True):
+    for i, head in zip(starting, pendings(lines[firsts[starting]]), strict=True):
         heads[i] = head
     for key, segment, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
         if head is None or last is None:
@@ -714,20 +725,22 @@ def _read_runs(
 def _pendings(
     index: LineIndex,
     lines: Offsets,
+    *,
+    names: ClassNames | None,
     base: int,
     cuts: Offsets,
     state: _FileState,
-    *,
     read: dict[int, tuple[ThreadKey, _Pending] | None],
 ) -> list[tuple[ThreadKey, _Pending] | None]:
-    """The activity records of header ``lines`` as pending events, with their thread keys; those
-    of the chunk's records already ``read`` are taken from there, the others added to it."""
+    """The activity records of header ``lines`` (of ``names``) as pending events, with their thread
+    keys; those of the chunk's records already ``read`` are taken from there, the others added to it."""
     new = np.array([line for line in lines.tolist() if line not in read], dtype=np.int64)
     if new.size:
         begins, ends = index.spans(new)
         stops = _stops(index, new, cuts).tolist()
-        for line, stop, begin, end in zip(new.tolist(), stops, begins, ends, strict=True):
-            found = _record(index, line, stop, index.chunk[begin:end], cache=False)
+        layouts = [None] * new.size if names is None else names.layouts_of(new)
+        for line, stop, begin, end, layout in zip(new.tolist(), stops, begins, ends, layouts, strict=True):
+            found = _record(index, line, stop, index.chunk[begin:end], cache=False, layout=layout)
             if found is None:
                 read[line] = None
                 continue
