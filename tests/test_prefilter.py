@@ -14,7 +14,7 @@ from cvlogs.grammars import aws_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvlogs.parsing.activity import _pattern
+from cvlogs.parsing.compiled import text_of
 from cvlogs.parsing.prefilter import (
     StemFinder,
     bigram_counts,
@@ -209,7 +209,7 @@ def test_clauses_of_two_stems_are_held_by_every_match(
     assert derive_clauses(pattern, width=2) == clauses
 
 
-_GATE = _pattern(aws_errors.ERROR_GATE)
+_GATE = text_of(aws_errors.ERROR_GATE)
 _GATE_CLAUSES = derive_clauses(_GATE, width=2) or ()
 
 
@@ -236,9 +236,9 @@ def test_stored_stems_are_what_the_derivation_gives() -> None:
     from cvlogs.grammars import aws_errors  # noqa: PLC0415
 
     from cvlogs.parsing import prefilter  # noqa: PLC0415
-    from cvlogs.parsing.activity import _WIDTH, _pattern  # noqa: PLC0415
+    from cvlogs.parsing.activity import _WIDTH  # noqa: PLC0415
 
-    gate = _pattern(aws_errors.ERROR_GATE)
+    gate = text_of(aws_errors.ERROR_GATE)
     assert prefilter._digest(gate, PREFILTER, _WIDTH) in prefilter._stored()
     assert prefilter.required_clauses(gate, PREFILTER, _WIDTH) == prefilter.derive_clauses(gate, PREFILTER, _WIDTH)
 

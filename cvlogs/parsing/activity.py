@@ -21,10 +21,10 @@ from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
-import pyparsing as pp
 from numpy.lib.stride_tricks import as_strided
 
 from cvlogs.grammars import aws_errors, credentials, header
+from cvlogs.parsing.compiled import text_of
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import Layout
 from cvlogs.parsing.messages import GATE
@@ -57,7 +57,7 @@ def vocabulary(triggers: tuple[bytes, ...] = ()) -> Clauses | None:
     None when the gate yields no clauses: then every candidate takes the slow path.  Where the
     gate leaves a choice, stems that hold a trigger (searched anyway) are taken.
     """
-    gate = required_clauses(_pattern(aws_errors.ERROR_GATE), triggers, _WIDTH)
+    gate = required_clauses(text_of(aws_errors.ERROR_GATE), triggers, _WIDTH)
     if gate is None:
         return None
     return tuple(sorted({*gate, *((word,) for word in step_words())}))
@@ -72,7 +72,7 @@ _TRIMMED = 2
 @cache
 def step_words() -> tuple[bytes, ...]:
     """Stems of the Connect and Assume role steps, one of which a step line's record holds."""
-    label = required_stems(_pattern(credentials.ASSUME_ROLE_LABEL)) or (b"assum",)
+    label = required_stems(text_of(credentials.ASSUME_ROLE_LABEL)) or (b"assum",)
     methods = (*credentials.CONNECT_METHODS, *credentials.VALIDATE_METHODS)
     return (b"connecting", *label, *(f"::{method.lower()}(".encode() for method in methods))
 
@@ -167,15 +167,6 @@ def says_more_of(key: bytes) -> bool:
 @lru_cache(maxsize=8192)
 def _says_more(lowered: str) -> bool:
     return GATE.search(lowered) is not None or any(word.decode() in lowered for word in step_words())
-
-
-def _pattern(grammar: object) -> str:
-    """The text of a regular-expression grammar, read without compiling it (deriving clauses or
-    numbers from a pattern needs its text only; ``messages`` compiles the gate where it is searched)."""
-    pattern = grammar.pattern if isinstance(grammar, pp.Regex) else None
-    if not isinstance(pattern, str):
-        raise TypeError(f"{grammar!r} is not a regular-expression grammar")
-    return pattern
 
 
 def trigger_groups(triggers: tuple[bytes, ...]) -> tuple[int, ...]:
