@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from cvlogs.grammars import header
 
@@ -131,6 +132,7 @@ def match_header(line: str, cache: bool = True) -> HeaderFields | None:
 _AFTER_METHOD = re.compile(header.AFTER_METHOD_PATTERN)
 _HEAD = ("pid", "tid", "month", "day", "year")
 _KNOWN = 4096
+_Read = TypeVar("_Read")
 """How many heads and functions a layout remembers (then it forgets them all): memory stays bounded."""
 
 
@@ -184,6 +186,14 @@ class Layout:
         return job, function, class_name, method
 
 
+def _remember(known: dict[str, _Read], text: str, read: Callable[[str], _Read]) -> _Read:
+    """``read(text)``, kept in ``known`` (which forgets everything once it holds ``_KNOWN`` texts)."""
+    if len(known) >= _KNOWN:
+        known.clear()
+    found = known[text] = read(text)
+    return found
+
+
 def header_at(line: str, layout: Layout) -> HeaderFields | None:
     """``match_header(line)`` for a line of ``layout``'s shape, its fields read at the layout's
     places; None when the line does not fit it (a byte beyond ASCII before the parentheses, a
@@ -193,17 +203,9 @@ def header_at(line: str, layout: Layout) -> HeaderFields | None:
         return None
     clock_start, clock_end = layout.clock
     text = line[:clock_start]
-    head = layout.heads.get(text)
-    if head is None:
-        if len(layout.heads) >= _KNOWN:
-            layout.heads.clear()
-        head = layout.heads[text] = layout.head(text)
+    head = layout.heads.get(text) or _remember(layout.heads, text, layout.head)
     text = line[clock_end:end]
-    function = layout.functions.get(text)
-    if function is None:
-        if len(layout.functions) >= _KNOWN:
-            layout.functions.clear()
-        function = layout.functions[text] = layout.function(text)
+    function = layout.functions.get(text) or _remember(layout.functions, text, layout.function)
     if line[end : end + 3] == " - " and line[end + 3 : end + 4] not in (" ", "\t"):
         message = line[end + 3 :]  # the usual separator, as the pattern reads it
     else:
