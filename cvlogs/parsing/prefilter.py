@@ -426,8 +426,9 @@ def _code(stem: bytes, offset: int) -> int:
 
 
 class Sample:
-    """The first bytes of a file, where its finders' anchors are chosen (the rarest there), with
-    their ``bigram_counts`` worked out once for all the finders of the file."""
+    """The bytes where finders' anchors are chosen (the rarest there: a file's first bytes, or the
+    first activity texts the vocabulary is searched in), with their ``bigram_counts`` worked out
+    once for all the finders that share it."""
 
     def __init__(self, data: bytes = b"") -> None:
         self.data = data
