@@ -187,7 +187,7 @@ def step_times(sequence: Sequence, steps: Steps) -> list[datetime | None]:
     """The times of a sequence's ``steps`` and of the first and last record of its activity."""
     times = list(map(_TIME, steps))
     if (activity := sequence.activity) is not None:
-        times += (activity.first.time, activity.last.time)
+        times += (activity.first_run.first_time, activity.last_run.last_time)
     return times
 
 

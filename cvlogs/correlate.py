@@ -40,20 +40,34 @@ EXAMPLES = 3
 @dataclass(slots=True)
 class ActivitySummary:
     """The Amazon activity that followed a sequence's steps: counted, with its first and last
-    records and the first few as evidence (an access node writes thousands in one backup)."""
+    records and the first few as evidence (an access node writes thousands in one backup).
+    It keeps runs (``ActivityRun``), whose events are made only when asked for."""
 
     count: int
-    first: Event
-    last: Event
-    examples: list[Event]
+    first_run: ActivityRun
+    last_run: ActivityRun
+    runs: list[ActivityRun]
+    """The first runs: their first and last records are the examples."""
 
-    def add(self, first: Event, last: Event, count: int) -> None:
-        self.count += count
-        self.last = last
-        if len(self.examples) < EXAMPLES:  # most runs come after the examples are all taken
-            for event in (first, last) if count > 1 else (first,):
-                if len(self.examples) < EXAMPLES and event is not self.examples[-1]:
-                    self.examples.append(event)
+    def add(self, run: ActivityRun) -> None:
+        self.count += run.records
+        self.last_run = run
+        if len(self.runs) < EXAMPLES:  # a run has one example or two: most come after they are all taken
+            self.runs.append(run)
+
+    @property
+    def first(self) -> Event:
+        return self.first_run.first
+
+    @property
+    def last(self) -> Event:
+        return self.last_run.last
+
+    @property
+    def examples(self) -> list[Event]:
+        """The first ``EXAMPLES`` records of its runs' first and last ones."""
+        ends = [end for run in self.runs for end in ((run.first,) if run.records == 1 else (run.first, run.last))]
+        return ends[:EXAMPLES]
 
 
 @dataclass(slots=True)
@@ -66,7 +80,8 @@ class Sequence:
     activity: ActivitySummary | None = None
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
-    last_step: Event | None = None
+    last_step: Event | ActivityRun | None = None
+    """Its last step: an event, or the activity run whose last record is (see ``last_event``)."""
     account_id: AccountId | None = None
     """The tenant account: the Connect role's, else an Assume role's, else what an error names
     (settled by ``correlate`` once the sequence is complete)."""
@@ -84,14 +99,20 @@ class Sequence:
                 return account
         return None
 
-    def add_activity(self, first: Event, last: Event, count: int) -> None:
-        """An activity step: a run of ``count`` records from ``first`` to ``last`` (``correlate``
-        adds the Connect, Assume role and error steps itself)."""
+    def add_activity(self, run: ActivityRun) -> None:
+        """An activity step: a run of records (``correlate`` adds the Connect, Assume role and
+        error steps itself)."""
         if self.activity is None:
-            self.activity = ActivitySummary(count, first, last, [first] if count == 1 else [first, last][:EXAMPLES])
+            self.activity = ActivitySummary(run.records, run, run, [run])
         else:
-            self.activity.add(first, last, count)
-        self.last_step = last
+            self.activity.add(run)
+        self.last_step = run
+
+    @property
+    def last_event(self) -> Event | None:
+        """Its last step as an event: an activity run's last record."""
+        step = self.last_step
+        return step.last if isinstance(step, ActivityRun) else step
 
     @property
     def steps(self) -> tuple[Event, ...]:
@@ -206,7 +227,7 @@ def _stream(result: FileResult, with_activity: bool) -> list[_Item]:
     """A file's steps in line order."""
     stream: list[_Item] = [(e.time or _NO_TIME, e.location.line, e) for e in result.events]
     if with_activity and result.activity:
-        runs: list[_Item] = [(r.first.time or _NO_TIME, r.first.location.line, r) for r in result.activity]
+        runs: list[_Item] = [(r.first_time or _NO_TIME, r.first_line, r) for r in result.activity]
         stream = sorted(stream + runs, key=_LINE)
     return stream
 
@@ -219,9 +240,10 @@ def _in_order(stream: list[_Item]) -> bool:
 _KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "host", "pid", "tid", "job")))
 """An event's kind and the fields of its sequence key, in one call (in C: reading a named tuple's
 fields by name costs several times more, and correlation reads them for every step)."""
+_RUN_KEY_FIELDS = itemgetter(*map(ActivityRun._fields.index, ("host", "pid", "tid", "job")))
 
 
-def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per kind of step, inline: a call per step costs)
+def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a case per kind of step, inline: a call per step costs)
     """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
     open_by_key: dict[SequenceKey, Sequence] = {}
     job_of_pid: dict[tuple[str | None, int], str] = {}
@@ -234,13 +256,14 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
+        event: Event  # what a step that is not a run is
         if isinstance(step, ActivityRun):
-            event, last, records = run = step
+            run, kind = step, "activity"
+            host, pid, tid, job = _RUN_KEY_FIELDS(step)
         else:
-            event = last = step
-            records, run = 1, None
+            run, event = None, step
+            kind, host, pid, tid, job = _KEY_FIELDS(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
-        kind, host, pid, tid, job = _KEY_FIELDS(event)
         if is_placeholder_job(job):
             job = job_of_pid.get((host, pid), job)
         else:
@@ -250,7 +273,7 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
         # with none open; activity and errors join the open one; other events are in none.
         if kind == "activity":
             if current is not None:
-                current.add_activity(event, last, records)
+                current.add_activity(run or ActivityRun.of(event))
         elif kind == "error":  # an event (a run's records are activity)
             if current is not None:
                 current.errors.append(event)
