@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from instructions import instructions_of
 
 # Runs as ``python -c`` in the measured process.  ``MARKS`` is the descriptor to write the marks
 # to; with ``STOP`` set, every process ends at its first read (the main one once its workers have).
@@ -141,18 +142,9 @@ def run(python: str, arguments: list[str]) -> dict[str, float]:
 
 def instructions_to_read(python: str, arguments: list[str]) -> int:
     """Instructions (valgrind's ``I refs``) of the main process from its start to its first read."""
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-    command += ["--trace-children=yes", python, "-c", _WRAPPER, "scan", *arguments]
     environment = {**os.environ, "MARKS": "2", "STOP": "1"}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    with tempfile.TemporaryDirectory() as empty:
-        done = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=empty, check=True)
-    # The main process is the one valgrind started: the first pid it names.
-    main = re.search(r"==(\d+)==", done.stderr)
-    count = main and re.search(rf"=={main.group(1)}== I\s+refs:\s+([\d,]+)", done.stderr)
-    if not count:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{done.stderr[-800:]}")
-    return int(count.group(1).replace(",", ""))
+    return instructions_of([python, "-c", _WRAPPER, "scan", *arguments], environment)
 
 
 def main() -> None:
