@@ -150,12 +150,13 @@ def instructions_to_read(python: str, arguments: list[str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", help="what to scan (a bench/generate.py corpus, say)")
-    parser.add_argument("arguments", nargs="*", help="after --: the scan's options (default: --format json --jobs 2)")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--baseline", metavar="PYTHON", help="another checkout's interpreter, cvlogs installed")
     parser.add_argument("--instructions", action="store_true", help="count instructions to the first read (valgrind)")
-    args = parser.parse_args()
-    arguments = [os.path.abspath(args.directory), *(args.arguments or ["--format", "json", "--jobs", "2"])]
+    given = sys.argv[1:]
+    split = given.index("--") if "--" in given else len(given)  # after --: the scan's options
+    args = parser.parse_args(given[:split])
+    arguments = [os.path.abspath(args.directory), *(given[split + 1 :] or ["--format", "json", "--jobs", "2"])]
     pythons = {"this checkout": sys.executable} | ({"baseline": args.baseline} if args.baseline else {})
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in pythons}
     for number in range(args.runs):
