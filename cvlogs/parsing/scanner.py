@@ -681,11 +681,11 @@ def _read_runs(
     carried, state.open_runs = state.open_runs, {}
     # A group's key is its first record's header fields (a header line always matches: the
     # automaton and the pattern agree); byte groups that parse to one key are one key.
-    read: dict[int, tuple[ThreadKey, _Pending] | None] = {}  # a group's first record is a run's first or last too
+    read: dict[int, _Pending | None] = {}  # a group's first record is a run's first or last too
     pendings = partial(_pendings, index, names=names, base=base, cuts=cuts, state=state, read=read)
     leaders = pendings(np.array([part[0] for part in groups]))
     ids: dict[ThreadKey, int] = {}
-    group_ids = [-1 if leader is None else ids.setdefault(leader[0], len(ids)) for leader in leaders]
+    group_ids = [-1 if leader is None else ids.setdefault(_key(leader), len(ids)) for leader in leaders]
     keys = list(ids)
     lines = np.concatenate(groups) if groups else _NO_LINES
     owner = np.repeat(np.array(group_ids, dtype=np.int64), [part.size for part in groups])
@@ -709,7 +709,7 @@ def _read_runs(
         for i, (key, segment, count) in enumerate(zip(run_keys, numbers, counts, strict=True))
         if count > 1 and not (segment == 0 and key in carried)
     ]
-    heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
+    heads: list[_Pending | None] = list(ends)
     for i, head in zip(starting, pendings(lines[firsts[starting]]), strict=True):
         heads[i] = head
     for key, segment, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
@@ -717,10 +717,10 @@ def _read_runs(
             continue
         run = carried.pop(key, None) if segment == 0 else None  # the chunk's first segment goes on a carried run
         if run is None:
-            run = _Run(head[1], last[1], size)
+            run = _Run(head, last, size)
             state.runs.append(run)
         else:
-            run.last, run.records = last[1], run.records + size
+            run.last, run.records = last, run.records + size
         if segment == len(steps.get(key, ())):  # after the key's last credential event: open at the chunk's end
             state.open_runs[key] = run
     for key, run in carried.items():
@@ -736,23 +736,23 @@ def _pendings(
     base: int,
     cuts: Offsets,
     state: _FileState,
-    read: dict[int, tuple[ThreadKey, _Pending] | None],
-) -> list[tuple[ThreadKey, _Pending] | None]:
-    """The activity records of header ``lines`` (of ``names``) as pending events, with their thread
-    keys; those of the chunk's records already ``read`` are taken from there, the others added to it."""
+    read: dict[int, _Pending | None],
+) -> list[_Pending | None]:
+    """The activity records of header ``lines`` (of ``names``) as pending events; those of the
+    chunk's records already ``read`` are taken from there, the others added to it."""
     new = np.array([line for line in lines.tolist() if line not in read], dtype=np.int64)
     if new.size:
         begins, ends = index.spans(new)
         stops = _stops(index, new, cuts).tolist()
         layouts = [None] * new.size if names is None else names.layouts_of(new)
+        chunk = index.chunk
         for line, stop, begin, end, layout in zip(new.tolist(), stops, begins, ends, layouts, strict=True):
-            found = _record(index, line, stop, index.chunk[begin:end], cache=False, layout=layout)
+            found = _record(index, line, stop, chunk[begin:end], cache=False, layout=layout)
             if found is None:
                 read[line] = None
                 continue
             fields, message, first = found
-            pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
-            read[line] = (_thread_key(fields), pending)
+            read[line] = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
     return [read[line] for line in lines.tolist()]
 
 
