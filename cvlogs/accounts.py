@@ -186,8 +186,8 @@ Steps = tuple[Event, ...]
 def step_times(sequence: Sequence, steps: Steps) -> list[datetime | None]:
     """The times of a sequence's ``steps`` and of the first and last record of its activity."""
     times = list(map(_TIME, steps))
-    if (activity := sequence.activity) is not None:
-        times += (activity.first.time, activity.last.time)
+    if runs := sequence.runs:
+        times += (runs[0].first.time, runs[-1].last.time)
     return times
 
 
