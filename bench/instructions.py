@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 _RUN = """
@@ -36,14 +37,21 @@ if sys.argv[2] == "read":
 
 
 def instructions(python: str, path: str, what: str) -> int:
-    """Instructions (``I refs``) of one run of ``_RUN`` under cachegrind, in an empty folder:
-    ``python -c`` imports from the working folder first (this checkout's cvlogs, say)."""
+    """Instructions of one run of ``_RUN`` under cachegrind."""
+    return instructions_of([python, "-c", _RUN, os.path.abspath(path), what])
+
+
+def instructions_of(run: list[str], environment: Mapping[str, str] | None = None) -> int:
+    """Instructions (``I refs``) executed by the process that ``run`` starts, counted by valgrind's
+    cachegrind, in an empty folder: ``python -c`` imports from the working folder first (this
+    checkout's cvlogs, say).  Processes it forks are followed but not counted."""
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    command += ["--trace-children=yes", *run]
     with tempfile.TemporaryDirectory() as empty:
-        run = [*command, python, "-c", _RUN, os.path.abspath(path), what]
-        done = subprocess.run(run, capture_output=True, text=True, cwd=empty, check=True)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    if found is None:
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=empty, check=True)
+    started = re.search(r"==(\d+)==", done.stderr)  # the process valgrind started names itself first
+    found = started and re.search(rf"=={started.group(1)}== I\s+refs:\s+([\d,]+)", done.stderr)
+    if not found:
         raise SystemExit(f"no instruction count in valgrind's output:\n{done.stderr[-800:]}")
     return int(found.group(1).replace(",", ""))
 

@@ -188,7 +188,7 @@ def add_times(times: list[datetime | None], sequence: Sequence, steps: Steps) ->
     """Add the times of a sequence's ``steps`` and of the first and last record of its activity."""
     times += map(_TIME, steps)
     if runs := sequence.runs:
-        times += (runs[0].first.time, runs[-1].last.time)
+        times += (runs[0].first_time, runs[-1].last_time)
 
 
 _TIME = attrgetter("time")

@@ -40,25 +40,33 @@ EXAMPLES = 3
 @dataclass(frozen=True, slots=True)
 class ActivitySummary:
     """The Amazon activity that followed a sequence's steps: counted, with its first and last
-    records and the first few as evidence (an access node writes thousands in one backup)."""
+    records and the first few as evidence (an access node writes thousands in one backup).
+    It keeps runs (``ActivityRun``), whose events are made only when asked for."""
 
     count: int
-    first: Event
-    last: Event
-    examples: tuple[Event, ...]
+    first_run: ActivityRun
+    last_run: ActivityRun
+    runs: tuple[ActivityRun, ...]
+    """The first runs: their first and last records are the examples."""
 
+    @classmethod
+    def of(cls, runs: list[ActivityRun]) -> ActivitySummary:
+        """The summary of a sequence's activity runs (in order, at least one)."""
+        return cls(sum(map(_RECORDS, runs)), runs[0], runs[-1], tuple(runs[:EXAMPLES]))
 
-def summary_of(runs: list[ActivityRun]) -> ActivitySummary:
-    """The summary of a sequence's activity runs (non-empty, in order): the examples are the first
-    records of the runs and their last records, each once."""
-    examples: list[Event] = []
-    for run in runs:
-        for event in (run.first, run.last) if run.records > 1 else (run.first,):
-            if not examples or event is not examples[-1]:
-                examples.append(event)
-        if len(examples) >= EXAMPLES:  # most runs come after the examples are all taken
-            break
-    return ActivitySummary(sum(map(_RECORDS, runs)), runs[0].first, runs[-1].last, tuple(examples[:EXAMPLES]))
+    @property
+    def first(self) -> Event:
+        return self.first_run.first
+
+    @property
+    def last(self) -> Event:
+        return self.last_run.last
+
+    @property
+    def examples(self) -> list[Event]:
+        """The first ``EXAMPLES`` records of its runs' first and last ones."""
+        ends = [end for run in self.runs for end in ((run.first,) if run.records == 1 else (run.first, run.last))]
+        return ends[:EXAMPLES]
 
 
 _RECORDS = itemgetter(ActivityRun._fields.index("records"))
@@ -74,11 +82,12 @@ class Sequence:
     runs: list[ActivityRun] = field(default_factory=list)
     """The Amazon activity that followed its steps, as the runs of records it came in; summarised
     only when asked for (``activity``): a report reads the first and last time alone, and keeping a
-    summary up to date on each run cost a tenth of the correlation (465 -> 420 M instructions on the
-    1M-line bench corpus at Amazon share 0.5)."""
+    summary up to date on each run cost a tenth of the correlation (465 -> 418 M instructions on the
+    1M-line bench corpus at Amazon share 0.5, before runs kept only their ends' texts)."""
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
-    last_step: Event | None = None
+    last_step: Event | ActivityRun | None = None
+    """Its last step: an event, or the activity run whose last record is (see ``last_event``)."""
     account_id: AccountId | None = None
     """The tenant account: the Connect role's, else an Assume role's, else what an error names
     (settled by ``correlate`` once the sequence is complete)."""
@@ -97,6 +106,12 @@ class Sequence:
         return None
 
     @property
+    def last_event(self) -> Event | None:
+        """Its last step as an event: an activity run's last record."""
+        step = self.last_step
+        return step.last if isinstance(step, ActivityRun) else step
+
+    @property
     def steps(self) -> tuple[Event, ...]:
         """Its Connect, Assume role and error steps, in that order (its activity is counted apart)."""
         if self.connect is None:
@@ -106,7 +121,7 @@ class Sequence:
     @property
     def activity(self) -> ActivitySummary | None:
         """The activity that followed the sequence's steps, summarised (None for none)."""
-        return summary_of(self.runs) if self.runs else None
+        return ActivitySummary.of(self.runs) if self.runs else None
 
     @property
     def activity_count(self) -> int:
@@ -214,7 +229,7 @@ def _stream(result: FileResult, with_activity: bool) -> list[_Item]:
     """A file's steps in line order."""
     stream: list[_Item] = [(e.time or _NO_TIME, e.location.line, e) for e in result.events]
     if with_activity and result.activity:
-        runs: list[_Item] = [(r.first.time or _NO_TIME, r.first.location.line, r) for r in result.activity]
+        runs: list[_Item] = [(r.first_time or _NO_TIME, r.first_line, r) for r in result.activity]
         stream = sorted(stream + runs, key=_LINE)
     return stream
 
@@ -227,9 +242,10 @@ def _in_order(stream: list[_Item]) -> bool:
 _KEY_FIELDS = itemgetter(*map(Event._fields.index, ("kind", "host", "pid", "tid", "job")))
 """An event's kind and the fields of its sequence key, in one call (in C: reading a named tuple's
 fields by name costs several times more, and correlation reads them for every step)."""
+_RUN_KEY_FIELDS = itemgetter(*map(ActivityRun._fields.index, ("host", "pid", "tid", "job")))
 
 
-def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per kind of step, inline: a call per step costs)
+def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a case per kind of step, inline: a call per step costs)
     """Build every credential sequence of ``scan`` and attribute each error to its sequence."""
     open_by_key: dict[SequenceKey, Sequence] = {}
     job_of_pid: dict[tuple[str | None, int], str] = {}
@@ -240,14 +256,16 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
     errors: list[tuple[Event, Sequence | None]] = []
     unrecognized: list[Event] = []
     for step in merged_steps(scan.files):
-        # An activity run stands at its first record.
+        # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
+        event: Event  # what a step that is not a run is
         if isinstance(step, ActivityRun):
-            event, run = step.first, step
+            run, kind = step, "activity"
+            host, pid, tid, job = _RUN_KEY_FIELDS(step)
         else:
-            event, run = step, None
+            run, event = None, step
+            kind, host, pid, tid, job = _KEY_FIELDS(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
-        kind, host, pid, tid, job = _KEY_FIELDS(event)
         if is_placeholder_job(job):
             job = job_of_pid.get((host, pid), job)
         else:
@@ -257,8 +275,8 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912  (a case per ki
         # with none open; activity and errors join the open one; other events are in none.
         if kind == "activity":
             if current is not None:
-                current.runs.append(activity := run or ActivityRun(event, event, 1))
-                current.last_step = activity.last
+                current.runs.append(activity := run or ActivityRun.of(event))
+                current.last_step = activity
         elif kind == "error":  # an event (a run's records are activity)
             if current is not None:
                 current.errors.append(event)

@@ -182,13 +182,56 @@ class ActivityRun(NamedTuple):
     """Amazon-activity records of one thread and job in one file, counted rather than kept.
 
     The scanner cuts a run wherever a credential step or error of the same pid, thread and job
-    stands between two of them, so a run belongs to one credential sequence; only its first and
-    last records are read into events (``cvlogs events --all`` lists every record).
+    stands between two of them, so a run belongs to one credential sequence.  Of its records it
+    keeps how many there are and the line, time and text of the first and the last: what the
+    correlation and the report read.  Their events (``first``, ``last``: evidence, the events
+    table) are made from the text when asked for, so a scan that only counts activity never makes
+    them (``cvlogs events --all`` lists every record).
     """
 
-    first: Event
-    last: Event
     records: int
+    first_line: int
+    last_line: int
+    first_time: datetime | None
+    last_time: datetime | None
+    host: str | None
+    path: str
+    family: Family
+    pid: int
+    tid: str
+    job: str
+    first_text: str | Event
+    """The first record as the file has it (continuation lines joined with newlines), or its event."""
+    last_text: str | Event
+
+    @classmethod
+    def of(cls, event: Event) -> ActivityRun:
+        """An activity event (``--all``, a live watch) as a run of one record."""
+        line = event.location.line
+        return cls(
+            1, line, line, event.time, event.time, event.host, event.location.path, event.family,
+            event.pid, event.tid, event.job, event, event,
+        )  # fmt: skip
+
+    @property
+    def kind(self) -> EventKind:
+        """What a sequence's last step is when this run is (``Event.kind``'s value for it)."""
+        return "activity"
+
+    @property
+    def first(self) -> Event:
+        return self._event(self.first_text, self.first_line, self.first_time)
+
+    @property
+    def last(self) -> Event:
+        return self._event(self.last_text, self.last_line, self.last_time)
+
+    def _event(self, text: str | Event, line: int, time: datetime | None) -> Event:
+        if isinstance(text, Event):
+            return text
+        from cvlogs.parsing.lines import activity_event  # noqa: PLC0415  (the parsing layer reads the text)
+
+        return activity_event(text, Location(self.path, line), time, self.host, self.family)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,34 +305,30 @@ class FileResult(Compact):
         return next((b.utc_offset for b in self.banners if b.utc_offset is not None), None)
 
     def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
-        """Pickled with its events, then its activity runs' first and last records, as columns
-        (what a worker process sends back): one list per field pickles and unpickles about twice
-        as fast as one tuple per event, and several times as fast as a named tuple per run and
-        its two events (measured)."""
+        """Pickled with its events and its activity runs as columns (what a worker process sends
+        back): one list per field pickles and unpickles about twice as fast as one tuple per
+        event (measured)."""
         values = [getattr(self, name) for name in self.__match_args__]
         events, runs = values[_EVENTS], values[_ACTIVITY]
         values[_EVENTS] = values[_ACTIVITY] = ()
-        rows = [*events, *(run.first for run in runs), *(run.last for run in runs)]
-        columns = [list(column) for column in zip(*rows, strict=True)]
+        columns = [list(column) for column in zip(*events, strict=True)]
         if columns:  # the locations as two columns of their own: paths, line numbers
             locations = columns[_LOCATION]
             columns[_LOCATION : _LOCATION + 1] = [[at.path for at in locations], [at.line for at in locations]]
-        return _file_result, (tuple(values), columns, [run.records for run in runs])
+        return _file_result, (tuple(values), columns, [list(column) for column in zip(*runs, strict=True)])
 
 
-def _file_result(values: tuple[Any, ...], columns: list[list[Any]], records: list[int]) -> FileResult:
+def _file_result(values: tuple[Any, ...], columns: list[list[Any]], runs: list[list[Any]]) -> FileResult:
     fields = list(values)
+    # tuple's own constructor (no Python frame per row, as ``Event(...)`` or ``_make`` have):
+    # this runs in the main process for every event while the workers are still reading.
     if columns:
-        # tuple's own constructor (no Python frame per row, as ``Event(...)`` or ``_make`` have):
-        # this runs in the main process for every event while the workers are still reading.
         columns[_LOCATION : _LOCATION + 2] = [
             [_new(Location, at) for at in zip(*columns[_LOCATION : _LOCATION + 2], strict=True)]
         ]
-        rows = [_new(Event, row) for row in zip(*columns, strict=True)]
-        events, runs = len(rows) - 2 * len(records), len(records)
-        fields[_EVENTS] = tuple(rows[:events])
-        ends = zip(rows[events : events + runs], rows[events + runs :], records, strict=True)
-        fields[_ACTIVITY] = tuple([_new(ActivityRun, run) for run in ends])
+        fields[_EVENTS] = tuple([_new(Event, row) for row in zip(*columns, strict=True)])
+    if runs:
+        fields[_ACTIVITY] = tuple([_new(ActivityRun, row) for row in zip(*runs, strict=True)])
     return FileResult(*fields)
 
 

@@ -217,10 +217,9 @@ def _run_sequences(context: Correlation) -> RunSequences:
     are cut at that key's credential steps, and the correlation lists a file's runs in line order)."""
     runs: RunSequences = {}
     for run, sequence in context.runs:
-        first = run.first
-        starts, ends = runs.setdefault((first.host, first.location.path, first.pid, first.tid, first.job), ([], []))
-        starts.append(first.location.line)
-        ends.append((run.last.location.line, sequence))
+        starts, ends = runs.setdefault((run.host, run.path, run.pid, run.tid, run.job), ([], []))
+        starts.append(run.first_line)
+        ends.append((run.last_line, sequence))
     return runs
 
 
@@ -497,7 +496,7 @@ def _within(scan: ScanResult, filters: Filters) -> ScanResult:
         dataclasses.replace(
             f,
             events=tuple(e for e in f.events if keeps(e.time)),
-            activity=tuple(r for r in f.activity if keeps(r.first.time)),
+            activity=tuple(r for r in f.activity if keeps(r.first_time)),
         )
         for f in scan.files
     )
@@ -534,7 +533,7 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
-        activity = sequence.activity.examples if sequence.activity is not None else []
+        activity = summary.examples if (summary := sequence.activity) is not None else []
         members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
     for event, owner in zip(context.events, context.owners, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -200,9 +201,42 @@ def test_a_sequence_summarises_its_activity(tmp_path: Path) -> None:
     assert (first.activity.first.location.line, first.activity.last.location.line) == (4, 8)
     assert [e.location.line for e in first.activity.examples] == [4, 8]
     assert first.status == "ok"
-    assert first.last_step is first.activity.last
+    assert first.last_step is first.activity.last_run  # the run; its last record's event is made when asked for
+    assert first.last_event == first.activity.last
+    assert first.activity.last.message == "Snapshot [snap-04] progress [4%]"
     assert second.activity is not None
     assert second.activity.count == 1
+
+
+def test_a_runs_ends_are_the_events_that_all_lists_for_their_lines(tmp_path: Path) -> None:
+    """A run keeps its ends' lines, times and texts; the events made from them when asked for
+    (evidence, the events table) are the ones ``--all`` reads for those lines, whatever the line
+    holds: a continuation line, a character beyond ASCII, a ``0x`` thread, fractions of a second,
+    a duplicated header at the end; and a run pickles (a worker's result) as it is."""
+    a, b = "4012  3c4e  11/19 22:30:{:02d} 88103  {}", "77 0x1f 11/19 22:31:{:02d}.250 ### {}"
+    lines = [
+        a.format(0, CONNECT),
+        a.format(1, "CVAmazonSnap::CreateSnapshot() - Snapshot [snap-01] für [1%]"),
+        a.format(2, "CVAmazonSnap::CreateSnapshot() - Snapshot [snap-02] progress [2%]"),
+        "    volume [vol-02] of 2",
+        b.format(0, CONNECT),
+        b.format(1, "CAmazonEC2::DescribeInstances() - Instance [i-01] state [running]"),
+        b.format(2, "CAmazonEC2::DescribeInstances() - Instance [i-02] state [running]"),
+        a.format(3, CONNECT),
+        a.format(4, "CVAmazonSnap::CreateSnapshot() - Snapshot [snap-04]   4012  3c4e  11/19 22:30:04"),
+        a.format(5, CONNECT),
+        a.format(6, "CVAmazonSnap::CreateSnapshot() - Snapshot [snap-06] progress [6%]"),
+    ]
+    write_log(tmp_path, "vsbkp.log", "\n".join(lines) + "\n")
+    runs = scan_paths([tmp_path]).files[0].activity
+    listed = {event.location.line: event for event in scan_paths([tmp_path], keep_all=True).files[0].events}
+    ends = [(run.first_line, run.last_line, run.records) for run in runs]
+    assert ends == [(2, 3, 2), (6, 7, 2), (9, 9, 1), (11, 11, 1)]
+    for run in runs:
+        assert (run.first, run.last) == (listed[run.first_line], listed[run.last_line])
+        assert (run.first_time, run.last_time) == (run.first.time, run.last.time)
+    assert runs[0].last.message == "Snapshot [snap-02] progress [2%]\n    volume [vol-02] of 2"
+    assert pickle.loads(pickle.dumps(runs)) == runs
 
 
 def test_keep_all_lists_every_activity_record(tmp_path: Path) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from cvlogs import __version__
@@ -176,6 +178,50 @@ def test_the_console_entry_point_flushes_its_output_and_keeps_exit_codes(samples
     assert "no such file" in missing.stderr
     version = subprocess.run([*command[:3], "--version"], capture_output=True, text=True, check=False)
     assert (version.returncode, version.stdout.strip()) == (0, f"cvlogs {__version__}")
+
+
+# Reports, on stderr, what OPENBLAS_NUM_THREADS is when numpy is first imported, then runs the command.
+_WATCH_NUMPY = """
+import os, sys
+
+class Watch:
+    def find_spec(self, name, path, target=None):
+        if name == "numpy":
+            print(f"numpy imported with {os.environ.get('OPENBLAS_NUM_THREADS')}", file=sys.stderr)
+        return None
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["cvlogs", *sys.argv[1:]]
+from cvlogs.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("user_value", "numpy_sees"), [(None, "1"), ("3", "3")])
+def test_the_command_asks_openblas_for_one_thread_before_numpy_starts_it(
+    samples: Path, user_value: str | None, numpy_sees: str
+) -> None:
+    """numpy's OpenBLAS starts its threads as numpy is imported: the command sets one thread first
+    (cvlogs does no linear algebra), and keeps a value the user set."""
+    environment = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if user_value is not None:
+        environment["OPENBLAS_NUM_THREADS"] = user_value
+    command = [sys.executable, "-c", _WATCH_NUMPY, "scan", str(samples), "--format", "json", "--jobs", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"numpy imported with {numpy_sees}\n" in done.stderr
+
+
+def test_the_library_leaves_openblas_alone(samples: Path) -> None:
+    """Only the program sets OPENBLAS_NUM_THREADS: importing cvlogs and scanning through the API
+    leave it unset, and importing the command line does not import numpy (so ``main`` runs first)."""
+    code = (
+        "import os, sys, cvlogs, cvlogs.cli; numpy_loaded = 'numpy' in sys.modules; "
+        f"cvlogs.scan({str(samples)!r}); print(numpy_loaded, os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
+    assert done.stdout.split() == ["False", "None"]
 
 
 def test_python_dash_m_cvlogs_runs_the_command_line() -> None:

@@ -34,6 +34,7 @@ def main() -> None:
     # numpy's OpenBLAS starts a thread per core when numpy is imported, and it spins for a while:
     # about 55 ms of CPU on the other core, which the worker then shares.  cvlogs does no linear
     # algebra; a value the user set is kept.  (Only the program: the library leaves it alone.)
+    # In time: numpy comes with the scanner, imported when files are read (tests/test_cli.py).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # What each report is built from (the scan's events and their correlation) is handed to this
     # list and never freed: freeing those objects one by one as the report is returned cost

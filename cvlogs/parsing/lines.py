@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from sys import intern
 from typing import Any, NamedTuple, TypeVar
 
 from cvlogs.grammars import header
+from cvlogs.model import Event, Location
 
 CACHED_CHARS = 2048
 """Texts longer than this are read without the per-distinct-text caches (here and in
@@ -194,16 +196,24 @@ def _remember(known: dict[str, _Read], text: str, read: Callable[[str], _Read]) 
     return found
 
 
-def header_at(line: str, layout: Layout) -> HeaderFields | None:
-    """``match_header(line)`` for a line of ``layout``'s shape, its fields read at the layout's
+def _head_at(line: str, layout: Layout) -> tuple[int, str, int, int, int | None] | None:
+    """pid, thread, month, day and year of a line of ``layout``'s shape, read at the layout's
     places; None when the line does not fit it (a byte beyond ASCII before the parentheses, a
     thread id without its ``0x``): then the caller reads it by the pattern."""
-    end = layout.end
-    if not line[:end].isascii() or (layout.hex_tid and line[layout.tid] != "0"):
+    if not line[: layout.end].isascii() or (layout.hex_tid and line[layout.tid] != "0"):
         return None
+    text = line[: layout.clock[0]]
+    return layout.heads.get(text) or _remember(layout.heads, text, layout.head)
+
+
+def header_at(line: str, layout: Layout) -> HeaderFields | None:
+    """``match_header(line)`` for a line of ``layout``'s shape, its fields read at the layout's
+    places; None when the line does not fit it (see ``_head_at``)."""
+    head = _head_at(line, layout)
+    if head is None:
+        return None
+    end = layout.end
     clock_start, clock_end = layout.clock
-    text = line[:clock_start]
-    head = layout.heads.get(text) or _remember(layout.heads, text, layout.head)
     text = line[clock_end:end]
     function = layout.functions.get(text) or _remember(layout.functions, text, layout.function)
     if line[end : end + 3] == " - " and line[end + 3 : end + 4] not in (" ", "\t"):
@@ -215,6 +225,47 @@ def header_at(line: str, layout: Layout) -> HeaderFields | None:
     message, _ = header.split_trailer(message)
     pid, tid, month, day, year = head
     return _new(HeaderFields, (pid, tid, month, day, line[clock_start:clock_end], year, *function, message, None))
+
+
+Date = tuple[int, int, str, int | None]
+"""month, day, clock and year (None when the line states none) of a header line."""
+
+
+def date_at(line: str, layout: Layout) -> Date | None:
+    """What ``header_at`` reads of the line's date and time, and no more (an activity run's end
+    needs only its time until its event is asked for); None when the line does not fit."""
+    head = _head_at(line, layout)
+    if head is None:
+        return None
+    _, _, month, day, year = head
+    clock_start, clock_end = layout.clock
+    return month, day, line[clock_start:clock_end], year
+
+
+MAX_MESSAGE_CHARS = 16_384
+"""A message longer than this (continuation lines included) is cut."""
+
+
+def record_message(fields: HeaderFields, more: list[str]) -> str:
+    """The message of a record: its header line's, then its continuation lines, one per line."""
+    if more:
+        return "\n".join([fields.message, *more])[:MAX_MESSAGE_CHARS]
+    return fields.message[:MAX_MESSAGE_CHARS]
+
+
+def activity_event(text: str, location: Location, time: datetime | None, host: str | None, family: str) -> Event:
+    """The event of a plain activity record from its ``text`` (its lines joined with newlines),
+    as the scanner makes it for a credential record (``ActivityRun.first``)."""
+    line, *more = text.split("\n")
+    fields = match_header(line, cache=False)
+    assert fields is not None  # the scanner keeps only the text of a header line
+    return _new(
+        Event,
+        (
+            "activity", location, time, host, family, fields.pid, fields.tid, fields.job, fields.function,
+            record_message(fields, more), line, None, None, None,
+        ),
+    )  # fmt: skip
 
 
 _new = tuple.__new__

@@ -41,12 +41,11 @@ from cvlogs.parsing.activity import (
 from cvlogs.parsing.banners import Found, family_of_module, find_banners, looks_like_commvault
 from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
-from cvlogs.parsing.lines import HeaderFields, Layout, decode, header_at, match_header
+from cvlogs.parsing.lines import Date, HeaderFields, Layout, date_at, decode, header_at, match_header, record_message
 from cvlogs.parsing.messages import Meaning, meaning_of
 from cvlogs.parsing.prefilter import Sample, StemFinder, fewest_holding, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
-_MAX_MESSAGE_CHARS = 16_384
 _UNPARSED_SAMPLES = 5
 _SAMPLE_BYTES = 1 << 18  # enough to rank the anchors: a megabyte cost 5 ms a file
 
@@ -73,6 +72,22 @@ _Pending = tuple[HeaderFields, int, int, str, str, Meaning]
 """An event waiting for its year, which is known only once the whole file has been read:
 header fields, year token (see ``_FileState.observe``), line number, message, header line,
 meaning (a tuple: one per credential line, and a tuple is the cheapest object to make)."""
+
+
+class _End(NamedTuple):
+    """The first or last record of an activity run: what its ``ActivityRun`` keeps of it (the
+    fields that ``_time`` reads have ``HeaderFields``' names)."""
+
+    token: int
+    """The year token (see ``_FileState.observe``)."""
+    number: int
+    """The line number."""
+    month: int
+    day: int
+    clock: str
+    year: int | None
+    text: str
+    """The record's lines joined with newlines."""
 
 
 @dataclass(slots=True)
@@ -122,7 +137,7 @@ class _FileState:
         kept = {name: getattr(self, name) for name in self.__slots__ if name not in _NOT_SENT}
         position = {id(run): n for n, run in enumerate(self.runs)}
         kept["pending"] = [_plain(pending) for pending in self.pending]
-        kept["runs"] = [(_plain(run.first), _plain(run.last), run.records) for run in self.runs]
+        kept["runs"] = [(run.key, tuple(run.first), tuple(run.last), run.records) for run in self.runs]
         kept["open_runs"] = {key: position[id(run)] for key, run in self.open_runs.items()}
         kept["first"], kept["last"] = (None if edge is None else _plain(edge) for edge in (self.first, self.last))
         return kept
@@ -134,7 +149,9 @@ class _FileState:
         for name, value in kept.items():
             setattr(self, name, value)
         self.pending = [_named(pending) for pending in kept["pending"]]
-        self.runs = [_Run(_named(first), _named(last), records) for first, last, records in kept["runs"]]
+        self.runs = [
+            _Run(key, _new(_End, first), _new(_End, last), records) for key, first, last, records in kept["runs"]
+        ]
         self.open_runs = {key: self.runs[n] for key, n in kept["open_runs"].items()}
         self.first, self.last = (None if edge is None else _named(edge) for edge in (self.first, self.last))
 
@@ -264,10 +281,11 @@ def _walk(steps: array[int], queries: list[tuple[int, int]]) -> _Years:
 
 @dataclass(slots=True)
 class _Run:
-    """An activity run being read: its first and last records and how many it holds."""
+    """An activity run being read: its thread key, its first and last records and how many it holds."""
 
-    first: _Pending
-    last: _Pending
+    key: ThreadKey
+    first: _End
+    last: _End
     records: int
 
 
@@ -325,9 +343,15 @@ def _append(state: _FileState, part: _FileState) -> None:
     """Add a part's lines, year steps, events and runs to the state of the file before it."""
     lines, steps, queries = state.lines, len(state.steps), len(state.queries)
 
+    def moved_token(token: int) -> int:  # a query's answer counts from the end (see ``offset_at``)
+        return token + steps if token >= 0 else token - queries
+
     def moved(pending: _Pending) -> _Pending:
         fields, token, number, message, text, meaning = pending
-        return (fields, token + steps if token >= 0 else token - queries, number + lines, message, text, meaning)
+        return (fields, moved_token(token), number + lines, message, text, meaning)
+
+    def moved_end(end: _End) -> _End:
+        return end._replace(token=moved_token(end.token), number=end.number + lines)
 
     state.lines += part.lines
     state.records += part.records
@@ -352,7 +376,7 @@ def _append(state: _FileState, part: _FileState) -> None:
     part.pending = [moved(pending) for pending in part.pending]
     state.pending += part.pending
     for run in part.runs:
-        run.first, run.last = moved(run.first), moved(run.last)
+        run.first, run.last = moved_end(run.first), moved_end(run.last)
     _join_runs(state, part)
 
 
@@ -365,10 +389,10 @@ def _join_runs(state: _FileState, part: _FileState) -> None:
             events.setdefault(_key(pending), pending[2])
     firsts: dict[ThreadKey, _Run] = {}
     for run in part.runs:
-        key = _key(run.first)
-        if key not in firsts or run.first[2] < firsts[key].first[2]:
+        key = run.key
+        if key not in firsts or run.first.number < firsts[key].first.number:
             firsts[key] = run
-    heads = {key: run for key, run in firsts.items() if key not in events or run.first[2] < events[key]}
+    heads = {key: run for key, run in firsts.items() if key not in events or run.first.number < events[key]}
     still_open = dict(part.open_runs)
     joined: set[int] = set()
     for key, run in state.open_runs.items():
@@ -654,12 +678,12 @@ def _record(
         fields = match_header(first, cache)
     if fields is None:
         return None
-    if stop > line + 1:
-        more = [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
-        message = "\n".join([fields.message, *more])[:_MAX_MESSAGE_CHARS]
-    else:
-        message = fields.message[:_MAX_MESSAGE_CHARS]
-    return fields, message, first
+    return fields, record_message(fields, _continuations(index, line, stop) if stop > line + 1 else []), first
+
+
+def _continuations(index: LineIndex, line: int, stop: int) -> list[str]:
+    """The continuation lines of the record of header ``line``, up to line ``stop``."""
+    return [decode(index.line(n)).rstrip("\r") for n in range(line + 1, stop)]
 
 
 def _read_runs(
@@ -681,11 +705,10 @@ def _read_runs(
     carried, state.open_runs = state.open_runs, {}
     # A group's key is its first record's header fields (a header line always matches: the
     # automaton and the pattern agree); byte groups that parse to one key are one key.
-    read: dict[int, tuple[ThreadKey, _Pending] | None] = {}  # a group's first record is a run's first or last too
-    pendings = partial(_pendings, index, names=names, base=base, cuts=cuts, state=state, read=read)
-    leaders = pendings(np.array([part[0] for part in groups]))
+    read: dict[int, _End | None] = {}  # a group's first record is a run's first or last too
+    ends_at = partial(_ends, index, names=names, base=base, cuts=cuts, state=state, read=read)
     ids: dict[ThreadKey, int] = {}
-    group_ids = [-1 if leader is None else ids.setdefault(leader[0], len(ids)) for leader in leaders]
+    group_ids = [-1 if key is None else ids.setdefault(key, len(ids)) for key in _keys(index, groups, names)]
     keys = list(ids)
     lines = np.concatenate(groups) if groups else _NO_LINES
     owner = np.repeat(np.array(group_ids, dtype=np.int64), [part.size for part in groups])
@@ -699,7 +722,7 @@ def _read_runs(
     fresh[1:] = (owner[1:] != owner[:-1]) | (number[1:] != number[:-1])
     firsts = np.flatnonzero(fresh)
     lasts = np.append(firsts[1:], lines.size)[: firsts.size] - 1
-    ends = pendings(lines[lasts])
+    ends = ends_at(lines[lasts])
     run_keys = [keys[n] for n in owner[firsts].tolist()]
     numbers = number[firsts].tolist()
     counts = (lasts - firsts + 1).tolist()
@@ -709,18 +732,18 @@ def _read_runs(
         for i, (key, segment, count) in enumerate(zip(run_keys, numbers, counts, strict=True))
         if count > 1 and not (segment == 0 and key in carried)
     ]
-    heads: list[tuple[ThreadKey, _Pending] | None] = list(ends)
-    for i, head in zip(starting, pendings(lines[firsts[starting]]), strict=True):
+    heads: list[_End | None] = list(ends)
+    for i, head in zip(starting, ends_at(lines[firsts[starting]]), strict=True):
         heads[i] = head
     for key, segment, size, head, last in zip(run_keys, numbers, counts, heads, ends, strict=True):
         if head is None or last is None:
             continue
         run = carried.pop(key, None) if segment == 0 else None  # the chunk's first segment goes on a carried run
         if run is None:
-            run = _Run(head[1], last[1], size)
+            run = _Run(key, head, last, size)
             state.runs.append(run)
         else:
-            run.last, run.records = last[1], run.records + size
+            run.last, run.records = last, run.records + size
         if segment == len(steps.get(key, ())):  # after the key's last credential event: open at the chunk's end
             state.open_runs[key] = run
     for key, run in carried.items():
@@ -728,7 +751,21 @@ def _read_runs(
             state.open_runs[key] = run
 
 
-def _pendings(
+def _keys(index: LineIndex, groups: list[Offsets], names: ClassNames | None) -> list[ThreadKey | None]:
+    """The thread key of each group of activity records: its first record's (None when that
+    record's header does not match, which a header line always does)."""
+    leaders = [int(part[0]) for part in groups]
+    begins, ends = index.spans(np.array(leaders, dtype=np.int64))
+    layouts = [None] * len(leaders) if names is None else names.layouts_of(np.array(leaders, dtype=np.int64))
+    keys: list[ThreadKey | None] = []
+    for begin, end, layout in zip(begins, ends, layouts, strict=True):
+        line = decode(index.chunk[begin:end]).rstrip("\r")
+        fields = (None if layout is None else header_at(line, layout)) or match_header(line, cache=False)
+        keys.append(None if fields is None else _thread_key(fields))
+    return keys
+
+
+def _ends(
     index: LineIndex,
     lines: Offsets,
     *,
@@ -736,23 +773,29 @@ def _pendings(
     base: int,
     cuts: Offsets,
     state: _FileState,
-    read: dict[int, tuple[ThreadKey, _Pending] | None],
-) -> list[tuple[ThreadKey, _Pending] | None]:
-    """The activity records of header ``lines`` (of ``names``) as pending events, with their thread
-    keys; those of the chunk's records already ``read`` are taken from there, the others added to it."""
+    read: dict[int, _End | None],
+) -> list[_End | None]:
+    """The activity records of header ``lines`` (of ``names``) as run ends: the time and the
+    text, not the fields (a run's events are made from the text only when asked for); those of
+    the chunk's records already ``read`` are taken from there, the others added to it."""
     new = np.array([line for line in lines.tolist() if line not in read], dtype=np.int64)
     if new.size:
         begins, ends = index.spans(new)
         stops = _stops(index, new, cuts).tolist()
         layouts = [None] * new.size if names is None else names.layouts_of(new)
+        chunk = index.chunk
         for line, stop, begin, end, layout in zip(new.tolist(), stops, begins, ends, layouts, strict=True):
-            found = _record(index, line, stop, index.chunk[begin:end], cache=False, layout=layout)
-            if found is None:
-                read[line] = None
-                continue
-            fields, message, first = found
-            pending = (fields, state.offset_at(line, fields.month), base + line + 1, message, first, _ACTIVITY)
-            read[line] = (_thread_key(fields), pending)
+            text = decode(chunk[begin:end]).rstrip("\r")
+            date: Date | None = None if layout is None else date_at(text, layout)
+            if date is None:
+                fields = match_header(text, cache=False)
+                if fields is None:
+                    read[line] = None
+                    continue
+                date = fields.month, fields.day, fields.clock, fields.year
+            if stop > line + 1:
+                text = "\n".join([text, *_continuations(index, line, stop)])
+            read[line] = _new(_End, (state.offset_at(line, date[0]), base + line + 1, *date, text))
     return [read[line] for line in lines.tolist()]
 
 
@@ -784,9 +827,12 @@ def _finish(state: _FileState, source: LogSource, encoding: str) -> FileResult:
 
     events = tuple(map(event, state.pending))
     runs = []
-    for run in sorted(state.runs, key=lambda run: run.first[2]):  # in line order, however the chunks fell
-        head = event(run.first)  # a run of one record has one event, as its first and its last
-        runs.append(ActivityRun(head, head if run.last is run.first else event(run.last), run.records))
+    path = source.path
+    for run in sorted(state.runs, key=_first_number):  # in line order, however the chunks fell
+        head, tail = run.first, run.last
+        times = _time(head, offsets[head.token], base_year), _time(tail, offsets[tail.token], base_year)
+        ends = head.number, tail.number, *times, host, path, family, *run.key, head.text, tail.text
+        runs.append(_new(ActivityRun, (run.records, *ends)))
     first = _time(state.first[0], offsets[state.first[1]], base_year) if state.first else None
     last = _time(state.last[0], offsets[state.last[1]], base_year) if state.last else None
     return FileResult(
@@ -829,7 +875,11 @@ def _base_year(state: _FileState, years: _Years, source: LogSource) -> tuple[int
     return max(year - last_offset, hint.year - 1), stated or source.year_source
 
 
-def _time(fields: HeaderFields, offset: int, base_year: int | None) -> datetime | None:
+def _first_number(run: _Run) -> int:
+    return run.first.number
+
+
+def _time(fields: HeaderFields | _End, offset: int, base_year: int | None) -> datetime | None:
     if fields.year is not None:  # a line that states its year is believed
         base_year, offset = fields.year, 0
     if base_year is None:

@@ -311,14 +311,14 @@ class Engine:
         self._prune(context, final)
         running = [s for s in context.sequences if id(s) not in final]
         self.open_accounts = {a for s in running if (a := s.account_id) is not None}
-        arrivals = [self.arrived[line_key(s.last_step)] for s in running if s.last_step is not None]
+        arrivals = [self.arrived[line_key(last)] for s in running if (last := s.last_event) is not None]
         self.expiry = min(arrivals) + self.idle if arrivals else None
         return update
 
     def _final(self, sequence: Sequence, now: float) -> bool:
         if sequence.closed_by_connect:
             return True
-        last = sequence.last_step
+        last = sequence.last_event
         return last is not None and now - self.arrived.get(line_key(last), now) >= self.idle
 
     def _complete(self, occurrence: Occurrence, context: Correlation, final: set[int], final_all: bool) -> bool:
@@ -398,7 +398,7 @@ class Engine:
         """Drop the events of final sequences (all but the last ``keep_closed``) and of events in none."""
         keep: set[LineKey] = set()
         finished = [s for s in context.sequences if id(s) in final]
-        finished.sort(key=lambda s: s.last_step.time if s.last_step and s.last_step.time else datetime.min)
+        finished.sort(key=lambda s: last.time if (last := s.last_event) and last.time else datetime.min)
         for sequence in context.sequences:
             if id(sequence) not in final:
                 keep.update(line_key(e) for e in _steps(sequence))
@@ -465,7 +465,7 @@ def _steps(sequence: Sequence) -> Iterable[Event]:
     if sequence.connect is not None:
         yield sequence.connect
     yield from sequence.validates
-    if sequence.activity is not None:
-        yield from sequence.activity.examples
-        yield sequence.activity.last
+    if (activity := sequence.activity) is not None:  # summarised on each reading
+        yield from activity.examples
+        yield activity.last
     yield from sequence.errors
