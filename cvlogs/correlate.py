@@ -82,8 +82,8 @@ class Sequence:
     runs: list[ActivityRun] = field(default_factory=list)
     """The Amazon activity that followed its steps, as the runs of records it came in; summarised
     only when asked for (``activity``): a report reads the first and last time alone, and keeping a
-    summary up to date on each run cost a tenth of the correlation (465 -> 418 M instructions on the
-    1M-line bench corpus at Amazon share 0.5, before runs kept only their ends' texts)."""
+    summary up to date on each run cost a twelfth of the correlation (431 -> 396 M instructions on
+    the 1M-line bench corpus at Amazon share 0.5)."""
     errors: list[Event] = field(default_factory=list)
     closed_by_connect: bool = False
     last_step: Event | ActivityRun | None = None
