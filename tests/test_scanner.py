@@ -7,6 +7,7 @@ import gzip
 import multiprocessing
 import os
 import pickle
+import random
 import re
 import time
 from dataclasses import replace
@@ -366,6 +367,54 @@ def test_a_worker_that_dies_stops_the_scan(samples: Path, tmp_path: Path, monkey
     monkeypatch.setattr("cvlogs.parsing.scanner.scan_source", dying)
     with pytest.raises(ReaderDied, match="exit code 1"):
         list(scan_sources(sources, jobs=3, context=multiprocessing.get_context("fork")))
+
+
+def _cut_by_whole_buffers(blocks: list[bytes]) -> list[bytes]:
+    """The reference cutter: each block joined to what the last cut left, cut where
+    ``last_record_start`` says (the cutter looks at the block alone first, to copy less)."""
+    from cvlogs.parsing.chunks import MAX_LINE_BYTES, last_record_start  # noqa: PLC0415
+
+    chunks, carry, skipping = [], b"", False
+    for block in blocks:
+        start = 0
+        if skipping:
+            start = block.find(b"\n")
+            if start < 0:
+                continue
+            skipping = False
+        buffer = carry + block[start:]
+        cut = last_record_start(buffer)
+        if cut > 0:
+            chunks.append(buffer[:cut])
+        carry = buffer[cut:]
+        if len(carry) > MAX_LINE_BYTES and b"\n" not in carry:
+            carry, skipping = carry[:MAX_LINE_BYTES], True
+    return [*chunks, carry] if carry else chunks
+
+
+_CUT_LINES = st.sampled_from([
+    b"1 a 11/20 10:00:00 CAmazonInfo::Connect() - m", b"1 a 11/20 10:00:01", b"\tcontinued", b"", b"x" * 70,
+    b"*" * 30, b"  Name : value",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CUT_LINES, max_size=120), st.booleans(), st.integers(1, 400), st.integers(0, 2**32))
+def test_chunks_cut_as_the_whole_buffer_is(lines: list[bytes], final_newline: bool, size: int, seed: int) -> None:
+    """Cutting on the block alone when it holds the cut gives the very chunks of cutting the
+    carry and the block joined: short and long records, banners, blocks mid-line and tiny."""
+    from cvlogs.parsing.chunks import _cut_at_records  # noqa: PLC0415
+
+    text = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    rng = random.Random(seed)
+    blocks, at = [], 0
+    while at < len(text):
+        step = rng.randint(1, size)
+        blocks.append(text[at : at + step])
+        at += step
+    chunks = list(_cut_at_records(iter(blocks)))
+    assert chunks == _cut_by_whole_buffers(blocks)
+    assert b"".join(chunks) == text
 
 
 def test_a_header_line_with_nothing_after_its_time_is_a_cut_point() -> None:

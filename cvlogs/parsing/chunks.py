@@ -221,11 +221,19 @@ def _cut_at_records(blocks: Iterator[bytes]) -> Iterator[bytes]:
             if start < 0:
                 continue  # still inside the overlong line
             skipping = False
-        buffer = carry + block[start:]
-        cut = last_record_start(buffer)
+        tail = block[start:]
+        # Nearly always the block alone holds the cut: the chunk is then copied once, not twice
+        # (the joined buffer, then the chunk out of it).
+        cut = _header_before(tail, tail.rfind(b"\n"))
         if cut > 0:
-            yield buffer[:cut]
-        carry = buffer[cut:]
+            yield b"".join((carry, memoryview(tail)[:cut]))
+            carry = tail[cut:]
+        else:
+            buffer = carry + tail
+            cut = last_record_start(buffer)
+            if cut > 0:
+                yield buffer[:cut]
+            carry = buffer[cut:]
         if len(carry) > MAX_LINE_BYTES and b"\n" not in carry:
             carry, skipping = carry[:MAX_LINE_BYTES], True
     if carry:
@@ -243,15 +251,30 @@ def last_record_start(buffer: bytes, whole: bool = True) -> int:
     end = buffer.rfind(b"\n")
     if end < 0:
         return 0
+    start = _header_before(buffer, end)
+    if start == 0:
+        return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
+    if start > 0:
+        return start
+    return _before_banner_lines(buffer, end, whole)
+
+
+def _header_before(buffer: bytes, end: int) -> int:
+    """The start of the last header line before the line feed at ``end``, looking back at most
+    ``_BACKTRACK_LINES`` lines: 0 when the look reaches the buffer's start first (its first
+    line may be the end of one before it), -1 when none of those lines is a header line or
+    there is no line feed (``end`` is -1)."""
+    if end < 0:
+        return -1
     start = end
     for _ in range(_BACKTRACK_LINES):
         start = buffer.rfind(b"\n", 0, start) + 1
         if start == 0:
-            return end + 1 if len(buffer) > _MAX_RECORD_BYTES else 0
+            return 0
         if PREFIX_AT.match(buffer, start):
             return start
         start -= 1
-    return _before_banner_lines(buffer, end, whole)
+    return -1
 
 
 def _before_banner_lines(buffer: bytes, end: int, whole: bool) -> int:
