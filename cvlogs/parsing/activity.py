@@ -269,7 +269,7 @@ class ClassNames:
         return [layouts[shape] for shape in self.shapes[np.searchsorted(self.lines, lines)].tolist()]
 
 
-def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
+def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: npt.NDArray[np.bool_]) -> ClassNames:
     """Find the candidates (class-word stems) that stand in a class name, with numpy and one look per shape.
 
     Each candidate's line is taken as a fixed window from its start, up to the ``()`` after the
@@ -278,12 +278,12 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     header pattern: the candidate must lie in the class name of ``Class::Method()``, which must
     end the window, and the pattern's pid, thread and job spans give the bytes that key the line.
     A candidate further than ``_FIELDS`` bytes into its line, or whose ``()`` lies past the
-    window, is not named, which only sends its record down the slow path.
+    window, is not named, which only sends its record down the slow path.  ``lines`` are the
+    candidates' lines, ``headers`` whether each is a header line (the scanner knows both).
     """
-    lines = index.lines_at(positions)
     starts = index.starts[lines]
     offsets = positions - starts
-    named = index.is_header(lines) & (offsets < _FIELDS)
+    named = headers & (offsets < _FIELDS)
     rows = np.flatnonzero(named)
     if rows.size == 0:
         return _no_names(named, lines)
