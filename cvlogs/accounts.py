@@ -57,11 +57,11 @@ def summarise_accounts(
         if host := sequence.key[0]:  # the host of each of its steps
             hosts.add((account, host))
         steps = sequence.steps
-        tally.times += step_times(sequence, steps)
+        add_times(tally.times, sequence, steps)
         status, rule = verdict(sequence, steps, error_rules)
         if status != "incomplete":  # an outcome: it failed, or reached a successful Assume role
             failed = status == "failed"
-            tally.judge((sequence.first.time or datetime.min, failed, rule))
+            tally.judge((steps[0].time or datetime.min, failed, rule))  # its first step
             tally.failed += failed
     _unowned(context, error_rules, tallies, hosts)
     named_by_error: dict[AccountId, str] = {}
@@ -163,8 +163,10 @@ def judgement(sequence: Sequence, error_rules: Mapping[EventKey, str]) -> Judgem
     timeline draws of every sequence)."""
     steps = sequence.steps
     status, rule = verdict(sequence, steps, error_rules)
-    times = list(filter(None, step_times(sequence, steps)))  # a datetime is never false
-    return status, rule, min(times, default=None), max(times, default=None)
+    times: list[datetime | None] = []
+    add_times(times, sequence, steps)
+    timed = list(filter(None, times))  # a datetime is never false
+    return status, rule, min(timed, default=None), max(timed, default=None)
 
 
 def verdict(sequence: Sequence, steps: Steps, error_rules: Mapping[EventKey, str]) -> tuple[str, str | None]:
@@ -174,21 +176,19 @@ def verdict(sequence: Sequence, steps: Steps, error_rules: Mapping[EventKey, str
     for event in reversed(steps):
         if (rule := error_rules.get(host + event.location)) is not None:
             return "failed", rule
-    if sequence.status == "failed":  # it stopped on a warning (throttled): neither ok nor a failure
-        return "incomplete", None
-    return ("ok" if sequence.validates else "incomplete"), None
+    status = sequence.status  # failed here: it stopped on a warning (throttled), neither ok nor a failure
+    return ("incomplete" if status == "failed" else status), None
 
 
 Steps = tuple[Event, ...]
 """A sequence's ``steps`` (a tuple made on each reading: read once per sequence)."""
 
 
-def step_times(sequence: Sequence, steps: Steps) -> list[datetime | None]:
-    """The times of a sequence's ``steps`` and of the first and last record of its activity."""
-    times = list(map(_TIME, steps))
-    if (activity := sequence.activity) is not None:
-        times += (activity.first_run.first_time, activity.last_run.last_time)
-    return times
+def add_times(times: list[datetime | None], sequence: Sequence, steps: Steps) -> None:
+    """Add the times of a sequence's ``steps`` and of the first and last record of its activity."""
+    times += map(_TIME, steps)
+    if runs := sequence.runs:
+        times += (runs[0].first_time, runs[-1].last_time)
 
 
 _TIME = attrgetter("time")

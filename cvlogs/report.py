@@ -533,7 +533,7 @@ def timeline(context: Correlation, offsets: dict[tuple[str | None, str], int] | 
         if account is None:
             continue
         numbers[account] = numbers.get(account, 0) + 1
-        activity = sequence.activity.examples if sequence.activity is not None else []
+        activity = summary.examples if (summary := sequence.activity) is not None else []
         members = [sequence.connect, *sequence.validates, *activity, *sequence.errors]
         steps.extend(step(e, account, numbers[account]) for e in members if e is not None)
     for event, owner in zip(context.events, context.owners, strict=True):

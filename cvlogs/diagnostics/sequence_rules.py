@@ -154,10 +154,10 @@ class AccountMismatch(ScanRule):
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for sequence in context.sequences:
             connect = sequence.connect
-            if connect is None or connect.role is None or (named := connect.role.account_id) is None:
+            if connect is None or (stated := connect.role) is None or (named := stated.account_id) is None:
                 continue
             for validate in sequence.validates:
-                other = validate.role.account_id if validate.role else None
+                other = role.account_id if (role := validate.role) is not None else None
                 if other is not None and other != named:
                     message = f"Connect names account {named} but Assume role names {other}"
                     yield self.occurrence(validate, message, named, sequence.role_arn, connect)

@@ -465,7 +465,7 @@ def _steps(sequence: Sequence) -> Iterable[Event]:
     if sequence.connect is not None:
         yield sequence.connect
     yield from sequence.validates
-    if sequence.activity is not None:
-        yield from sequence.activity.examples
-        yield sequence.activity.last
+    if (activity := sequence.activity) is not None:  # summarised on each reading
+        yield from activity.examples
+        yield activity.last
     yield from sequence.errors
