@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from cvlogs.parsing.compiled import text_of
 from cvlogs.parsing.prefilter import (
     StemFinder,
-    Windows,
     bigram_counts,
     derive_clauses,
     derive_stems,
@@ -294,37 +293,3 @@ def test_a_stem_count_is_never_below_the_stems_occurrences(text: str, stems: lis
     counts = stem_counts(tuple(stem.encode() for stem in stems), bigram_counts(sample))
     for stem, count in zip(stems, counts.tolist(), strict=True):
         assert count >= len(naive_starts((stem.encode(),), sample))
-
-
-@settings(max_examples=300, deadline=None)
-@given(STEMS, st.data())
-def test_a_search_within_spans_finds_every_stem_a_copy_of_them_holds(stems: list[bytes], data: st.DataObject) -> None:
-    """The vocabulary keys' search: the text's windows read once (``Windows``), looked up, and only
-    the positions inside the spans kept.  Each span ends with a line feed (a record's text), which
-    no stem holds; every stem that the joined copy of the spans holds (what was searched before)
-    has a position inside its span, and every position stands in a stem of the text."""
-    parts = [_text(data, stems) + b"\n" for _ in range(data.draw(st.integers(0, 6)))]
-    text = b"".join(parts) + _text(data, stems)
-    finder = StemFinder(tuple(stems), _text(data, stems))
-    begins, ends, at = [], [], 0
-    for part in parts:
-        if data.draw(st.booleans()):  # a text starts anywhere in its record, and ends with its line feed
-            begins.append(at + data.draw(st.integers(0, len(part) - 1)))
-            ends.append(at + len(part))
-        at += len(part)
-    spans = (np.array(begins, dtype=np.int64), np.array(ends, dtype=np.int64))
-    positions, _, slots = finder.tagged(text, Windows.of(text), within=spans)
-    lowered = text.lower()
-    starts = {
-        position - offset
-        for position, slot in zip(positions.tolist(), slots.tolist(), strict=True)
-        for stem, offset in finder.anchors(slot)
-        if position >= offset and lowered[position - offset : position - offset + len(stem)] == stem
-    }
-    copy = b"".join(text[begin:end] for begin, end in zip(begins, ends, strict=True))
-    offsets = np.cumsum([0] + [end - begin for begin, end in zip(begins, ends, strict=True)])
-    for start in naive_starts(tuple(stems), copy):  # each back in the text
-        span = int(np.searchsorted(offsets, start, side="right")) - 1
-        assert begins[span] + start - int(offsets[span]) in starts
-    assert all(any(b <= p < e for b, e in zip(begins, ends, strict=True)) for p in positions.tolist())
-    assert starts <= naive_starts(tuple(stems), text)

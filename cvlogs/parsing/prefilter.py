@@ -31,12 +31,10 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-
-from cvlogs.parsing.lineindex import Offsets
 
 _CASE_BITS = 0x2020
 _MIN_STEM = 3
@@ -470,26 +468,6 @@ def _windows(text: bytes, count: int) -> npt.NDArray[np.int64]:
     return reads & (_CODES - 1)
 
 
-class Windows(NamedTuple):
-    """The three-byte windows of a text at every third offset, as the table codes them (``_windows``):
-    read once for every finder that searches the text."""
-
-    whole: npt.NDArray[np.int64]
-    """The windows whose eight-byte read fits in the text."""
-    tail: npt.NDArray[np.int64]
-    """The last few that have two bytes or more, read from a padded copy."""
-
-    @classmethod
-    def of(cls, text: bytes) -> Windows:
-        read = max(0, (len(text) - 8) // _STRIDE + 1)
-        last = max(0, (len(text) - 2) // _STRIDE + 1)
-        tail = _windows(text[_STRIDE * read :] + bytes(8), last - read) if last > read else _NO_CODES
-        return cls(_windows(text, read), tail)
-
-
-_NO_CODES = np.zeros(0, dtype=np.int64)
-
-
 def _words(data: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
     """The eight bytes of ``data`` from each offset ``at`` (0 or more) as a little-endian word,
     with zeros past its end."""
@@ -556,31 +534,24 @@ class StemFinder:
         picked = self.owners[self.firsts[slot] : self.firsts[slot] + self.sizes[slot]].tolist()
         return [(self.stems[self.anchor_numbers[a]], int(self.offsets[a])) for a in picked]
 
-    def tagged(
-        self, text: bytes, windows: Windows | None = None, within: tuple[Offsets, Offsets] | None = None
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.intp]]:
+    def tagged(self, text: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.intp]]:
         """Positions inside every stem occurrence of ``text`` (in any case), one in each and no
         others; for each, the OR of the group bits of the stems that stand there, and its slot
         (for ``matches``).  A position is the middle byte of a window at an offset divisible by
         three that has an anchor's code, where the anchor's stem stands: whichever anchors the
-        sample chose, the same stems are found.  ``windows`` are the text's (``Windows.of``),
-        when another finder has read them; with ``within`` (ascending spans ``[begins[i],
-        ends[i])`` apart), only the positions inside a span: every occurrence that a span holds
-        has one, as it would in a copy of the span alone."""
-        windows = windows or Windows.of(text)
+        sample chose, the same stems are found."""
+        read = max(0, (len(text) - 8) // _STRIDE + 1)  # windows whose eight-byte read fits
+        whole = _windows(text, read)
         # ``np.take`` rather than ``table[codes]``, and "wrap" (the codes are all in the table): the
         # fewest instructions (6.8 million a 2 MB chunk, against 9.4 for "raise" and 10.0 indexing).
-        index = np.flatnonzero(np.take(self.table, windows.whole, mode="wrap"))
-        found = np.take(windows.whole, index)
-        if windows.tail.size:  # the last few, read from a padded copy
-            more = np.flatnonzero(np.take(self.table, windows.tail, mode="wrap"))
-            index, found = np.r_[index, more + windows.whole.size], np.r_[found, windows.tail[more]]
+        index = np.flatnonzero(np.take(self.table, whole, mode="wrap"))
+        found = np.take(whole, index)
+        last = max(0, (len(text) - 2) // _STRIDE + 1)  # windows that have two bytes or more
+        if last > read:  # the last few, read from a padded copy
+            tail = _windows(text[_STRIDE * read :] + bytes(8), last - read)
+            more = np.flatnonzero(np.take(self.table, tail, mode="wrap"))
+            index, found = np.r_[index, more + read], np.r_[found, tail[more]]
         positions = _STRIDE * index + 1
-        if within is not None:
-            begins, ends = within
-            span = np.searchsorted(begins, positions, side="right") - 1  # -1 before the first: an end of 0
-            inside = positions < np.append(ends, 0)[span]
-            positions, found = positions[inside], found[inside]
         slots = np.searchsorted(self.codes, found)
         rows, numbers = self._standing(np.frombuffer(text, dtype=np.uint8), len(text), positions, slots)
         firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows  # rows ascend

@@ -43,7 +43,7 @@ from cvlogs.parsing.chunks import CHUNK_SIZE, Span, Unsplittable, utf8_chunks
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct
 from cvlogs.parsing.lines import Date, HeaderFields, Layout, date_at, decode, header_at, match_header, record_message
 from cvlogs.parsing.messages import Meaning, meaning_of
-from cvlogs.parsing.prefilter import Sample, StemFinder, Windows, fewest_holding, stem_counts
+from cvlogs.parsing.prefilter import Sample, StemFinder, fewest_holding, stem_counts
 
 _MAX_CONTINUATION_LINES = 200
 _UNPARSED_SAMPLES = 5
@@ -530,8 +530,7 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     # Stems only, each checked whole: which anchors a file gets depends on its first chunk, which
     # must not change which records are read (a false candidate cost its record a cache miss in
     # the grammars).
-    windows = Windows.of(index.chunk)  # read once, for the vocabulary keys' search too
-    positions, groups, _ = state.finder.tagged(index.chunk, windows)
+    positions, groups, _ = state.finder.tagged(index.chunk)
     lines = index.lines_at(positions)  # each candidate's line and record, found once for every use below
     owners = index.records_of(lines)
     relevant = distinct(owners[(groups != 0) & (owners >= 0)])
@@ -545,14 +544,13 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     if names.lines.size:
         maybe = names.lines[~_among(read, names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
-            saying = _vocabulary_records(index, windows, distinct(maybe), cuts, names, state=state)
-            read = distinct(np.concatenate([read, saying]))
+            read = distinct(np.concatenate([read, _vocabulary_records(index, distinct(maybe), cuts, names, state)]))
     said = _among(read, relevant)
     return relevant[said], relevant[~said], names
 
 
 def _vocabulary_records(
-    index: LineIndex, windows: Windows, lines: Offsets, cuts: Offsets, names: ClassNames, *, state: _FileState
+    index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState
 ) -> Offsets:
     """Those of the header ``lines`` (named, ascending) whose records the grammars read for their
     vocabulary: a clause is met in the record and the error gate or the step words confirm it
@@ -564,16 +562,11 @@ def _vocabulary_records(
     of clauses, not keys.  Both finders take their keys and anchors from the two-byte counts of the
     texts they search (activity texts, not the file's first bytes, where the Amazon classes' own
     words are rare): the keys' table hits at share 0.5 fell from 11,000 to 5,600 a chunk."""
-    spans = _spans(index, lines, cuts, names)  # a key in a prefix only costs a closer look
+    texts = _Texts.of(index, lines, cuts, names, spans=True)  # a key in a prefix only costs a closer look
     if state.keys is None:
-        begins, ends = spans
-        count = int(np.searchsorted(np.cumsum(ends - begins), _SAMPLE_BYTES)) + 1  # the spans the sample takes
-        sample = Sample(_joined(index.chunk, begins[:count], ends[:count])[:_SAMPLE_BYTES])
+        sample = Sample(texts.text[:_SAMPLE_BYTES])
         state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
-    # The chunk's windows, read for the triggers, looked up in the keys' table, and only the finds
-    # inside the texts kept: no copy of the texts (which cost as much as the search), and every key
-    # that a text holds is found as in a copy of it alone.
-    holding = distinct(index.records_at_each(state.keys.tagged(index.chunk, windows, within=spans)[0]))
+    holding = distinct(index.records_at_each(texts.search(state.keys)[0]))
     if holding.size == 0:
         return _NO_LINES
     texts = _Texts.of(index, holding, cuts, names)
@@ -586,8 +579,9 @@ def _vocabulary_records(
 
 
 class _Texts(NamedTuple):
-    """The texts of some records (``_texts``) joined in one copy.  A record's bytes end with its
-    line feed, which no stem holds, so no stem is found across two of them."""
+    """The texts of some records (``_texts``) joined in one copy: a fiftieth of the chunk when
+    activity is rare.  A record's bytes end with its line feed, which no stem holds, so no stem is
+    found across two of them."""
 
     text: bytes
     begins: Offsets
@@ -596,34 +590,26 @@ class _Texts(NamedTuple):
     """Where each text starts in ``text``."""
 
     @classmethod
-    def of(cls, index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> _Texts:
-        """The texts of header ``lines``."""
+    def of(cls, index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, *, spans: bool = False) -> _Texts:
+        """The texts of header ``lines``; with ``spans``, the records that follow each other as one
+        span from the first's text to the last's end (their header prefixes inside): fewer slices
+        to join (half at share 0.5), for a search that may find more than the texts hold, never less."""
         begins, ends = _texts(index, lines, cuts, names)
+        if spans and lines.size > 1:
+            apart = ends[:-1] != index.starts[lines[1:]]  # a record's end is not the next one's start
+            begins, ends = begins[np.r_[True, apart]], ends[np.r_[apart, True]]
         lengths = ends - begins
-        return cls(_joined(index.chunk, begins, ends), begins, np.cumsum(lengths) - lengths)
+        # Joined slices rather than a mask of the whole chunk: 0.15 against 0.79 ms for a chunk's 742
+        # texts at share 0.02, and no slower for its 8,419 at 0.5.
+        chunk = index.chunk
+        text = b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
+        return cls(text, begins, np.cumsum(lengths) - lengths)
 
     def search(self, finder: StemFinder) -> tuple[Offsets, npt.NDArray[np.intp]]:
         """The finder's stems in the texts: chunk positions, slots (``StemFinder.tagged``)."""
         found, _, slots = finder.tagged(self.text)
         owner = np.searchsorted(self.offsets, found, side="right") - 1
         return self.begins[owner] + (found - self.offsets[owner]), slots
-
-
-def _joined(chunk: bytes, begins: Offsets, ends: Offsets) -> bytes:
-    """The slices ``chunk[begins[i]:ends[i]]`` in one copy: joined slices rather than a mask of the
-    whole chunk (0.15 against 0.79 ms for a chunk's 742 texts at share 0.02)."""
-    return b"".join([chunk[begin:end] for begin, end in zip(begins.tolist(), ends.tolist(), strict=True)])
-
-
-def _spans(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
-    """The texts of header ``lines`` (``_texts``), those of records that follow each other as one
-    span from the first's text to the last's end (their header prefixes inside): fewer spans, for a
-    search that may find more than the texts hold, never less."""
-    begins, ends = _texts(index, lines, cuts, names)
-    if lines.size > 1:
-        apart = ends[:-1] != index.starts[lines[1:]]  # a record's end is not the next one's start
-        begins, ends = begins[np.r_[True, apart]], ends[np.r_[apart, True]]
-    return begins, ends
 
 
 def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -> tuple[Offsets, Offsets]:
