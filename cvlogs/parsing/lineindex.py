@@ -122,6 +122,8 @@ class LineIndex:
 
     def records_of(self, lines: Offsets) -> Offsets:
         """For each line, the header line of its record (-1 before a file's first header)."""
+        if self.headers.size == 0:  # a chunk of headerless lines: no record at all
+            return np.full(lines.size, -1, dtype=np.int64)
         owner = np.searchsorted(self.headers, lines, side="right") - 1
         return np.where(owner >= 0, self.headers[owner], -1)
 
@@ -131,16 +133,8 @@ class LineIndex:
         An offset in a continuation line belongs to the header line above it; one in the
         headerless lines before a file's first header belongs to no record.
         """
-        owner = np.searchsorted(self.headers, self.lines_at(offsets), side="right") - 1
-        return distinct(self.headers[owner[owner >= 0]])
-
-    def is_header(self, lines: Offsets) -> npt.NDArray[np.bool_]:
-        """For each line, whether it is a header line."""
-        if self.headers.size == 0:
-            return np.zeros(lines.size, dtype=bool)
-        at = np.minimum(np.searchsorted(self.headers, lines), self.headers.size - 1)
-        found: npt.NDArray[np.bool_] = self.headers[at] == lines
-        return found
+        owners = self.records_at_each(offsets)
+        return distinct(owners[owners >= 0])
 
     def next_headers(self, lines: Offsets) -> Offsets:
         """For each header line, the first header line after it (the line count when none follows)."""
