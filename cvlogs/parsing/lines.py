@@ -254,8 +254,8 @@ def record_message(fields: HeaderFields, more: list[str]) -> str:
 
 
 def activity_event(text: str, location: Location, time: datetime | None, host: str | None, family: str) -> Event:
-    """The event of a plain activity record from its ``text`` (its lines joined with newlines),
-    as the scanner makes it for a credential record (``ActivityRun.first``)."""
+    """The event of a plain activity record from its ``text`` (its lines joined with newlines):
+    the one ``--all`` reads for it, made when a run's end is asked for (``ActivityRun.first``)."""
     line, *more = text.split("\n")
     fields = match_header(line, cache=False)
     assert fields is not None  # the scanner keeps only the text of a header line

@@ -669,12 +669,15 @@ def _record(
     through the per-distinct-text cache, which activity records, each distinct, would only flush;
     ``layout``: where the fields of a line of its shape lie, read there when the line fits it)."""
     first = decode(raw).rstrip("\r")
-    fields = None if layout is None else header_at(first, layout)
-    if fields is None:
-        fields = match_header(first, cache)
+    fields = _header(first, layout, cache)
     if fields is None:
         return None
     return fields, record_message(fields, _continuations(index, line, stop) if stop > line + 1 else []), first
+
+
+def _header(line: str, layout: Layout | None, cache: bool) -> HeaderFields | None:
+    """A header line's fields: at ``layout``'s places when the line fits it, else by the pattern."""
+    return (None if layout is None else header_at(line, layout)) or match_header(line, cache)
 
 
 def _continuations(index: LineIndex, line: int, stop: int) -> list[str]:
@@ -755,8 +758,7 @@ def _keys(index: LineIndex, groups: list[Offsets], names: ClassNames | None) -> 
     layouts = [None] * len(leaders) if names is None else names.layouts_of(np.array(leaders, dtype=np.int64))
     keys: list[ThreadKey | None] = []
     for begin, end, layout in zip(begins, ends, layouts, strict=True):
-        line = decode(index.chunk[begin:end]).rstrip("\r")
-        fields = (None if layout is None else header_at(line, layout)) or match_header(line, cache=False)
+        fields = _header(decode(index.chunk[begin:end]).rstrip("\r"), layout, cache=False)
         keys.append(None if fields is None else _thread_key(fields))
     return keys
 
