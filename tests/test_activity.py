@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cvlogs.correlate import correlate
 from cvlogs.parsing import activity, scan_paths
 from cvlogs.parsing.activity import _WINDOW, _shape_key
-from cvlogs.parsing.lines import header_at, match_header
+from cvlogs.parsing.lines import date_at, header_at, match_header
 from cvlogs.parsing.messages import interpret, meaning_of
 from cvlogs.parsing.scanner import PREFILTER, VOCABULARY
 
@@ -395,6 +395,25 @@ def test_a_line_read_at_its_shapes_places_is_read_as_the_pattern_reads_it(parts:
         assert fields == match_header(line, cache=False)
     if layout is not None and raw[:end].isascii() and not re.search(r"[1-9][xX]", prefix):
         assert fields is not None  # the layout fits every ASCII line of its shape
+
+
+@given(_HEADER_LINES)
+def test_a_run_ends_date_is_read_as_the_pattern_reads_it(parts: tuple[str, ...]) -> None:
+    """``date_at`` (what a run's end keeps until its event is asked for) is the month, day,
+    clock and year that ``match_header`` reads, and fits exactly the lines ``header_at`` fits."""
+    prefix, when, job, class_name, method, separator, message, trailer = parts
+    line = f"{prefix}{when}{job} {class_name}{method}{separator}{message}{trailer}"
+    raw = line.encode()
+    end = raw.find(b"(") + 2
+    assume(0 < end <= _WINDOW)
+    layout = _shape_key(bytes(ord("0") if 48 <= byte <= 57 else byte for byte in raw[:end]).ljust(_WINDOW, b"\0"))[4]
+    assume(layout is not None)
+    date = date_at(line, layout)
+    assert (date is None) == (header_at(line, layout) is None)
+    if date is not None:
+        fields = match_header(line, cache=False)
+        assert fields is not None
+        assert date == (fields.month, fields.day, fields.clock, fields.year)
 
 
 @settings(max_examples=200, deadline=None)
