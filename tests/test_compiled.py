@@ -107,7 +107,8 @@ def _damaged_code() -> str:
     stored = json.loads(compiled.STORED.read_text(encoding="utf-8"))
     for entry in stored["patterns"]:
         if entry["pattern"] == aws_errors.CODE_WORD.pattern:
-            entry["code"] = base64.b64encode(zlib.compress(zlib.decompress(base64.b64decode(entry["code"]))[:-40])).decode()
+            code = zlib.decompress(base64.b64decode(entry["code"]))
+            entry["code"] = base64.b64encode(zlib.compress(code[:-40])).decode()
     return json.dumps(stored)
 
 
