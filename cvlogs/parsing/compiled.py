@@ -49,6 +49,9 @@ def generated(pattern: str | bytes, flags: int) -> dict[str, Any]:
     }
 
 
+#: The modules a scan imports before it reads (the command line, the scanner, the readers).
+READING_MODULES = "cvlogs.cli, cvlogs.parsing.readers, cvlogs.parsing.scanner, cvlogs.parsing.split"
+
 # Run in a fresh interpreter (a module's patterns are compiled as it is imported): records every
 # pattern compiled by cvlogs's own code (the first frame outside ``re`` and pyparsing is a cvlogs
 # module's) while the modules a scan reads with are imported, and every ``pp.Regex`` they build.
@@ -74,7 +77,7 @@ def building(self, *args, **kwargs):
         built.append(self)
 
 re._compile, pp.Regex.__init__ = compiling, building
-import cvlogs.cli, cvlogs.parsing.readers, cvlogs.parsing.scanner, cvlogs.parsing.split
+import {modules}
 re._compile, pp.Regex.__init__ = compile_, init
 found.update((regex.pattern, int(regex.flags)) for regex in built)
 keys = [(p.decode("latin-1") if isinstance(p, bytes) else p, isinstance(p, bytes), f) for p, f in found]
@@ -85,7 +88,8 @@ print(json.dumps(sorted(keys)))
 def collected() -> list[Key]:
     """The patterns cvlogs compiles to read: those its modules compile as a scan imports them and
     those of every ``pp.Regex`` of the grammars (compiled on first use), in a stable order."""
-    done = subprocess.run([sys.executable, "-c", _COLLECT], capture_output=True, text=True, check=True)
+    script = _COLLECT.replace("{modules}", READING_MODULES)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     keys: list[tuple[str, bool, int]] = json.loads(done.stdout)
     return [(text.encode("latin-1") if is_bytes else text, flags) for text, is_bytes, flags in keys]
 
