@@ -26,7 +26,10 @@ import unicodedata
 import zlib
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyparsing as pp
 
 try:  # the engine's own entry point (private: an interpreter without it compiles as usual)
     _sre: Any = importlib.import_module("_sre")
@@ -45,6 +48,14 @@ def engine() -> str:
     version = ".".join(map(str, sys.version_info[:3]))
     magic = None if _sre is None else f"{_sre.MAGIC}-{_sre.CODESIZE}"
     return f"{sys.implementation.name}-{version} sre-{magic} unicode-{unicodedata.unidata_version} {sys.byteorder}"
+
+
+def text_of(grammar: pp.Regex) -> str:
+    """The pattern text of a ``pp.Regex`` (read without compiling it)."""
+    pattern = grammar.pattern
+    if not isinstance(pattern, str):
+        raise TypeError(f"{grammar!r} was given a compiled pattern, not a text")
+    return pattern
 
 
 def patterns(path: Path = STORED) -> dict[Key, re.Pattern[Any]]:

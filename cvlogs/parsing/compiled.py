@@ -16,17 +16,7 @@ import zlib
 from array import array
 from typing import Any
 
-import pyparsing as pp
-
 from cvlogs.compiled import STORED, Key, engine
-
-
-def text_of(grammar: pp.Regex) -> str:
-    """The pattern text of a ``pp.Regex`` (read without compiling it)."""
-    pattern = grammar.pattern
-    if not isinstance(pattern, str):
-        raise TypeError(f"{grammar!r} was given a compiled pattern, not a text")
-    return pattern
 
 
 def generated(pattern: str | bytes, flags: int) -> dict[str, Any]:
