@@ -14,7 +14,7 @@ from cvlogs.grammars import aws_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvlogs.parsing.compiled import text_of
+from cvlogs.compiled import text_of
 from cvlogs.parsing.prefilter import (
     StemFinder,
     bigram_counts,

@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
+from cvlogs.compiled import text_of
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.compiled import text_of
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import Layout
 from cvlogs.parsing.messages import GATE
