@@ -481,13 +481,12 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
 
 
 def _named_layouts(names: ClassNames | None, lines: Offsets) -> list[Layout | None]:
-    """Per header line of ``lines`` (ascending): its shape's layout when ``names`` named it, else None
-    (a record whose class name holds no class word, or whose shape the pattern refused)."""
+    """Per header line of ``lines``: its shape's layout when ``names`` named it, else None (a record
+    whose class name holds no class word, or whose shape the pattern refused)."""
     layouts: list[Layout | None] = [None] * lines.size
-    if names is None or names.lines.size == 0:
+    if names is None:
         return layouts
-    at = np.minimum(np.searchsorted(names.lines, lines), names.lines.size - 1)
-    named = np.flatnonzero(names.lines[at] == lines)
+    named = np.flatnonzero(names.rows[lines] >= 0)
     for n, layout in zip(named.tolist(), names.layouts_of(lines[named]), strict=True):
         layouts[n] = layout
     return layouts
