@@ -269,6 +269,9 @@ for _field, (_first, _end) in enumerate(((0, 2), (2, 4), (4, 8), (8, 14), (14, 1
     _FIELDS[_first:_end, _field] = 1
 
 
+_Numbers = npt.NDArray[np.int64]
+
+
 class Dates(NamedTuple):
     """The dates of some header lines (``dates_at``), one entry per line."""
 
@@ -283,7 +286,7 @@ class Dates(NamedTuple):
 
 
 def dates_at(
-    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], layouts: tuple[Layout | None, ...], shapes: npt.NDArray[np.int64]
+    data: npt.NDArray[np.uint8], starts: _Numbers, layouts: tuple[Layout | None, ...], shapes: _Numbers
 ) -> Dates:
     """What ``header_at`` reads of the date and time of the header lines that start at ``starts``
     in ``data``, each of the shape numbered ``shapes`` in ``layouts``: read for all lines at once
