@@ -125,7 +125,7 @@ def test_a_time_read_through_its_iso_text_is_the_constructors(year: int, month: 
 @example(year=2024, month=2, day=29, clock=(23, 59, 59, 0), stated=False, known=True)
 @example(year=2100, month=2, day=29, clock=(0, 0, 0, 0), stated=True, known=True)
 @example(year=2026, month=11, day=19, clock=(24, 0, 0, 0), stated=False, known=True)
-def test_run_end_times_are_the_constructors(  # noqa: PLR0913, PLR0917  (one value per field)
+def test_run_end_times_are_the_constructors(  # noqa: PLR0917  (one value per field)
     year: int, month: int, day: int, clock: tuple[int, int, int, int], stated: bool, known: bool
 ) -> None:
     """``_times`` (run ends' times, made in bulk from ``datetime``'s pickled state) is the

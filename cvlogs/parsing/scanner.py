@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache, partial
 from itertools import compress, repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -384,8 +385,8 @@ def _append(state: _FileState, part: _FileState) -> None:
     ends = np.frombuffer(part.ends, dtype=np.int64).reshape(-1, len(_END)).copy()
     ends[:, _TOKEN] = np.where(ends[:, _TOKEN] >= 0, ends[:, _TOKEN] + steps, ends[:, _TOKEN] - queries)
     ends[:, _NUMBER] += lines
-    moved = len(state.texts)  # the part's ends come after the ones before it
-    runs = np.frombuffer(part.runs, dtype=np.int64).reshape(-1, len(_RUN)) + np.array([moved, moved, 0])
+    earlier = len(state.texts)  # the part's ends come after the ones before it
+    runs = np.frombuffer(part.runs, dtype=np.int64).reshape(-1, len(_RUN)) + np.array([earlier, earlier, 0])
     state.ends.frombytes(ends.tobytes())
     state.texts += part.texts
     _join_runs(state, part, runs)
@@ -789,7 +790,8 @@ def _ends(
         dates = Dates(np.zeros(lines.size, dtype=bool), *(np.zeros(lines.size, dtype=np.int64),) * 4)
     else:
         dates = dates_at(index.data, begins, names.layouts, names.shapes[np.searchsorted(names.lines, lines)])
-    fits, months, days, years, clocks = (column.copy() for column in dates)
+    fits = dates.fits.copy()
+    months, days, years, clocks = (column.copy() for column in dates[1:])
     for i in np.flatnonzero(~dates.fits).tolist():  # by the pattern
         fields = match_header(decode(index.line(int(lines[i]))).rstrip("\r"), cache=False)
         if fields is not None:
@@ -926,12 +928,14 @@ def _times(ends: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], base_yea
     )
     for column, values in enumerate(fields):
         state[good, column] = values[good]
-    times: list[datetime | None] = list(map(datetime, state.view("V10").reshape(-1).tolist()))
+    times: list[datetime | None] = list(map(_from_state, state.view("V10").reshape(-1).tolist()))
     for refused in np.flatnonzero(~good).tolist():
         times[refused] = None
     return times
 
 
+_from_state = cast("Callable[[bytes], datetime]", datetime)
+"""``datetime`` called with its pickled state (which its stubs do not declare)."""
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
