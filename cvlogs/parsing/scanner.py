@@ -790,7 +790,7 @@ def _ends(
     if names is None:
         dates = Dates(np.zeros(lines.size, dtype=bool), *(np.zeros(lines.size, dtype=np.int64),) * 4)
     else:
-        dates = dates_at(index.data, begins, names.layouts, names.shapes[np.searchsorted(names.lines, lines)])
+        dates = dates_at(index.data, begins, names.layouts, names.shapes[names.rows[lines]])
     fits = dates.fits.copy()
     months, days, years, clocks = (column.copy() for column in dates[1:])
     for i in np.flatnonzero(~dates.fits).tolist():  # by the pattern
