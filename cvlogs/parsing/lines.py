@@ -328,7 +328,14 @@ def activity_event(raw: bytes, location: Location, time: datetime | None, host: 
     """The event of a plain activity record from its bytes (``raw``: its lines, each ending with
     its line feed but perhaps the file's last): the one ``--all`` reads for it, made when a run's
     end is asked for (``ActivityRun.first``)."""
-    line, *more = (decode(text).rstrip("\r") for text in raw.removesuffix(b"\n").split(b"\n"))
+    text = raw.removesuffix(b"\n")
+    try:  # as ``decode`` reads each line: a line feed never stands inside a UTF-8 character
+        first, *more = text.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        first, *more = map(decode, text.split(b"\n"))
+    line = first.rstrip("\r")
+    if more:
+        more = [continued.rstrip("\r") for continued in more]
     fields = match_header(line, cache=False)
     assert fields is not None  # the scanner keeps only the bytes of a header line's record
     return _new(
