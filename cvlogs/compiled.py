@@ -7,7 +7,8 @@ compiled again the ones it met (the vocabulary 14.4 ms, the code words 3.8, the 
 1.9, the facts 4-11).  The code that ``re`` generates for each is stored in
 ``cvlogs/data/compiled_patterns.json`` with the interpreter that generated it.  ``seed`` (the first
 thing ``import cvlogs`` does) hands it to the engine as it is (``_sre.compile``, which checks the
-code as ``re.compile`` does: about 1.5 ms for all of them) and puts each pattern in ``re``'s own
+code as ``re.compile`` does: about 17 M instructions for all of them, 1-2 ms on a quiet core, where
+``re`` took about 120 ms to compile them) and puts each pattern in ``re``'s own
 cache, under the key that ``re.compile`` looks up.  So the grammars and the modules still state
 and compile every pattern as before, and find it compiled; a reader forked later finds it too.
 On any other interpreter, or for a pattern changed since the file was written, ``re`` compiles
@@ -45,7 +46,7 @@ Key = tuple[str | bytes, int]
 def engine() -> str:
     """What the engine's code depends on besides the pattern: the interpreter, the code format,
     the Unicode tables (case folding) and the byte order of the stored numbers."""
-    version = ".".join(map(str, sys.version_info[:3]))
+    version = ".".join(map(str, sys.version_info))  # a pre-release's code may differ from the release's
     magic = None if _sre is None else f"{_sre.MAGIC}-{_sre.CODESIZE}"
     return f"{sys.implementation.name}-{version} sre-{magic} unicode-{unicodedata.unidata_version} {sys.byteorder}"
 
@@ -67,28 +68,50 @@ def patterns(path: Path = STORED) -> dict[Key, re.Pattern[Any]]:
         return {}
     if not isinstance(stored, dict) or stored.get("engine") != engine() or _sre is None:
         return {}
+    entries = stored.get("patterns")
     made: dict[Key, re.Pattern[Any]] = {}
-    for entry in stored.get("patterns", ()):
+    for entry in entries if isinstance(entries, list) else ():
         try:
-            text: str = entry["pattern"]
-            pattern = text.encode("latin-1") if entry["bytes"] else text
+            pattern, flags = key_of(entry)
+            groups: int = entry["groups"]
+            if not 0 <= groups <= _MAX_GROUPS:
+                continue
             groupindex: dict[str, int] = entry["groupindex"]
-            indexgroup: list[str | None] = [None] * (entry["groups"] + 1)
+            indexgroup: list[str | None] = [None] * (groups + 1)
             for name, index in groupindex.items():
                 indexgroup[index] = name
             code = array("I", zlib.decompress(base64.b64decode(entry["code"]))).tolist()
-            made[pattern, entry["flags"]] = _sre.compile(
-                pattern, entry["compiled_flags"], code, entry["groups"], groupindex, tuple(indexgroup)
+            made[pattern, flags] = _sre.compile(
+                pattern, entry["compiled_flags"], code, groups, groupindex, tuple(indexgroup)
             )
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, zlib.error, RuntimeError):
             continue
     return made
 
 
+_MAX_GROUPS = 1000
+"""More groups than any pattern of cvlogs has: a damaged count is refused, not allocated."""
+
+
+def key_of(entry: dict[str, Any]) -> Key:
+    """A stored entry's pattern as ``re.compile`` is given it (bytes are stored as Latin-1 text)."""
+    text: str = entry["pattern"]
+    return (text.encode("latin-1") if entry["bytes"] else text), entry["flags"]
+
+
+def stored_text(pattern: str | bytes) -> dict[str, Any]:
+    """The fields of an entry that ``key_of`` reads the pattern's text back from (flags apart)."""
+    if isinstance(pattern, bytes):
+        return {"pattern": pattern.decode("latin-1"), "bytes": True}
+    return {"pattern": pattern, "bytes": False}
+
+
 def seed() -> None:
     """Put the stored patterns in ``re``'s cache, where ``re.compile`` (and so ``pp.Regex``) finds
     them; a pattern already there is left as it is."""
-    cache = getattr(re, "_cache", None)  # {(type, pattern, flags): compiled}, Python 3.7 to 3.13
+    # {(type, pattern, flags): compiled} in 3.11 (oldest dropped first past 512 entries: a dropped
+    # pattern is only compiled again); 3.12 and later look in a FIFO ``_cache2`` first, then here.
+    cache = getattr(re, "_cache", None)
     if isinstance(cache, dict):
         for (pattern, flags), compiled in patterns().items():
             cache.setdefault((type(pattern), pattern, flags), compiled)

@@ -467,7 +467,7 @@ def test_thread_groups_are_each_keys_lines_in_order(keys: list[int], width: int,
     try:
         if collide:
             activity._MULTIPLIERS = np.zeros_like(multipliers)
-        groups, apart = activity.thread_groups(names, lines)
+        groups, apart = activity.thread_groups(names, lines[::-1].copy())  # given in any order
     finally:
         activity._MULTIPLIERS = multipliers
     key_of = dict(zip(lines.tolist(), keys, strict=True))

@@ -38,21 +38,16 @@ def _stored_here() -> list[dict[str, Any]]:
     return entries
 
 
-def _key(entry: dict[str, Any]) -> compiled.Key:
-    text: str = entry["pattern"]
-    return (text.encode("latin-1") if entry["bytes"] else text), entry["flags"]
-
-
 def test_the_stored_code_is_what_re_generates() -> None:
     """If this fails after a pattern changed, run ``python -m cvlogs.parsing.compiled``."""
     for entry in _stored_here():
-        assert entry == generated(*_key(entry)), entry["pattern"]
+        assert entry == generated(*compiled.key_of(entry)), entry["pattern"]
 
 
 def test_the_file_holds_what_cvlogs_compiles() -> None:
     """Every pattern cvlogs compiles to read, and no other (if this fails, run
     ``python -m cvlogs.parsing.compiled``)."""
-    stored = [_key(entry) for entry in _stored_here()]
+    stored = [compiled.key_of(entry) for entry in _stored_here()]
     now = collected()
     assert len(set(stored)) == len(stored)
     assert set(stored) == set(now)
@@ -129,3 +124,23 @@ def test_a_damaged_entry_is_left_out(tmp_path: Path) -> None:
     made = compiled.patterns(path)
     assert len(made) == len(entries) - 1
     assert (aws_errors.CODE_WORD.pattern, aws_errors.CODE_WORD.flags) not in made
+
+
+@pytest.mark.parametrize("patterns", [5, None, {"a": 1}, [7, None, "x"]])
+def test_a_list_of_patterns_that_is_no_list_of_entries_makes_nothing(patterns: object, tmp_path: Path) -> None:
+    """Damage in the list itself (not only in an entry) must not break ``import cvlogs``."""
+    path = tmp_path / "compiled_patterns.json"
+    path.write_text(json.dumps({"engine": compiled.engine(), "patterns": patterns}), encoding="utf-8")
+    assert compiled.patterns(path) == {}
+
+
+def test_a_damaged_group_count_is_refused_not_allocated(tmp_path: Path) -> None:
+    stored = json.loads(compiled.STORED.read_text(encoding="utf-8"))
+    if stored["engine"] != compiled.engine():
+        pytest.skip(f"the stored code is for {stored['engine']}, not {compiled.engine()}")
+    stored["patterns"][0]["groups"] = 10**10
+    path = tmp_path / "compiled_patterns.json"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    made = compiled.patterns(path)
+    assert len(made) == len(stored["patterns"]) - 1
+    assert compiled.key_of(stored["patterns"][0]) not in made

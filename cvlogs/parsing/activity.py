@@ -265,7 +265,8 @@ class ClassNames:
     """Per shape: where the header fields of its lines lie (see ``lines.header_at``)."""
     rows: Offsets
     """Per line of the chunk: its first entry in ``lines`` (-1 for a line not there), so that the
-    entries of some of ``lines`` are looked up rather than searched for."""
+    entries of some of ``lines`` are looked up rather than searched for.  Only lines of ``lines``
+    may be looked up: -1 would silently index the last entry (the callers pass candidates' lines)."""
 
     def layouts_of(self, lines: Offsets) -> list[Layout | None]:
         """The layouts of header ``lines``, each one of ``self.lines``."""
@@ -344,7 +345,7 @@ def _rows(lines: Offsets, count: int) -> Offsets:
 
 def _no_names(named: npt.NDArray[np.bool_], lines: Offsets, count: int) -> ClassNames:
     keys = np.zeros((0, 0), dtype=np.uint64)
-    return ClassNames(named, lines[:0], keys, lines[:0], lines[:0], (), np.full(count, -1, dtype=np.int64))
+    return ClassNames(named, lines[:0], keys, lines[:0], lines[:0], (), _rows(lines[:0], count))
 
 
 def _prefixes() -> npt.NDArray[np.uint64]:
@@ -401,13 +402,14 @@ def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int, Lay
 
 
 def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:
-    """The header ``lines`` (plain activity) grouped by the bytes of their pid, thread and job
-    (ascending in each group), and the lines apart whose hash collided with another group's."""
+    """The header ``lines`` (plain activity, each one of ``names.lines``) grouped by the bytes of
+    their pid, thread and job (ascending in each group), and the lines apart whose hash collided
+    with another group's."""
     key = names.keys[names.rows[lines]]  # the first named candidate of each line
     order, group, same = _groups(key)
     ordered = lines[order]
     # Each group's lines ascending: one sort of (group, line) as one number, not a sort a group.
-    span = int(lines[-1]) + 1 if lines.size else 1
+    span = int(lines.max()) + 1 if lines.size else 1  # lines in any order
     group_lines = np.sort(group[same] * span + ordered[same])
     numbers, kept = np.divmod(group_lines, span)
     return np.split(kept, np.flatnonzero(np.diff(numbers)) + 1) if kept.size else [], np.sort(ordered[~same])

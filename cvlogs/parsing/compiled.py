@@ -16,7 +16,7 @@ import zlib
 from array import array
 from typing import Any
 
-from cvlogs.compiled import STORED, Key, engine
+from cvlogs.compiled import STORED, Key, engine, stored_text
 
 
 def generated(pattern: str | bytes, flags: int) -> dict[str, Any]:
@@ -29,8 +29,7 @@ def generated(pattern: str | bytes, flags: int) -> dict[str, Any]:
     parsed = parser.parse(pattern, flags)
     code = array("I", compiler._code(parsed, flags))  # the code generator has no public entry
     return {
-        "pattern": pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern,
-        "bytes": isinstance(pattern, bytes),
+        **stored_text(pattern),
         "flags": flags,
         "compiled_flags": flags | parsed.state.flags,
         "groups": parsed.state.groups - 1,
