@@ -160,14 +160,18 @@ class Correlation:
     """Every event of every host, in merged time order per host."""
     owners: tuple[Sequence | None, ...]
     """The sequence each event of ``events`` (at the same position) is a step of, None for none."""
-    runs: tuple[tuple[ActivityRun, Sequence], ...]
-    """The activity runs that are steps of a sequence, each with its sequence."""
     assume_times: dict[tuple[str | None, AccountId], list[datetime]]
     """Times of successful Assume role steps per (host, account), sorted."""
     errors: tuple[tuple[Event, Sequence | None], ...] = ()
     """The error events of ``events``, in its order, each with its sequence (None for none)."""
     unrecognized: tuple[Event, ...] = ()
     """The events of ``events`` that speak of credentials in words no grammar knows, in its order."""
+
+    @cached_property
+    def runs(self) -> tuple[tuple[ActivityRun, Sequence], ...]:
+        """The activity runs that are steps of a sequence, each with its sequence, sequence by
+        sequence (made when first asked for: only the events table reads them)."""
+        return tuple((run, sequence) for sequence in self.sequences for run in sequence.runs)
 
     @cached_property
     def event_sequence(self) -> dict[tuple[str | None, str, int], Sequence]:
@@ -252,9 +256,9 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
     sequences: list[Sequence] = []
     events: list[Event] = []
     owners: list[Sequence | None] = []
-    runs: list[tuple[ActivityRun, Sequence]] = []
     errors: list[tuple[Event, Sequence | None]] = []
     unrecognized: list[Event] = []
+    placeholders: dict[str, bool] = {}  # is_placeholder_job's answers: its cached call per step cost 3% of this
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
@@ -266,7 +270,9 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
             run, event = None, step
             kind, host, pid, tid, job = _KEY_FIELDS(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
-        if is_placeholder_job(job):
+        if (placeholder := placeholders.get(job)) is None:
+            placeholder = placeholders[job] = is_placeholder_job(job)
+        if placeholder:
             job = job_of_pid.get((host, pid), job)
         else:
             job_of_pid[(host, pid)] = job
@@ -301,10 +307,8 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
         if run is None:
             events.append(event)
             owners.append(current)
-        elif current is not None:
-            runs.append((run, current))
     return Correlation(
-        scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences),
+        scan, tuple(sequences), tuple(events), tuple(owners), _settle(sequences),
         tuple(errors), tuple(unrecognized),
     )  # fmt: skip
 
