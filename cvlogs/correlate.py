@@ -135,7 +135,8 @@ class Sequence:
 
     @property
     def status(self) -> SequenceStatus:
-        if self.last_step is not None and self.last_step.kind == "error":
+        """failed: its last step is an error (its last one); ok: it has an Assume role step; else incomplete."""
+        if self.errors and self.last_step is self.errors[-1]:
             return "failed"
         if self.validates:
             return "ok"
