@@ -131,7 +131,7 @@ class Sequence:
     @property
     def attempted_assume(self) -> bool:
         """An Assume role step happened, successful or not (a failed one is an error on that step)."""
-        return bool(self.validates) or any(is_assume_step(e) for e in self.errors)
+        return bool(self.validates) or any(map(is_assume_step, self.errors))
 
     @property
     def status(self) -> SequenceStatus:
