@@ -64,13 +64,13 @@ def summarise_accounts(
     _unowned(context, error_rules, tallies, hosts)
     named_by_error: dict[AccountId, str] = {}
     for finding in findings:
-        if (account := finding.account_id) is None:
+        if (named := finding.account_id) is None:
             continue
-        tallies.setdefault(account, _Tally())  # an account that only a finding names still gets a row
+        tallies.setdefault(named, _Tally())  # an account that only a finding names still gets a row
         if finding.role_arn:
-            roles.add((account, finding.role_arn))
+            roles.add((named, finding.role_arn))
         if finding.severity == "error":
-            named_by_error.setdefault(account, finding.rule)
+            named_by_error.setdefault(named, finding.rule)
     roles_of, hosts_of = _grouped(roles), _grouped(hosts)
     summaries = []
     for account in sorted(tallies):
