@@ -347,10 +347,11 @@ def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], lis
                     break
         sequence.role_arn = role
         sequence.account_id = account = account or sequence.account_of_errors()
-        if account is not None:
+        if account is not None and validates:
+            times = assume_times.get(where := (sequence.key[0], account)) or assume_times.setdefault(where, [])
             for validate in validates:
                 if (moment := validate.time) is not None:
-                    assume_times.setdefault((sequence.key[0], account), []).append(moment)
+                    times.append(moment)
     for times in assume_times.values():
         times.sort()
     return assume_times
