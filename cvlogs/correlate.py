@@ -278,7 +278,7 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
         event: Event  # what a step that is not a run is
-        if isinstance(step, ActivityRun):
+        if type(step) is ActivityRun:  # (an exact type: half the cost of isinstance for an event)
             run, kind = step, "activity"
             host, pid, tid, job = _RUN_KEY_FIELDS(step)
         else:
