@@ -282,7 +282,7 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
             run, kind = step, "activity"
             host, pid, tid, job = _RUN_KEY_FIELDS(step)
         else:
-            run, event = None, step
+            run, event = None, step  # type: ignore[assignment]  # an event (mypy narrows type() only where it is)
             kind, host, pid, tid, job = _KEY_FIELDS(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
         if (placeholder := placeholders.get(job)) is None:
