@@ -10,6 +10,10 @@ The Python API for notebooks and scripts::
 
 from __future__ import annotations
 
+from cvlogs import compiled
+
+compiled.seed()  # first: the patterns stored with the package, before any module compiles them
+
 import dataclasses
 import os
 from collections.abc import Iterable

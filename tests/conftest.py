@@ -12,7 +12,7 @@ from hypothesis import settings
 
 # CI draws the property tests' examples from a fixed seed, so a landing never depends on a random
 # draw; a run at a desk draws afresh each time, which is how the accounting test found a banner cut
-# in two (see the README's performance section).
+# in two (see the README's Development section).
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CVLOGS_HYPOTHESIS") == "ci":
     settings.load_profile("ci")

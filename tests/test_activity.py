@@ -420,12 +420,14 @@ def test_a_run_ends_date_is_read_as_the_pattern_reads_it(parts: tuple[str, ...])
 @given(
     st.lists(st.integers(0, 3), min_size=0, max_size=40),
     st.booleans(),
+    st.integers(1, _WINDOW // 8),
 )
-def test_rows_are_grouped_with_equal_rows_only(values: list[int], collide: bool) -> None:
+def test_rows_are_grouped_with_equal_rows_only(values: list[int], collide: bool, width: int) -> None:
     """A row said to equal its group's first does; with real hashes every row of a group is its
-    equal; with every hash the same (``collide``), unequal rows are told apart."""
-    words = np.zeros((len(values), _WINDOW // 8), dtype=np.uint64)
-    words[:, 3] = values
+    equal; with every hash the same (``collide``), unequal rows are told apart; rows of any width
+    up to a window's words."""
+    words = np.zeros((len(values), width), dtype=np.uint64)
+    words[:, min(3, width - 1)] = values
     multipliers = activity._MULTIPLIERS
     try:
         if collide:
@@ -442,3 +444,32 @@ def test_rows_are_grouped_with_equal_rows_only(values: list[int], collide: bool)
         assert same.all()
         assert len(set(zip(group.tolist(), sorted_values.tolist(), strict=True))) == len(set(values))
         assert len(set(group.tolist())) == len(set(values))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=40), st.integers(1, 5), st.booleans())
+def test_thread_groups_are_each_keys_lines_in_order(keys: list[int], width: int, collide: bool) -> None:
+    """Each group holds lines of one key, ascending; with real hashes one group a key; with every
+    hash the same, the lines whose key is not their group's are apart; every line once."""
+    lines = np.arange(len(keys), dtype=np.int64) * 2 + 1
+    words = np.zeros((len(keys), width), dtype=np.uint64)
+    words[:, -1] = keys
+    none = lines[:0]
+    rows = activity._rows(np.repeat(lines, 2), 2 * len(keys) + 2)  # each line twice: its first entry
+    entries, keyed = np.repeat(lines, 2), np.repeat(words, 2, axis=0)
+    names = activity.ClassNames(np.ones(0, bool), entries, keyed, none, none, (), rows)
+    multipliers = activity._MULTIPLIERS
+    try:
+        if collide:
+            activity._MULTIPLIERS = np.zeros_like(multipliers)
+        groups, apart = activity.thread_groups(names, lines[::-1].copy())  # given in any order
+    finally:
+        activity._MULTIPLIERS = multipliers
+    key_of = dict(zip(lines.tolist(), keys, strict=True))
+    assert sorted([line for group in groups for line in group.tolist()] + apart.tolist()) == lines.tolist()
+    for group in groups:
+        assert group.tolist() == sorted(group.tolist())
+        assert len({key_of[line] for line in group.tolist()}) == 1
+    if not collide:
+        assert apart.size == 0
+        assert len(groups) == len(set(keys))

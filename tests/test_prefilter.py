@@ -14,7 +14,7 @@ from cvlogs.grammars import aws_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvlogs.parsing.compiled import text_of
+from cvlogs.compiled import text_of
 from cvlogs.parsing.prefilter import (
     StemFinder,
     bigram_counts,
@@ -137,6 +137,17 @@ def test_each_candidate_has_the_groups_of_the_stems_standing_there(stems: list[b
     )
     occurrences = {(n, start) for n, stem in enumerate(stems) for start in naive_starts((stem,), text)}
     assert set().union(*standing) == occurrences
+
+
+@settings(max_examples=100, deadline=None)
+@given(STEMS, st.data())
+def test_a_hit_whose_bucket_names_another_code_is_searched(stems: list[bytes], data: st.DataObject) -> None:
+    """A hit's slot is its code's whether its hash bucket names that code or another one."""
+    text = _text(data, stems)
+    finder = StemFinder(tuple(stems), _text(data, stems))
+    positions, bits, slots = finder.tagged(text)
+    finder.buckets[:] = 0  # every bucket names slot 0: every other code is found by the search
+    assert [array.tolist() for array in finder.tagged(text)] == [positions.tolist(), bits.tolist(), slots.tolist()]
 
 
 def test_stems_must_be_three_bytes() -> None:

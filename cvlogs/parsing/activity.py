@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
+from cvlogs.compiled import text_of
 from cvlogs.grammars import aws_errors, credentials, header
-from cvlogs.parsing.compiled import text_of
 from cvlogs.parsing.lineindex import LineIndex, Offsets, distinct, spans_mask
 from cvlogs.parsing.lines import Layout
 from cvlogs.parsing.messages import GATE
@@ -255,18 +255,23 @@ class ClassNames:
     lines: Offsets
     """The lines of the named candidates (ascending, a line once per candidate)."""
     keys: npt.NDArray[np.uint64]
-    """Per entry of ``lines``: its window with only the pid, thread and job bytes left (as words)."""
+    """Per entry of ``lines``: its window's first words with only the pid, thread and job bytes left
+    (the words up to the last that holds one of them in any shape)."""
     prefixes: Offsets
     """Per entry of ``lines``: where its header prefix (pid, thread, date and time) ends, from the line start."""
     shapes: Offsets
     """Per entry of ``lines``: its shape's number in ``layouts``."""
     layouts: tuple[Layout | None, ...]
     """Per shape: where the header fields of its lines lie (see ``lines.header_at``)."""
+    rows: Offsets
+    """Per line of the chunk: its first entry in ``lines`` (-1 for a line not there), so that the
+    entries of some of ``lines`` are looked up rather than searched for.  Only lines of ``lines``
+    may be looked up: -1 would silently index the last entry (the callers pass candidates' lines)."""
 
     def layouts_of(self, lines: Offsets) -> list[Layout | None]:
         """The layouts of header ``lines``, each one of ``self.lines``."""
         layouts = self.layouts
-        return [layouts[shape] for shape in self.shapes[np.searchsorted(self.lines, lines)].tolist()]
+        return [layouts[shape] for shape in self.shapes[self.rows[lines]].tolist()]
 
 
 def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: npt.NDArray[np.bool_]) -> ClassNames:
@@ -286,7 +291,7 @@ def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: n
     named = headers & (offsets < _FIELDS)
     rows = np.flatnonzero(named)
     if rows.size == 0:
-        return _no_names(named, lines)
+        return _no_names(named, lines, index.count)
     windows = as_strided(index.data, (index.data.size - _WINDOW + 1, _WINDOW), (1, 1), writeable=False)
     raw = windows[starts[rows]]  # one row copy per line, in C
     at = offsets[rows]
@@ -303,8 +308,10 @@ def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: n
     candidates = np.flatnonzero(fits)
     if candidates.size == 0:
         named[:] = False
-        return _no_names(named, lines)
-    order, group, same = _groups(shape[candidates])
+        return _no_names(named, lines, index.count)
+    width = -(-int(end.max()) // 8)  # the words past the longest shape are 0 in every row
+    shape = shape[:, :width]
+    order, group, same = _groups(shape if candidates.size == rows.size else shape[candidates])
     leaders = candidates[order[np.flatnonzero(np.r_[True, group[1:] != group[:-1]])]]
     looks = [_shape_key(shape[row].tobytes()) for row in leaders.tolist()]
     begins = np.array([look[0] for look in looks])
@@ -315,16 +322,30 @@ def class_names(index: LineIndex, positions: Offsets, lines: Offsets, headers: n
     rows_sorted = candidates[order]
     where = at[rows_sorted]
     good = same & (begins[group] <= where) & (where < ends[group])
-    back = np.argsort(rows_sorted[good])  # back to line order, for binary searches
-    keep, kept_groups = rows_sorted[good][back], group[good][back]
+    # Back to line order, for the lookups by line: each row's group put at its place.
+    in_order = np.full(rows.size, -1, dtype=np.intp)
+    in_order[rows_sorted[good]] = group[good]
+    keep = np.flatnonzero(in_order >= 0)
+    kept_groups = in_order[keep]
     named[rows] = False
     named[rows[keep]] = True
-    keys = raw[keep].view("<u8") & masks[kept_groups]
-    return ClassNames(named, lines[rows[keep]], keys, prefixes[kept_groups], kept_groups, layouts)
+    key_words = int(np.flatnonzero(masks.any(axis=0)).max(initial=-1)) + 1  # up to the last word that holds a key byte
+    keys = raw.view("<u8")[keep, :key_words] & masks[kept_groups, :key_words]
+    lines = lines[rows[keep]]
+    return ClassNames(named, lines, keys, prefixes[kept_groups], kept_groups, layouts, _rows(lines, index.count))
 
 
-def _no_names(named: npt.NDArray[np.bool_], lines: Offsets) -> ClassNames:
-    return ClassNames(named, lines[:0], np.zeros((0, _WORDS), dtype=np.uint64), lines[:0], lines[:0], ())
+def _rows(lines: Offsets, count: int) -> Offsets:
+    """Per line below ``count``: the place of its first entry in ``lines`` (ascending), -1 for none."""
+    rows = np.full(count, -1, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]]) if lines.size else lines
+    rows[lines[first]] = first
+    return rows
+
+
+def _no_names(named: npt.NDArray[np.bool_], lines: Offsets, count: int) -> ClassNames:
+    keys = np.zeros((0, 0), dtype=np.uint64)
+    return ClassNames(named, lines[:0], keys, lines[:0], lines[:0], (), _rows(lines[:0], count))
 
 
 def _prefixes() -> npt.NDArray[np.uint64]:
@@ -343,7 +364,7 @@ def _groups(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.ND
     a hash collision, which only sends a row down the slow path)."""
     columns = np.ascontiguousarray(words.T)  # a column's words side by side: 40% faster passes than a strided column
     hashes = np.zeros(words.shape[0], dtype=np.uint64)
-    for column, multiplier in zip(columns, _MULTIPLIERS, strict=True):
+    for column, multiplier in zip(columns, _MULTIPLIERS[: columns.shape[0]], strict=True):
         hashes += column * multiplier
     order = np.argsort(hashes)
     ordered = hashes[order]
@@ -381,11 +402,14 @@ def _shape_key(shape: bytes) -> tuple[int, int, npt.NDArray[np.uint64], int, Lay
 
 
 def thread_groups(names: ClassNames, lines: Offsets) -> tuple[list[Offsets], Offsets]:
-    """The header ``lines`` (plain activity) grouped by the bytes of their pid, thread and job
-    (ascending in each group), and the lines apart whose hash collided with another group's."""
-    key = names.keys[np.searchsorted(names.lines, lines)]  # the first named candidate of each line
+    """The header ``lines`` (plain activity, each one of ``names.lines``) grouped by the bytes of
+    their pid, thread and job (ascending in each group), and the lines apart whose hash collided
+    with another group's."""
+    key = names.keys[names.rows[lines]]  # the first named candidate of each line
     order, group, same = _groups(key)
     ordered = lines[order]
-    edges = np.flatnonzero(np.diff(group)) + 1
-    groups = [np.sort(part[ok]) for part, ok in zip(np.split(ordered, edges), np.split(same, edges), strict=True)]
-    return [part for part in groups if part.size], np.sort(ordered[~same])
+    # Each group's lines ascending: one sort of (group, line) as one number, not a sort a group.
+    span = int(lines.max()) + 1 if lines.size else 1  # lines in any order
+    group_lines = np.sort(group[same] * span + ordered[same])
+    numbers, kept = np.divmod(group_lines, span)
+    return np.split(kept, np.flatnonzero(np.diff(numbers)) + 1) if kept.size else [], np.sort(ordered[~same])

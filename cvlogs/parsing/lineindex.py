@@ -76,6 +76,9 @@ class LineIndex:
     """The indexes of the header lines, ascending."""
     data: npt.NDArray[np.uint8]
     """The chunk's bytes followed by ``PADDING`` line feeds, so a fixed window from any line start stays inside."""
+    ordinals: Offsets
+    """Per line: the place in ``headers`` of the header line of its record (-1 before the first):
+    what a binary search of ``headers`` gives, looked up (about a tenth of the search's time)."""
 
     @classmethod
     def of(cls, chunk: bytes) -> LineIndex:
@@ -92,7 +95,7 @@ class LineIndex:
             is_header = headers_by_regex(chunk, starts)
         else:
             is_header = automaton.header_lines(padded, len(chunk), starts)
-        return cls(chunk, starts, np.flatnonzero(is_header), data)
+        return cls(chunk, starts, np.flatnonzero(is_header), data, np.cumsum(is_header) - 1)
 
     @property
     def count(self) -> int:
@@ -124,7 +127,7 @@ class LineIndex:
         """For each line, the header line of its record (-1 before a file's first header)."""
         if self.headers.size == 0:  # a chunk of headerless lines: no record at all
             return np.full(lines.size, -1, dtype=np.int64)
-        owner = np.searchsorted(self.headers, lines, side="right") - 1
+        owner = self.ordinals[lines]
         return np.where(owner >= 0, self.headers[owner], -1)
 
     def records_at(self, offsets: Offsets) -> Offsets:
@@ -139,4 +142,4 @@ class LineIndex:
     def next_headers(self, lines: Offsets) -> Offsets:
         """For each header line, the first header line after it (the line count when none follows)."""
         following = np.append(self.headers, self.count)
-        return following[np.searchsorted(self.headers, lines, side="right")]
+        return following[self.ordinals[lines] + 1]

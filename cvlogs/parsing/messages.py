@@ -22,7 +22,6 @@ import pyparsing as pp
 from cvlogs.grammars import aws_errors, credentials, vocabulary
 from cvlogs.model import AwsError, Category, EventKind, RoleArn
 from cvlogs.parsing.arns import analyse_role_arn
-from cvlogs.parsing.compiled import pattern_of
 from cvlogs.parsing.lines import CACHED_CHARS
 
 # Request ids and encoded blobs, written in lower case: ``_VOLATILE`` ignores case, and
@@ -34,10 +33,9 @@ _VOLATILE_TEXT = (
 _VOLATILE = re.compile(_VOLATILE_TEXT, re.IGNORECASE)
 _VOLATILE_LOWER = re.compile(_VOLATILE_TEXT)
 _MAX_ANCHOR_TRIES = 8
-#: The error gate (10,819 characters, its code stored: see ``cvlogs.parsing.compiled``), searched by
-#: every reader that meets a candidate message (here and in ``activity.says_more``): made once,
-#: before the readers fork.
-GATE: re.Pattern[str] = pattern_of(aws_errors.ERROR_GATE)
+#: The error gate (10,819 characters, its code stored: see ``cvlogs.compiled``), searched by every
+#: reader that meets a candidate message (here and in ``activity.says_more``).
+GATE: re.Pattern[str] = aws_errors.ERROR_GATE.re
 # A 12-digit account id (a run of exactly 12 digits): each tenant's role ARN makes its Connect and
 # Assume role messages distinct, so the ids are replaced by stand-ins before the cached lookup and
 # put back into the meaning (see ``_templated``).
@@ -382,4 +380,4 @@ def _occurrences(text: str, anchor: str) -> Iterator[int]:
 def _regex_of(grammar: pp.ParserElement) -> re.Pattern[str]:
     """The compiled pattern of a ``pp.Regex`` fact (the same pattern ``parse_string`` runs)."""
     assert isinstance(grammar, pp.Regex), grammar
-    return pattern_of(grammar)
+    return grammar.re

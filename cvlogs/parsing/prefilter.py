@@ -527,6 +527,7 @@ class StemFinder:
         self.codes, self.owners, self.firsts, self.sizes = _slots(codes, shifts)
         self.groups = np.array(groups or (1,) * len(stems), dtype=np.uint8)
         self.table = _table(self.codes)  # bool, not uint8: flatnonzero is 4x faster on it
+        self.buckets = _buckets(self.codes)
 
     def anchors(self, slot: int) -> list[tuple[bytes, int]]:
         """The anchors of a candidate's slot (from ``tagged``): each stem, with the candidate's
@@ -552,11 +553,21 @@ class StemFinder:
             more = np.flatnonzero(np.take(self.table, tail, mode="wrap"))
             index, found = np.r_[index, more + read], np.r_[found, tail[more]]
         positions = _STRIDE * index + 1
-        slots = np.searchsorted(self.codes, found)
+        slots = self._slots_of(found)
         rows, numbers = self._standing(np.frombuffer(text, dtype=np.uint8), len(text), positions, slots)
         firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows  # rows ascend
         groups = np.bitwise_or.reduceat(self.groups[numbers], firsts) if rows.size else self.groups[:0]
         return positions[rows[firsts]], groups, slots[rows[firsts]]
+
+    def _slots_of(self, found: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+        """The slot of each of the table's codes ``found``: looked up in ``buckets`` by the code's
+        hash, and where that bucket holds another code's slot, by binary search (on the whole, a fifth
+        of the time of a binary search for every hit: the hits' codes come in no order)."""
+        slots: npt.NDArray[np.intp] = np.take(self.buckets, (found.view(np.uint64) * _HASH) >> _SHIFT)
+        missed = np.flatnonzero(np.take(self.codes, slots) != found)
+        if missed.size:
+            slots[missed] = np.searchsorted(self.codes, found[missed])
+        return slots
 
     def matches(
         self, data: npt.NDArray[np.uint8], positions: npt.NDArray[np.int64], slots: npt.NDArray[np.intp]
@@ -617,6 +628,19 @@ def _slots(
     every, owners = every[order], owner[order]
     firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if every.size else order[:0]
     return every[firsts], owners, firsts, np.diff(np.r_[firsts, every.size])
+
+
+_HASH = np.uint64(0x9E3779B97F4A7C15)
+_BUCKET_BITS = 16
+_SHIFT = np.uint64(64 - _BUCKET_BITS)
+
+
+def _buckets(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Per hash bucket (the top bits of a code times an odd constant), the slot of one of the
+    ``codes`` that fall in it (0 for an empty bucket, where no code of the table falls)."""
+    buckets = np.zeros(1 << _BUCKET_BITS, dtype=np.intp)
+    buckets[(codes.view(np.uint64) * _HASH) >> _SHIFT] = np.arange(codes.size)
+    return buckets
 
 
 def _anchors(

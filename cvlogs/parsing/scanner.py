@@ -542,10 +542,10 @@ def _split_records(index: LineIndex, state: _FileState, cuts: Offsets) -> tuple[
     named[classy] = names.named
     read = distinct(owners[~named & (owners >= 0)])  # a stem outside a class name: the record may say more
     if names.lines.size:
-        maybe = names.lines[~_among(read, names.lines)]
+        maybe = names.lines[~_among(read, names.lines, index.count)]
         if maybe.size:  # the vocabulary is searched only in a chunk that may hold plain activity
             read = distinct(np.concatenate([read, _vocabulary_records(index, distinct(maybe), cuts, names, state)]))
-    said = _among(read, relevant)
+    said = _among(read, relevant, index.count)
     return relevant[said], relevant[~said], names
 
 
@@ -616,7 +616,7 @@ def _texts(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNames) -
     """Where the texts of the records of header ``lines`` (named, ascending) lie in the chunk:
     from the end of the header prefix (pid to time) to the record's end.  What ``says_more``
     reads; a clause met only in the prefix cannot make the gate match what follows it."""
-    begins: Offsets = index.starts[lines] + names.prefixes[np.searchsorted(names.lines, lines)]
+    begins: Offsets = index.starts[lines] + names.prefixes[names.rows[lines]]
     return begins, _record_ends(index, lines, cuts)
 
 
@@ -634,11 +634,12 @@ def _saying_more(index: LineIndex, lines: Offsets, cuts: Offsets, names: ClassNa
     return saying
 
 
-def _among(values: Offsets, items: Offsets) -> npt.NDArray[np.bool_]:
-    """For each item, whether it is one of ``values`` (ascending): ``np.isin`` by binary search."""
-    if values.size == 0:
-        return np.zeros(items.size, dtype=bool)
-    found: npt.NDArray[np.bool_] = values[np.minimum(np.searchsorted(values, items), values.size - 1)] == items
+def _among(values: Offsets, items: Offsets, count: int) -> npt.NDArray[np.bool_]:
+    """For each item, whether it is one of ``values`` (all of them below ``count``: a chunk's line
+    numbers): ``np.isin`` by marking the values in a table of ``count`` (a fifth of a binary search)."""
+    marked = np.zeros(count, dtype=bool)
+    marked[values] = True
+    found: npt.NDArray[np.bool_] = marked[items]
     return found
 
 
