@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
 from itertools import chain
@@ -72,27 +72,41 @@ class ActivitySummary:
 _RECORDS = itemgetter(ActivityRun._fields.index("records"))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Sequence:
     """One credential sequence of one access-node thread (mutable while it is being built)."""
 
     key: SequenceKey
-    connect: Event | None = None
-    validates: list[Event] = field(default_factory=list)
-    runs: list[ActivityRun] = field(default_factory=list)
+    connect: Event | None
+    validates: list[Event]
+    runs: list[ActivityRun]
     """The Amazon activity that followed its steps, as the runs of records it came in; summarised
     only when asked for (``activity``): a report reads the first and last time alone, and keeping a
     summary up to date on each run cost a twelfth of the correlation (431 -> 396 M instructions on
     the 1M-line bench corpus at Amazon share 0.5)."""
-    errors: list[Event] = field(default_factory=list)
-    closed_by_connect: bool = False
-    last_step: Event | ActivityRun | None = None
+    errors: list[Event]
+    closed_by_connect: bool
+    last_step: Event | ActivityRun
     """Its last step: an event, or the activity run whose last record is (see ``last_event``)."""
-    account_id: AccountId | None = None
+    account_id: AccountId | None
     """The tenant account: the Connect role's, else an Assume role's, else what an error names
     (settled by ``correlate`` once the sequence is complete)."""
-    role_arn: str | None = None
+    role_arn: str | None
     """The role of the Connect step, else of the first Assume role step (settled with the account)."""
+
+    def __init__(self, key: SequenceKey, first: Event) -> None:
+        """A sequence opened by its first step: a Connect, or an Assume role step with none before it.
+
+        Written out: the generated one (keywords, a factory call per list) cost 5,400 instructions
+        a sequence, twice this."""
+        self.key = key
+        self.connect, self.validates = (first, []) if first.kind == "connect" else (None, [first])
+        self.runs = []
+        self.errors = []
+        self.closed_by_connect = False
+        self.last_step = first
+        self.account_id = None
+        self.role_arn = None
 
     @property
     def first(self) -> Event:
@@ -131,11 +145,12 @@ class Sequence:
     @property
     def attempted_assume(self) -> bool:
         """An Assume role step happened, successful or not (a failed one is an error on that step)."""
-        return bool(self.validates) or any(is_assume_step(e) for e in self.errors)
+        return bool(self.validates) or any(map(is_assume_step, self.errors))
 
     @property
     def status(self) -> SequenceStatus:
-        if self.last_step is not None and self.last_step.kind == "error":
+        """failed: its last step is an error (its last one); ok: it has an Assume role step; else incomplete."""
+        if self.errors and self.last_step is self.errors[-1]:
             return "failed"
         if self.validates:
             return "ok"
@@ -160,14 +175,18 @@ class Correlation:
     """Every event of every host, in merged time order per host."""
     owners: tuple[Sequence | None, ...]
     """The sequence each event of ``events`` (at the same position) is a step of, None for none."""
-    runs: tuple[tuple[ActivityRun, Sequence], ...]
-    """The activity runs that are steps of a sequence, each with its sequence."""
     assume_times: dict[tuple[str | None, AccountId], list[datetime]]
     """Times of successful Assume role steps per (host, account), sorted."""
     errors: tuple[tuple[Event, Sequence | None], ...] = ()
     """The error events of ``events``, in its order, each with its sequence (None for none)."""
     unrecognized: tuple[Event, ...] = ()
     """The events of ``events`` that speak of credentials in words no grammar knows, in its order."""
+
+    @cached_property
+    def runs(self) -> tuple[tuple[ActivityRun, Sequence], ...]:
+        """The activity runs that are steps of a sequence, each with its sequence, sequence by
+        sequence (made when first asked for: only the events table reads them)."""
+        return tuple((run, sequence) for sequence in self.sequences for run in sequence.runs)
 
     @cached_property
     def event_sequence(self) -> dict[tuple[str | None, str, int], Sequence]:
@@ -252,21 +271,23 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
     sequences: list[Sequence] = []
     events: list[Event] = []
     owners: list[Sequence | None] = []
-    runs: list[tuple[ActivityRun, Sequence]] = []
     errors: list[tuple[Event, Sequence | None]] = []
     unrecognized: list[Event] = []
+    placeholders: dict[str, bool] = {}  # is_placeholder_job's answers: its cached call per step cost 3% of this
     for step in merged_steps(scan.files):
         # An activity run stands at its first record and counts all of its records.
         run: ActivityRun | None
         event: Event  # what a step that is not a run is
-        if isinstance(step, ActivityRun):
+        if type(step) is ActivityRun:  # (an exact type: half the cost of isinstance for an event)
             run, kind = step, "activity"
             host, pid, tid, job = _RUN_KEY_FIELDS(step)
         else:
-            run, event = None, step
+            run, event = None, step  # type: ignore[assignment]  # an event (mypy narrows type() only where it is)
             kind, host, pid, tid, job = _KEY_FIELDS(step)
         # The sequence key; a placeholder job takes the last real job of the same process.
-        if is_placeholder_job(job):
+        if (placeholder := placeholders.get(job)) is None:
+            placeholder = placeholders[job] = is_placeholder_job(job)
+        if placeholder:
             job = job_of_pid.get((host, pid), job)
         else:
             job_of_pid[(host, pid)] = job
@@ -284,7 +305,7 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
             errors.append((event, current))
         elif kind == "validate":
             if current is None:
-                current = open_by_key[key] = Sequence(key, validates=[event], last_step=event)
+                current = open_by_key[key] = Sequence(key, event)
                 sequences.append(current)
             else:
                 current.validates.append(event)
@@ -292,7 +313,7 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
         elif kind == "connect":
             if current is not None:
                 current.closed_by_connect = True
-            current = open_by_key[key] = Sequence(key, connect=event, last_step=event)
+            current = open_by_key[key] = Sequence(key, event)
             sequences.append(current)
         else:
             current = None
@@ -301,10 +322,8 @@ def correlate(scan: ScanResult) -> Correlation:  # noqa: PLR0912, PLR0915  (a ca
         if run is None:
             events.append(event)
             owners.append(current)
-        elif current is not None:
-            runs.append((run, current))
     return Correlation(
-        scan, tuple(sequences), tuple(events), tuple(owners), tuple(runs), _settle(sequences),
+        scan, tuple(sequences), tuple(events), tuple(owners), _settle(sequences),
         tuple(errors), tuple(unrecognized),
     )  # fmt: skip
 
@@ -328,10 +347,11 @@ def _settle(sequences: list[Sequence]) -> dict[tuple[str | None, AccountId], lis
                     break
         sequence.role_arn = role
         sequence.account_id = account = account or sequence.account_of_errors()
-        if account is not None:
+        if account is not None and validates:
+            times = assume_times.get(where := (sequence.key[0], account)) or assume_times.setdefault(where, [])
             for validate in validates:
                 if (moment := validate.time) is not None:
-                    assume_times.setdefault((sequence.key[0], account), []).append(moment)
+                    times.append(moment)
     for times in assume_times.values():
         times.sort()
     return assume_times

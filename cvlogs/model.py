@@ -183,9 +183,9 @@ class ActivityRun(NamedTuple):
 
     The scanner cuts a run wherever a credential step or error of the same pid, thread and job
     stands between two of them, so a run belongs to one credential sequence.  Of its records it
-    keeps how many there are and the line, time and text of the first and the last: what the
+    keeps how many there are and the line, time and bytes of the first and the last: what the
     correlation and the report read.  Their events (``first``, ``last``: evidence, the events
-    table) are made from the text when asked for, so a scan that only counts activity never makes
+    table) are made from the bytes when asked for, so a scan that only counts activity never makes
     them (``cvlogs events --all`` lists every record).
     """
 
@@ -200,9 +200,9 @@ class ActivityRun(NamedTuple):
     pid: int
     tid: str
     job: str
-    first_text: str | Event
-    """The first record as the file has it (continuation lines joined with newlines), or its event."""
-    last_text: str | Event
+    first_text: bytes | Event
+    """The first record's bytes as the file has them (its lines, each with its line ending), or its event."""
+    last_text: bytes | Event
 
     @classmethod
     def of(cls, event: Event) -> ActivityRun:
@@ -226,7 +226,7 @@ class ActivityRun(NamedTuple):
     def last(self) -> Event:
         return self._event(self.last_text, self.last_line, self.last_time)
 
-    def _event(self, text: str | Event, line: int, time: datetime | None) -> Event:
+    def _event(self, text: bytes | Event, line: int, time: datetime | None) -> Event:
         if isinstance(text, Event):
             return text
         from cvlogs.parsing.lines import activity_event  # noqa: PLC0415  (the parsing layer reads the text)

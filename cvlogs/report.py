@@ -25,6 +25,7 @@ from cvlogs.diagnostics import Occurrence, group_findings, occurrences, rules
 from cvlogs.model import (
     AccountId,
     AccountSummary,
+    ActivityRun,
     Banner,
     Event,
     FileResult,
@@ -213,14 +214,18 @@ RunSequences = dict[RunKey, tuple[list[int], list[tuple[int, Sequence]]]]
 
 
 def _run_sequences(context: Correlation) -> RunSequences:
-    """The sequence of each activity run, by its key and lines (runs of one key never overlap, they
-    are cut at that key's credential steps, and the correlation lists a file's runs in line order)."""
+    """The sequence of each activity run, by its key and lines (runs of one key never overlap: they
+    are cut at that key's credential steps)."""
     runs: RunSequences = {}
-    for run, sequence in context.runs:
+    for run, sequence in sorted(context.runs, key=_first_line):
         starts, ends = runs.setdefault((run.host, run.path, run.pid, run.tid, run.job), ([], []))
         starts.append(run.first_line)
         ends.append((run.last_line, sequence))
     return runs
+
+
+def _first_line(pair: tuple[ActivityRun, Sequence]) -> int:
+    return pair[0].first_line
 
 
 def _run_sequence(runs: RunSequences, event: Event) -> Sequence | None:

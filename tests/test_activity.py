@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cvlogs.correlate import correlate
 from cvlogs.parsing import activity, scan_paths
 from cvlogs.parsing.activity import _WINDOW, _shape_key
-from cvlogs.parsing.lines import date_at, header_at, match_header
+from cvlogs.parsing.lines import clock_number, dates_at, header_at, match_header
 from cvlogs.parsing.messages import interpret, meaning_of
 from cvlogs.parsing.scanner import PREFILTER, VOCABULARY
 
@@ -399,8 +399,9 @@ def test_a_line_read_at_its_shapes_places_is_read_as_the_pattern_reads_it(parts:
 
 @given(_HEADER_LINES)
 def test_a_run_ends_date_is_read_as_the_pattern_reads_it(parts: tuple[str, ...]) -> None:
-    """``date_at`` (what a run's end keeps until its event is asked for) is the month, day,
-    clock and year that ``match_header`` reads, and fits exactly the lines ``header_at`` fits."""
+    """``dates_at`` (what a run's end keeps until its event is asked for, read by numpy at the
+    places of the line's shape) is the month, day, clock and year that ``match_header`` reads,
+    and fits every line ``header_at`` fits whose clock is ``hh:mm:ss`` (and no other)."""
     prefix, when, job, class_name, method, separator, message, trailer = parts
     line = f"{prefix}{when}{job} {class_name}{method}{separator}{message}{trailer}"
     raw = line.encode()
@@ -408,12 +409,16 @@ def test_a_run_ends_date_is_read_as_the_pattern_reads_it(parts: tuple[str, ...])
     assume(0 < end <= _WINDOW)
     layout = _shape_key(bytes(ord("0") if 48 <= byte <= 57 else byte for byte in raw[:end]).ljust(_WINDOW, b"\0"))[4]
     assume(layout is not None)
-    date = date_at(line, layout)
-    assert (date is None) == (header_at(line, layout) is None)
-    if date is not None:
+    data = np.frombuffer(b"\n" + raw + b"\n", dtype=np.uint8)
+    dates = dates_at(data, np.array([1]), (None, layout), np.array([1]))
+    fields = header_at(line, layout)
+    assert bool(dates.fits[0]) == (fields is not None and len(fields.clock) == len("hh:mm:ss"))
+    if dates.fits[0]:
         fields = match_header(line, cache=False)
         assert fields is not None
-        assert date == (fields.month, fields.day, fields.clock, fields.year)
+        year = -1 if fields.year is None else fields.year
+        read = (dates.months[0], dates.days[0], dates.clocks[0], dates.years[0])
+        assert read == (fields.month, fields.day, clock_number(fields.clock), year)
 
 
 @settings(max_examples=200, deadline=None)

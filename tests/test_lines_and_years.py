@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cvlogs.parsing import scan_paths
 from cvlogs.parsing.lines import HeaderFields, match_header
-from cvlogs.parsing.scanner import _time
+from cvlogs.parsing.scanner import _time, _times
 
 from .conftest import write_log
 
@@ -111,3 +112,32 @@ def test_a_time_read_through_its_iso_text_is_the_constructors(year: int, month: 
     fields = match_header(f"1 2 {month:02d}/{day:02d} {clock} 3 A::B() - text")
     assert fields is not None
     assert _time(fields, 0, year) == _constructed(fields, year)
+
+
+@given(
+    year=st.integers(0, 10_001),
+    month=st.integers(0, 99),
+    day=st.integers(0, 99),
+    clock=st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 999_999)),
+    stated=st.booleans(),
+    known=st.booleans(),
+)
+@example(year=2024, month=2, day=29, clock=(23, 59, 59, 0), stated=False, known=True)
+@example(year=2100, month=2, day=29, clock=(0, 0, 0, 0), stated=True, known=True)
+@example(year=2026, month=11, day=19, clock=(24, 0, 0, 0), stated=False, known=True)
+def test_run_end_times_are_the_constructors(  # noqa: PLR0917  (one value per field)
+    year: int, month: int, day: int, clock: tuple[int, int, int, int], stated: bool, known: bool
+) -> None:
+    """``_times`` (run ends' times, made in bulk from ``datetime``'s pickled state) is the
+    ``datetime`` constructor on the end's numbers in the year it states or the file's, None
+    where the constructor refuses them (02/30, 25:00, year 0) or no year is known."""
+    hour, minute, second, micro = clock
+    number = ((hour * 100 + minute) * 100 + second) * 1_000_000 + micro
+    ends = np.array([[-1, 1, month, day, number, year if stated else -1]], dtype=np.int64)
+    offsets = np.array([1], dtype=np.int64)  # the file's year offset at the end's token: base_year + 1
+    base_year = (year - 1) if known else None
+    try:
+        expected = datetime(year, month, day, hour, minute, second, micro) if stated or known else None
+    except ValueError:
+        expected = None
+    assert _times(ends, offsets, base_year) == [expected]

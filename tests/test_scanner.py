@@ -441,8 +441,9 @@ def test_the_year_fold_of_a_file_within_one_year_is_the_walks(steps: list[int], 
 
     from cvlogs.parsing.scanner import _fold, _walk  # noqa: PLC0415  (the two ways)
 
-    queries = [(min(after, len(steps) - 1), month) for after, month in asked]
-    assert _fold(array("i", steps), queries) == _walk(array("i", steps), queries)
+    queries = array("q", [number for after, month in asked for number in (min(after, len(steps) - 1), month)])
+    folded, walked = _fold(array("i", steps), queries), _walk(array("i", steps), queries)
+    assert (folded.offsets.tolist(), *folded[1:]) == (walked.offsets.tolist(), *walked[1:])
 
 
 @pytest.mark.parametrize("month", ["00", "13", "99"])

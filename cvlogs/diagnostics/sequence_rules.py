@@ -60,12 +60,11 @@ class MissingValidate(ScanRule):
 def _last_error_by_job(context: Correlation) -> dict[tuple[str | None, str], datetime]:
     """The time of the last error of each (host, job): a Connect before it was followed by one."""
     last: dict[tuple[str | None, str], datetime] = {}
-    for sequence in context.sequences:
-        for error in sequence.errors:
-            if error.time is not None:
-                key = (error.host, sequence.key[3])
-                if key not in last or error.time > last[key]:
-                    last[key] = error.time
+    for error, sequence in context.errors:
+        if sequence is not None and (moment := error.time) is not None:
+            key = (error.host, sequence.key[3])
+            if (held := last.get(key)) is None or moment > held:
+                last[key] = moment
     return last
 
 

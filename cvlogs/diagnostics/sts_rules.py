@@ -104,8 +104,8 @@ class MalformedRoleArn(ErrorRule, ScanRule):
 
     def check(self, context: Correlation) -> Iterator[Occurrence]:
         for event in context.events:
-            role = event.role
-            if event.kind not in {"connect", "validate"} or role is None or not role.problems:
+            role = event.role  # nearly every role is fine: that ends it first
+            if role is None or not role.problems or event.kind not in {"connect", "validate"}:
                 continue
             if "arn" not in role.text.lower():
                 continue  # a user name for access-key authentication, not a role ARN

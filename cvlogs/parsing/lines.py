@@ -9,6 +9,9 @@ from functools import lru_cache
 from sys import intern
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from cvlogs.grammars import header
 from cvlogs.model import Event, Location
 
@@ -150,7 +153,7 @@ class Layout:
     read once per distinct text (``heads``, ``functions``).
     """
 
-    __slots__ = ("clock", "end", "functions", "heads", "hex_tid", "spans", "tid")
+    __slots__ = ("clock", "end", "functions", "heads", "hex_tid", "places", "spans", "tid", "weights")
 
     def __init__(self, found: re.Match[str]) -> None:
         """The layout of the shape that ``found`` (the header pattern's match of it) matched."""
@@ -163,6 +166,30 @@ class Layout:
         self.tid = found.start("tid")
         self.heads: dict[str, tuple[int, str, int, int, int | None]] = {}
         self.functions: dict[str, tuple[str, str, str, str]] = {}
+        self.places, self.weights = self._places(found.string)
+        """Where ``dates_at`` reads a line of the shape, and what each byte there weighs (see
+        ``_PLACES``), as the bytes of their numbers: a chunk's table of them is one join."""
+
+    def _places(self, shape: str) -> tuple[bytes, bytes]:
+        """``places`` and ``weights``; no weights when the shape holds a byte beyond ASCII (its
+        lines' characters are not their bytes) or its clock is not ``hh:mm:ss``."""
+        if not shape[: self.end].isascii() or self.clock[1] - self.clock[0] != len("hh:mm:ss"):
+            return _NOWHERE
+        places: list[int] = []
+        weights: list[int] = []
+        for name, most in (("month", 2), ("day", 2), ("year", 4)):
+            start, end = self.spans[name]
+            digits = list(range(start, end)) if start >= 0 else []
+            places += digits + [0] * (most - len(digits))
+            weights += [10**power for power in reversed(range(len(digits)))] + [0] * (most - len(digits))
+        clock = self.clock[0]
+        places += [clock + at for at in (0, 1, 3, 4, 6, 7)]  # hh:mm:ss
+        weights += [10**power for power in range(11, 5, -1)]
+        places.append(self.tid if self.hex_tid else 0)
+        weights.append(int(self.hex_tid))
+        year_digits = self.spans["year"][1] - self.spans["year"][0]
+        weights.append({0: -1, 2: 2000}.get(year_digits, 0))
+        return np.array(places, dtype=np.int64).tobytes(), np.array(weights, dtype=np.float64).tobytes()
 
     @classmethod
     def of(cls, found: re.Match[str]) -> Layout | None:
@@ -241,19 +268,63 @@ def _cached_message(after: str) -> str:
     return _message(after)
 
 
-Date = tuple[int, int, str, int | None]
-"""month, day, clock and year (None when the line states none) of a header line."""
+_PLACES = 2 + 2 + 4 + 6 + 1
+"""How many bytes of a line ``dates_at`` reads (``Layout.places``: where they are, from the line's
+start; ``Layout.weights``: what each digit weighs): the month's two, the day's two and the year's
+four (the digits it has, at weights ..., 10, 1; none at weight 0), the clock's six digits
+(weights 10**11 to 10**6, as in ``clock_number``) and the ``0`` of a ``0x`` thread id (weight 1
+when the shape has one, else 0); then one weight more, what the year's digits are added to (-1
+when the shape has none, 2000 when two, else 0).  A layout whose lines ``dates_at`` does not read
+weighs nothing."""
+_NOWHERE = np.zeros(_PLACES, dtype=np.int64).tobytes(), np.zeros(_PLACES + 1, dtype=np.float64).tobytes()
+_FIELDS = np.zeros((_PLACES, 5), dtype=np.float64)
+"""Which of the weighed digits make the month, the day, the year, the clock and the thread id's ``0``."""
+for _field, (_first, _end) in enumerate(((0, 2), (2, 4), (4, 8), (8, 14), (14, 15))):
+    _FIELDS[_first:_end, _field] = 1
 
 
-def date_at(line: str, layout: Layout) -> Date | None:
-    """What ``header_at`` reads of the line's date and time, and no more (an activity run's end
-    needs only its time until its event is asked for); None when the line does not fit."""
-    head = _head_at(line, layout)
-    if head is None:
-        return None
-    _, _, month, day, year = head
-    clock_start, clock_end = layout.clock
-    return month, day, line[clock_start:clock_end], year
+_Numbers = npt.NDArray[np.int64]
+
+
+class Dates(NamedTuple):
+    """The dates of some header lines (``dates_at``), one entry per line."""
+
+    fits: npt.NDArray[np.bool_]
+    """Read here; where False, the line's entries mean nothing (read it by the pattern)."""
+    months: npt.NDArray[np.int64]
+    days: npt.NDArray[np.int64]
+    years: npt.NDArray[np.int64]
+    """The year the line states (two digits: in the 2000s), -1 when it states none."""
+    clocks: npt.NDArray[np.int64]
+    """The clock as ``clock_number`` gives it."""
+
+
+def dates_at(
+    data: npt.NDArray[np.uint8], starts: _Numbers, layouts: tuple[Layout | None, ...], shapes: _Numbers
+) -> Dates:
+    """What ``header_at`` reads of the date and time of the header lines that start at ``starts``
+    in ``data``, each of the shape numbered ``shapes`` in ``layouts``: read for all lines at once
+    at their layout's places, where the shape's digits are the line's (an activity run's end needs
+    only its time until its event is asked for).  A line does not fit where ``header_at`` would
+    refuse it or its shape's clock is not ``hh:mm:ss`` (see ``Layout.places``)."""
+    none, nothing = _NOWHERE
+    places = np.frombuffer(b"".join([none if on is None else on.places for on in layouts]), np.int64)
+    weights = np.frombuffer(b"".join([nothing if on is None else on.weights for on in layouts]), np.float64)
+    weighed = weights.reshape(-1, _PLACES + 1)[shapes]
+    digits = data[starts[:, None] + places.reshape(-1, _PLACES)[shapes]] - float(ord("0"))
+    # One product in floating point (exact: every sum is an integer below 2**53), ten times
+    # faster than numpy's integer sums along the rows.
+    month, day, year, clock, zero = (digits * weighed[:, :_PLACES] @ _FIELDS).astype(np.int64).T
+    return Dates((weighed[:, 8] != 0) & (zero == 0), month, day, year + weighed[:, _PLACES].astype(np.int64), clock)
+
+
+def clock_number(clock: str) -> int:
+    """A header's clock (``h:mm:ss``, then ``.ffffff`` or ``,ffffff``) as one number, its fields'
+    decimal digits side by side: ``hhmmssffffff`` (an hour, minute or second no clock has stays
+    what the line says, for the time to refuse)."""
+    hour, minute, second = clock.split(":")
+    micro = int(second[3:9].ljust(6, "0")) if len(second) > 2 else 0
+    return ((int(hour) * 100 + int(minute)) * 100 + int(second[:2])) * 1_000_000 + micro
 
 
 MAX_MESSAGE_CHARS = 16_384
@@ -267,12 +338,20 @@ def record_message(fields: HeaderFields, more: list[str]) -> str:
     return fields.message[:MAX_MESSAGE_CHARS]
 
 
-def activity_event(text: str, location: Location, time: datetime | None, host: str | None, family: str) -> Event:
-    """The event of a plain activity record from its ``text`` (its lines joined with newlines):
-    the one ``--all`` reads for it, made when a run's end is asked for (``ActivityRun.first``)."""
-    line, *more = text.split("\n")
+def activity_event(raw: bytes, location: Location, time: datetime | None, host: str | None, family: str) -> Event:
+    """The event of a plain activity record from its bytes (``raw``: its lines, each ending with
+    its line feed but perhaps the file's last): the one ``--all`` reads for it, made when a run's
+    end is asked for (``ActivityRun.first``)."""
+    text = raw.removesuffix(b"\n")
+    try:  # as ``decode`` reads each line: a line feed never stands inside a UTF-8 character
+        first, *more = text.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        first, *more = map(decode, text.split(b"\n"))
+    line = first.rstrip("\r")
+    if more:
+        more = [continued.rstrip("\r") for continued in more]
     fields = match_header(line, cache=False)
-    assert fields is not None  # the scanner keeps only the text of a header line
+    assert fields is not None  # the scanner keeps only the bytes of a header line's record
     return _new(
         Event,
         (
