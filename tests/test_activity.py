@@ -392,7 +392,7 @@ def test_a_line_read_at_its_shapes_places_is_read_as_the_pattern_reads_it(parts:
     layout = _shape_key(shape)[4]
     fields = None if layout is None else header_at(line, layout)
     if fields is not None:
-        assert fields == match_header(line, cache=False)
+        assert fields == match_header(line, cache=False) == header_at(line, layout, cache=False)
     if layout is not None and raw[:end].isascii() and not re.search(r"[1-9][xX]", prefix):
         assert fields is not None  # the layout fits every ASCII line of its shape
 

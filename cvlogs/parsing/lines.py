@@ -227,15 +227,16 @@ def _head_at(line: str, layout: Layout) -> tuple[int, str, int, int, int | None]
     """pid, thread, month, day and year of a line of ``layout``'s shape, read at the layout's
     places; None when the line does not fit it (a byte beyond ASCII before the parentheses, a
     thread id without its ``0x``): then the caller reads it by the pattern."""
-    if not line[: layout.end].isascii() or (layout.hex_tid and line[layout.tid] != "0"):
+    if not (line.isascii() or line[: layout.end].isascii()) or (layout.hex_tid and line[layout.tid] != "0"):
         return None
     text = line[: layout.clock[0]]
     return layout.heads.get(text) or _remember(layout.heads, text, layout.head)
 
 
-def header_at(line: str, layout: Layout) -> HeaderFields | None:
-    """``match_header(line)`` for a line of ``layout``'s shape, its fields read at the layout's
-    places; None when the line does not fit it (see ``_head_at``)."""
+def header_at(line: str, layout: Layout, cache: bool = True) -> HeaderFields | None:
+    """``match_header(line, cache)`` for a line of ``layout``'s shape, its fields read at the
+    layout's places; None when the line does not fit it (see ``_head_at``).  ``cache``: the
+    message is read once per distinct text after the parentheses, and equal ones are one string."""
     head = _head_at(line, layout)
     if head is None:
         return None
@@ -243,15 +244,28 @@ def header_at(line: str, layout: Layout) -> HeaderFields | None:
     clock_start, clock_end = layout.clock
     text = line[clock_end:end]
     function = layout.functions.get(text) or _remember(layout.functions, text, layout.function)
-    if line[end : end + 3] == " - " and line[end + 3 : end + 4] not in (" ", "\t"):
-        message = line[end + 3 :]  # the usual separator, as the pattern reads it
+    after = line[end:]
+    message = _cached_message(after) if cache and len(after) <= CACHED_CHARS else _message(after)
+    pid, tid, month, day, year = head
+    return _new(HeaderFields, (pid, tid, month, day, line[clock_start:clock_end], year, *function, message, None))
+
+
+def _message(after: str) -> str:
+    """The message of a header line from what follows its ``Class::Method()``: past the separator,
+    without a duplicated trailing header."""
+    if after[:3] == " - " and after[3:4] not in (" ", "\t"):
+        message: str = after[3:]  # the usual separator, as the pattern reads it
     else:
-        found = _AFTER_METHOD.match(line, end)
+        found = _AFTER_METHOD.match(after)
         assert found is not None  # every part of it is optional
         message = found.group("message")
     message, _ = header.split_trailer(message)
-    pid, tid, month, day, year = head
-    return _new(HeaderFields, (pid, tid, month, day, line[clock_start:clock_end], year, *function, message, None))
+    return message
+
+
+@lru_cache(maxsize=8192)
+def _cached_message(after: str) -> str:
+    return _message(after)
 
 
 _PLACES = 2 + 2 + 4 + 6 + 1

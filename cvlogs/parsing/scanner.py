@@ -476,11 +476,16 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
         if records.size:
             stops = _stops(index, records, cuts)
             begins, ends = index.spans(records)
-            for line, stop, begin, end in zip(records.tolist(), stops.tolist(), begins, ends, strict=True):
+            layouts = _named_layouts(names, records)  # the fields of a named record read at its shape's places
+            for line, stop, begin, end, layout in zip(
+                records.tolist(), stops.tolist(), begins, ends, layouts, strict=True
+            ):
                 _read_banners(pending, line, state)
                 meaning = _ACTIVITY if line in plain else None
                 raw = index.chunk[begin:end]
-                fields = _read_record(index, line, stop, raw, number=base + line + 1, state=state, meaning=meaning)
+                fields = _read_record(
+                    index, line, stop, raw, number=base + line + 1, state=state, meaning=meaning, layout=layout
+                )
                 if fields is not None:
                     steps.setdefault(_thread_key(fields), []).append(line)
         _read_banners(pending, int(headers[-1]), state)
@@ -489,6 +494,18 @@ def _scan_chunk(chunk: bytes, state: _FileState) -> None:
             _read_runs(index, groups, steps, names, base=base, cuts=cuts, state=state)
         _observe_edge(index, int(headers[-1]), state, edge="last")
     _read_banners(pending, index.count, state)
+
+
+def _named_layouts(names: ClassNames | None, lines: Offsets) -> list[Layout | None]:
+    """Per header line of ``lines``: its shape's layout when ``names`` named it, else None (a record
+    whose class name holds no class word, or whose shape the pattern refused)."""
+    layouts: list[Layout | None] = [None] * lines.size
+    if names is None:
+        return layouts
+    named = np.flatnonzero(names.rows[lines] >= 0)
+    for n, layout in zip(named.tolist(), names.layouts_of(lines[named]), strict=True):
+        layouts[n] = layout
+    return layouts
 
 
 def _stops(index: LineIndex, records: Offsets, cuts: Offsets) -> Offsets:
@@ -660,14 +677,25 @@ def _among(values: Offsets, items: Offsets, count: int) -> npt.NDArray[np.bool_]
 
 
 def _read_record(
-    index: LineIndex, line: int, stop: int, raw: bytes, *, number: int, state: _FileState, meaning: Meaning | None
+    index: LineIndex,
+    line: int,
+    stop: int,
+    raw: bytes,
+    *,
+    number: int,
+    state: _FileState,
+    meaning: Meaning | None,
+    layout: Layout | None,
 ) -> HeaderFields | None:
-    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``) as event
-    ``number``; its header fields when it became a credential event (not activity)."""
-    read = _record(index, line, stop, raw)
-    if read is None:
+    """Read the record of header line ``line`` (``raw``; continuations up to line ``stop``; its
+    fields at ``layout``'s places when it has one) as event ``number``; its header fields when it
+    became a credential event (not activity).  A plain activity record (``meaning`` given), its
+    text each distinct, is read past the per-distinct-text caches, which it would only flush."""
+    first = decode(raw).rstrip("\r")
+    fields = _header(first, layout, cache=meaning is None)
+    if fields is None:
         return None
-    fields, message, first = read
+    message = record_message(fields, _continuations(index, line, stop) if stop > line + 1 else [])
     if meaning is None:
         meaning = meaning_of(fields.class_name, fields.method, message)
     if meaning is None:
@@ -679,22 +707,9 @@ def _read_record(
     return None if meaning.kind == "activity" else fields
 
 
-def _record(
-    index: LineIndex, line: int, stop: int, raw: bytes, *, cache: bool = True, layout: Layout | None = None
-) -> tuple[HeaderFields, str, str] | None:
-    """The header fields, message (continuations joined) and header line of a record (``cache``:
-    through the per-distinct-text cache, which activity records, each distinct, would only flush;
-    ``layout``: where the fields of a line of its shape lie, read there when the line fits it)."""
-    first = decode(raw).rstrip("\r")
-    fields = _header(first, layout, cache)
-    if fields is None:
-        return None
-    return fields, record_message(fields, _continuations(index, line, stop) if stop > line + 1 else []), first
-
-
 def _header(line: str, layout: Layout | None, cache: bool) -> HeaderFields | None:
     """A header line's fields: at ``layout``'s places when the line fits it, else by the pattern."""
-    return (None if layout is None else header_at(line, layout)) or match_header(line, cache)
+    return (None if layout is None else header_at(line, layout, cache)) or match_header(line, cache)
 
 
 def _continuations(index: LineIndex, line: int, stop: int) -> list[str]:
