@@ -12,7 +12,7 @@ code as ``re.compile`` does: about 17 M instructions for all of them, 1-2 ms on 
 cache, under the key that ``re.compile`` looks up.  So the grammars and the modules still state
 and compile every pattern as before, and find it compiled; a reader forked later finds it too.
 On any other interpreter, or for a pattern changed since the file was written, ``re`` compiles
-as usual.  ``python -m cvlogs.parsing.compiled`` writes the file; tests prove that the stored code
+as usual.  ``python -m cvlogs.parsing.store_patterns`` writes the file; tests prove that the stored code
 is what ``re`` generates and that the file holds what cvlogs compiles.
 """
 

@@ -16,7 +16,7 @@ import pytest
 from cvlogs.grammars import aws_errors, vocabulary
 
 from cvlogs import compiled
-from cvlogs.parsing.compiled import READING_MODULES, collected, generated
+from cvlogs.parsing.store_patterns import READING_MODULES, collected, generated
 
 TEXTS = (
     "An error occurred (AccessDenied) when calling the AssumeRole operation: User is not authorized",
@@ -39,14 +39,14 @@ def _stored_here() -> list[dict[str, Any]]:
 
 
 def test_the_stored_code_is_what_re_generates() -> None:
-    """If this fails after a pattern changed, run ``python -m cvlogs.parsing.compiled``."""
+    """If this fails after a pattern changed, run ``python -m cvlogs.parsing.store_patterns``."""
     for entry in _stored_here():
         assert entry == generated(*compiled.key_of(entry)), entry["pattern"]
 
 
 def test_the_file_holds_what_cvlogs_compiles() -> None:
     """Every pattern cvlogs compiles to read, and no other (if this fails, run
-    ``python -m cvlogs.parsing.compiled``)."""
+    ``python -m cvlogs.parsing.store_patterns``)."""
     stored = [compiled.key_of(entry) for entry in _stored_here()]
     now = collected()
     assert len(set(stored)) == len(stored)

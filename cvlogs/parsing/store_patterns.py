@@ -1,6 +1,6 @@
 """Writes the engine code of cvlogs's patterns that ``cvlogs.compiled`` stores and seeds.
 
-``python -m cvlogs.parsing.compiled`` (after a change to any pattern: a stale entry is only unused,
+``python -m cvlogs.parsing.store_patterns`` (after a change to any pattern: a stale entry is only unused,
 and a test says when to run it) collects the patterns cvlogs compiles to read (``collected``) and
 stores, for this interpreter, the code ``re`` generates for each (``generated``).
 """
